@@ -1,0 +1,219 @@
+"""Time at the boundary: the injected ``Clock`` and the coercion of every instant.
+
+The domain never calls ``now()``: a :class:`Clock` is passed in. Every public entry point
+that takes an instant passes it through :func:`to_instant`, which accepts any *aware*
+``datetime`` (stdlib or pendulum) and returns a ``pendulum.DateTime`` for the same
+instant; naive datetimes, dates and anything else raise ``ValidationError`` naming the
+parameter.
+
+>>> import datetime as dt
+>>> from servicecore.clock import to_instant, FixedClock
+>>> to_instant(dt.datetime(2024, 1, 1, 9, tzinfo=dt.timezone.utc))
+DateTime(2024, 1, 1, 9, 0, 0, tzinfo=Timezone('UTC'))
+>>> to_instant(dt.datetime(2024, 1, 1, 9), "start")
+Traceback (most recent call last):
+...
+servicecore.errors.ValidationError: start is a naive datetime (2024-01-01 09:00:00)...
+>>> FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)).now().year
+2024
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+from typing import Protocol, runtime_checkable
+
+import pendulum
+from pendulum.tz.timezone import FixedTimezone, Timezone
+
+from servicecore.errors import ValidationError
+
+__all__ = [
+    "Clock",
+    "FixedClock",
+    "SteppingClock",
+    "SystemClock",
+    "to_date",
+    "to_duration",
+    "to_instant",
+    "to_timezone",
+]
+
+_ALLOWED_INSTANT = "an aware datetime (stdlib with tzinfo, or pendulum.DateTime)"
+
+
+def to_instant(value: object, param: str = "at") -> pendulum.DateTime:
+    """Coerce an aware ``datetime`` to a ``pendulum.DateTime`` for the same instant.
+
+    The zone is kept when it is an IANA zone or a fixed offset. Raises ``ValidationError``
+    naming ``param`` for a naive datetime, a date, or any other type.
+    """
+    if isinstance(value, _dt.datetime):
+        offset = value.utcoffset() if value.tzinfo is not None else None
+        if offset is None:
+            raise ValidationError(
+                f"{param} is a naive datetime ({value}); servicecore needs to know the "
+                "time zone of every instant",
+                field=param,
+                value=value,
+                allowed=_ALLOWED_INSTANT,
+            )
+        if isinstance(value, pendulum.DateTime) and isinstance(
+            value.tzinfo, Timezone | FixedTimezone
+        ):
+            return value
+        # Go through UTC: converting wall-clock fields directly would misplace instants
+        # that fall in a DST gap.
+        utc = pendulum.instance(value.astimezone(_dt.UTC), tz="UTC")
+        key = getattr(value.tzinfo, "key", None)
+        if isinstance(key, str):
+            try:
+                return utc.in_timezone(key)
+            except Exception:  # pragma: no cover - zone unknown to pendulum's database
+                pass
+        if value.tzinfo is _dt.UTC:
+            return utc
+        return utc.in_timezone(FixedTimezone(int(offset.total_seconds())))
+    if isinstance(value, _dt.date):
+        raise ValidationError(
+            f"{param} is a date ({value}) where an instant is needed",
+            field=param,
+            value=value,
+            allowed=_ALLOWED_INSTANT,
+        )
+    raise ValidationError(
+        f"{param} must be an aware datetime, not {type(value).__name__}",
+        field=param,
+        value=value,
+        allowed=_ALLOWED_INSTANT,
+    )
+
+
+def to_date(value: object, param: str = "date") -> pendulum.Date:
+    """Coerce a calendar date (stdlib ``date`` or ``pendulum.Date``) to ``pendulum.Date``.
+
+    A ``datetime`` is refused: which date it means depends on a time zone, so the caller
+    must choose (``instant.in_timezone(tz).date()``).
+    """
+    if isinstance(value, _dt.datetime):
+        raise ValidationError(
+            f"{param} is a datetime ({value}) where a calendar date is needed; "
+            "convert it in the right time zone with .date() first",
+            field=param,
+            value=value,
+            allowed="a date (datetime.date or pendulum.Date)",
+        )
+    if isinstance(value, pendulum.Date):
+        return value
+    if isinstance(value, _dt.date):
+        return pendulum.Date(value.year, value.month, value.day)
+    raise ValidationError(
+        f"{param} must be a date, not {type(value).__name__}",
+        field=param,
+        value=value,
+        allowed="a date (datetime.date or pendulum.Date)",
+    )
+
+
+def to_duration(value: object, param: str = "duration") -> _dt.timedelta:
+    """Check that ``value`` is a ``timedelta`` (pendulum ``Duration`` included)."""
+    if isinstance(value, _dt.timedelta):
+        if type(value) is _dt.timedelta:
+            return value
+        return _dt.timedelta(value.days, value.seconds, value.microseconds)
+    raise ValidationError(
+        f"{param} must be a timedelta, not {type(value).__name__}",
+        field=param,
+        value=value,
+        allowed="a datetime.timedelta or pendulum.Duration",
+    )
+
+
+def to_timezone(value: object, param: str = "timezone") -> Timezone:
+    """Resolve an IANA zone name (or a pendulum ``Timezone``) to a pendulum ``Timezone``."""
+    if isinstance(value, Timezone):
+        return value
+    name = getattr(value, "key", value)  # zoneinfo.ZoneInfo carries its name in .key
+    if isinstance(name, str):
+        try:
+            return pendulum.timezone(name)
+        except Exception:
+            pass
+    raise ValidationError(
+        f"{param} {value!r} is not a known IANA time zone",
+        field=param,
+        value=value,
+        allowed="an IANA zone name such as 'Europe/Stockholm' or 'UTC'",
+    )
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Where the domain gets the current instant from."""
+
+    def now(self) -> pendulum.DateTime:
+        """The current instant, aware."""
+        ...
+
+
+class SystemClock:
+    """The real clock, in UTC."""
+
+    __slots__ = ()
+
+    def now(self) -> pendulum.DateTime:
+        return pendulum.now("UTC")
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+class FixedClock:
+    """A clock that stands still until told to move: for tests and replays."""
+
+    __slots__ = ("_at", "_lock")
+
+    def __init__(self, at: _dt.datetime) -> None:
+        self._at = to_instant(at, "at")
+        self._lock = threading.Lock()
+
+    def now(self) -> pendulum.DateTime:
+        with self._lock:
+            return self._at
+
+    def set(self, at: _dt.datetime) -> None:
+        """Jump to ``at``."""
+        instant = to_instant(at, "at")
+        with self._lock:
+            self._at = instant
+
+    def advance(self, delta: _dt.timedelta) -> pendulum.DateTime:
+        """Move forward (or back, for a negative delta) and return the new instant."""
+        step = to_duration(delta, "delta")
+        with self._lock:
+            self._at = self._at + step
+            return self._at
+
+    def __repr__(self) -> str:
+        return f"FixedClock({self._at.isoformat()!r})"
+
+
+class SteppingClock:
+    """A clock that moves ``step`` forward after every reading: unique, ordered instants."""
+
+    __slots__ = ("_at", "_lock", "_step")
+
+    def __init__(self, start: _dt.datetime, step: _dt.timedelta = _dt.timedelta(seconds=1)):
+        self._at = to_instant(start, "start")
+        self._step = to_duration(step, "step")
+        self._lock = threading.Lock()
+
+    def now(self) -> pendulum.DateTime:
+        with self._lock:
+            current = self._at
+            self._at = self._at + self._step
+            return current
+
+    def __repr__(self) -> str:
+        return f"SteppingClock({self._at.isoformat()!r}, step={self._step!r})"

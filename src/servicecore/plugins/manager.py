@@ -1,0 +1,144 @@
+"""Building the plugin manager and the typed facade the library calls hooks through."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Sequence
+
+import pluggy
+
+from servicecore.errors import PluginError, ServiceCoreError
+from servicecore.events import DomainEvent
+from servicecore.plugins import hookspecs
+from servicecore.plugins.hookspecs import hookimpl
+
+__all__ = [
+    "DISABLE_ENV",
+    "ENTRY_POINT_GROUP",
+    "Hooks",
+    "LoggingPlugin",
+    "default_hooks",
+    "get_plugin_manager",
+    "reset_default_hooks",
+]
+
+ENTRY_POINT_GROUP = "servicecore"
+DISABLE_ENV = "SERVICECORE_DISABLE_PLUGINS"
+_ALL = {"1", "true", "yes", "all", "*"}
+
+_log = logging.getLogger("servicecore.events")
+
+
+class LoggingPlugin:
+    """Built-in plugin: logs every published event at DEBUG on ``servicecore.events``."""
+
+    @hookimpl
+    def servicecore_on_events(self, events: Sequence[DomainEvent]) -> None:
+        for event in events:
+            _log.debug(
+                "%s %s company=%s aggregate=%s",
+                event.event_type,
+                event.event_id,
+                event.company_id,
+                event.aggregate_id,
+            )
+
+
+def _builtin_plugins() -> list[tuple[str, object]]:
+    return [("servicecore.logging", LoggingPlugin())]
+
+
+def get_plugin_manager(
+    *,
+    plugins: Iterable[object] = (),
+    load_entrypoints: bool | None = None,
+) -> pluggy.PluginManager:
+    """A new plugin manager with the hook specs, the built-ins, ``plugins`` and entry points.
+
+    Nothing is loaded at import time: only this call loads plugins. Entry points of the
+    ``servicecore`` group are loaded unless ``load_entrypoints`` is False or the
+    environment variable ``SERVICECORE_DISABLE_PLUGINS`` says so: ``1``/``all`` blocks
+    every entry point, a comma-separated list blocks those plugin names. Hook
+    implementations that match no spec raise ``PluginError`` (``check_pending``).
+    """
+    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm.add_hookspecs(hookspecs)
+    try:
+        for name, plugin in _builtin_plugins():
+            pm.register(plugin, name=name)
+        for plugin in plugins:
+            pm.register(plugin)
+        setting = os.environ.get(DISABLE_ENV, "").strip()
+        if load_entrypoints is None:
+            load_entrypoints = setting.lower() not in _ALL
+        if load_entrypoints:
+            for blocked in filter(None, (s.strip() for s in setting.split(","))):
+                pm.set_blocked(blocked)
+            pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(
+            f"plugin {exc.plugin!r} is invalid: {exc}; hook implementations must match a "
+            "servicecore_ hook spec (see docs/plugins.md)",
+            plugin=str(exc.plugin),
+        ) from exc
+    except ValueError as exc:  # pluggy: a name registered twice
+        raise PluginError(f"cannot register plugin: {exc}") from exc
+    except ServiceCoreError:
+        raise
+    except Exception as exc:  # an entry point that fails to import
+        raise PluginError(
+            f"loading the {ENTRY_POINT_GROUP!r} entry points failed: {exc!r}; set "
+            f"{DISABLE_ENV}=<name> to block the faulty plugin"
+        ) from exc
+    return pm
+
+
+class Hooks:
+    """The typed facade through which servicecore calls its hooks (never ``pm.hook`` directly)."""
+
+    __slots__ = ("_pm",)
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self._pm = pm
+
+    @property
+    def manager(self) -> pluggy.PluginManager:
+        return self._pm
+
+    def on_events(self, events: Sequence[DomainEvent]) -> None:
+        """Publish committed events to every ``servicecore_on_events`` implementation."""
+        if not events:
+            return
+        try:
+            self._pm.hook.servicecore_on_events(events=tuple(events))
+        except ServiceCoreError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"a servicecore_on_events implementation raised {exc!r}; the commit that "
+                "produced the events was applied",
+                hook="servicecore_on_events",
+            ) from exc
+
+
+_default: Hooks | None = None
+_default_lock = threading.Lock()
+
+
+def default_hooks() -> Hooks:
+    """The process-wide facade, built on first use (not at import)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Hooks(get_plugin_manager())
+        return _default
+
+
+def reset_default_hooks(hooks: Hooks | None = None) -> None:
+    """Replace (or, with ``None``, forget) the process-wide facade; for hosts and tests."""
+    global _default
+    with _default_lock:
+        _default = hooks

@@ -1,0 +1,1 @@
+"""Storage adapters. They import the domain; the domain never imports them."""
