@@ -6,11 +6,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pendulum
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from servicecore.clock import to_instant
-from servicecore.testing.strategies import DST_ZONES, aware_datetimes, instants
+from servicecore.errors import ValidationError
+from servicecore.testing.strategies import DST_ZONES, aware_datetimes, instants, naive_datetimes
 
 
 @given(
@@ -52,3 +54,9 @@ def test_fixed_offsets_are_preserved(naive: dt.datetime, minutes: int) -> None:
 def test_pendulum_instants_pass_through(value: pendulum.DateTime) -> None:
     assert to_instant(value) is value
     assert value.tzinfo is not None
+
+
+@given(naive_datetimes())
+def test_to_instant_refuses_every_naive_datetime(value: dt.datetime) -> None:
+    with pytest.raises(ValidationError, match="naive"):
+        to_instant(value, "at")
