@@ -27,7 +27,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, cast
 
 import attrs
 
@@ -258,6 +258,7 @@ class InMemoryUnitOfWork:
         return self._typed_repository(InMemoryRepository, kind, entity_type)
 
     def _typed_repository(self, cls: type[R], kind: str, entity_type: type[Any]) -> R:
+        check_id(kind, "kind")
         existing = self._repositories.get(kind)
         if existing is None:
             existing = cls(self, kind, entity_type)
@@ -303,6 +304,14 @@ class InMemoryRepository(Generic[A]):
         if not attrs.has(type(aggregate)):
             raise ValidationError(
                 f"{type(aggregate).__name__} is not an attrs class; aggregates must be",
+                field="aggregate",
+                allowed="a frozen attrs class with company_id, id and version",
+            )
+        fields = attrs.fields_dict(cast(Any, type(aggregate)))
+        missing = {"company_id", "id", "version"} - set(fields)
+        if missing:
+            raise ValidationError(
+                f"{type(aggregate).__name__} has no field {', '.join(sorted(missing))}",
                 field="aggregate",
                 allowed="a frozen attrs class with company_id, id and version",
             )
