@@ -200,7 +200,7 @@ class InMemoryUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.rollback()
+        self._staged, self._events = {}, []
         if self._snapshot is not None:
             self._store._end(self._snapshot)
             self._snapshot = None
@@ -214,19 +214,27 @@ class InMemoryUnitOfWork:
 
     # -- transaction -------------------------------------------------------------------
     def commit(self) -> None:
-        self._open_snapshot()
+        snapshot = self._open_snapshot()
         staged, events = self._staged, self._events
         self._staged, self._events = {}, []
-        self._store._commit(staged, self._snapshot)  # raises, applies nothing, on conflict
-        # Later reads in this unit of work see the state it just committed.
-        assert self._snapshot is not None
-        self._store._end(self._snapshot)
-        self._snapshot = self._store._begin()
+        try:
+            self._store._commit(staged, snapshot)  # raises, applies nothing, on conflict
+        finally:
+            # Like a database transaction ending: later reads in this unit of work see the
+            # latest state, so "reload and apply the change again" works in the same block.
+            self._renew_snapshot()
         self._store.publish(events)
 
     def rollback(self) -> None:
-        self._staged = {}
-        self._events = []
+        """Drop staged changes and recorded events; later reads see the latest state."""
+        self._staged, self._events = {}, []
+        if self._snapshot is not None:
+            self._renew_snapshot()
+
+    def _renew_snapshot(self) -> None:
+        assert self._snapshot is not None
+        self._store._end(self._snapshot)
+        self._snapshot = self._store._begin()
 
     def record(self, events: Iterable[DomainEvent]) -> None:
         self._open_snapshot()
