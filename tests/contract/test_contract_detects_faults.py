@@ -127,14 +127,18 @@ def test_targeted_contract_test_fails(fault: str) -> None:
 def test_state_machine_fails(fault: str) -> None:
     factory, _name = FAULTY[fault]
     machine = repository_state_machine(NoteRepositoryContract(), factory)
+    # A partial commit shows only when a multi-aggregate commit conflicts on a later
+    # aggregate: rarer in random sequences, so it gets a larger budget.
+    budget = 5000 if fault == "partial commit" else 1000
     with pytest.raises((Exception, pytest.fail.Exception)) as info:
         run_state_machine_as_test(
             machine,
             settings=settings(
-                max_examples=1000,
+                max_examples=budget,
                 stateful_step_count=30,
                 deadline=None,
                 database=None,
+                derandomize=True,  # a fixed sequence of examples: no flaky failures
                 phases=[Phase.generate],
             ),
         )

@@ -879,6 +879,14 @@ def repository_state_machine(
             repo.save(changed)
             slot.staged[ident] = (read, changed)
 
+        @rule(n=slots, company=company)
+        def save_every_one(self, n: int, company: str) -> None:
+            """A use case changing several aggregates at once (atomicity needs several)."""
+            slot = self._slot(n, company)
+            for ident in ids:
+                self.save(n, company, ident)
+            assert self.slots[n] is slot
+
         @rule(n=slots, company=company, ident=st.sampled_from(ids))
         def delete(self, n: int, company: str, ident: str) -> None:
             slot = self._slot(n, company)
