@@ -64,7 +64,11 @@ def _workclock() -> tuple[Callable[[Any, dt.timedelta], Any], Callable[[Any, Any
     except ImportError:
         return None
     schedule = Schedule(
-        [WorkDay(dt.time(8), dt.time(17)), Break(dt.time(12), dt.time(13)), Holidays(_swedish_dates())],
+        [
+            WorkDay(dt.time(8), dt.time(17)),
+            Break(dt.time(12), dt.time(13)),
+            Holidays(_swedish_dates()),
+        ],
         time_zone=ZONE,
     )
     return schedule.add, schedule.between
@@ -122,7 +126,11 @@ def _fmt(seconds: float | None) -> str:
 def main() -> None:
     start = pendulum.datetime(2024, 3, 28, 10, 15, tz=ZONE)
     # Each engine gets its natural input: pendulum, stdlib zoneinfo, pytz.
-    engines = {"servicecore": _servicecore(), "workclock": _workclock(), "businesstimedelta": _btd()}
+    engines = {
+        "servicecore": _servicecore(),
+        "workclock": _workclock(),
+        "businesstimedelta": _btd(),
+    }
     inputs = {"servicecore": start, "workclock": _stdlib(start), "businesstimedelta": _pytz(start)}
     # businesstimedelta loops day by day: cap its rounds at long targets.
     print(f"calendar: Mon-Fri 08-12 + 13-17, Swedish holidays, {ZONE}; start {start}")
@@ -141,12 +149,9 @@ def main() -> None:
                     continue
                 add, between = engine
                 begin, end = inputs[name], _convert(name, end_at)
-                if name == "businesstimedelta" and hours >= 400:
-                    budget = 0.05
-                else:
-                    budget = 0.25
+                budget = 0.05 if name == "businesstimedelta" and hours >= 400 else 0.25
                 if op == "add":
-                    row[name] = _per_call(lambda add=add, b=begin: add(b, d), budget)
+                    row[name] = _per_call(lambda add=add, b=begin, d=d: add(b, d), budget)
                 else:
                     row[name] = _per_call(lambda bt=between, b=begin, e=end: bt(b, e), budget)
             sc, wc = row["servicecore"], row["workclock"]

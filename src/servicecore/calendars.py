@@ -93,16 +93,22 @@ def _to_us(value: _dt.datetime) -> int:
     offset = value.utcoffset()
     assert offset is not None
     return (
-        (value.toordinal() - _EPOCH_ORD) * 86_400
-        + value.hour * 3600
-        + value.minute * 60
-        + value.second
-        - offset.days * 86_400
-        - offset.seconds
-    ) * _US + value.microsecond - offset.microseconds
+        (
+            (value.toordinal() - _EPOCH_ORD) * 86_400
+            + value.hour * 3600
+            + value.minute * 60
+            + value.second
+            - offset.days * 86_400
+            - offset.seconds
+        )
+        * _US
+        + value.microsecond
+        - offset.microseconds
+    )
 
 
-def _from_us(us: int, tz: _dt.tzinfo) -> pendulum.DateTime:
+def _from_us(us: int, tz: _dt.tzinfo | None) -> pendulum.DateTime:
+    assert tz is not None
     local = (_EPOCH + _dt.timedelta(microseconds=us)).astimezone(tz)
     return pendulum.DateTime(
         local.year,
@@ -257,8 +263,7 @@ def _convert_ranges(name: str) -> Any:
             end = to_instant(item[1], f"{name} end")
             if not start < end:
                 raise ValidationError(
-                    f"{name} range {start.isoformat()} .. {end.isoformat()} is empty or "
-                    "reversed",
+                    f"{name} range {start.isoformat()} .. {end.isoformat()} is empty or reversed",
                     field=name,
                     value=item,
                     allowed="start before end",
@@ -268,6 +273,16 @@ def _convert_ranges(name: str) -> Any:
         return tuple(out)
 
     return convert
+
+
+def _convert_closures(value: object) -> tuple[InstantRange, ...]:
+    result: tuple[InstantRange, ...] = _convert_ranges("closures")(value)
+    return result
+
+
+def _convert_openings(value: object) -> tuple[InstantRange, ...]:
+    result: tuple[InstantRange, ...] = _convert_ranges("openings")(value)
+    return result
 
 
 # -- holiday rules from the optional `holidays` package -------------------------------------
@@ -366,9 +381,7 @@ class _Index:
         self._explicit = frozenset(_dt.date(d.year, d.month, d.day) for d in calendar.holidays)
         self._openings = [(_to_us(a), _to_us(b)) for a, b in calendar.openings]
         self._closures = [(_to_us(a), _to_us(b)) for a, b in calendar.closures]
-        self._weekly = [
-            [(_time_us(a), _time_us(b)) for a, b in day] for day in calendar.weekly
-        ]
+        self._weekly = [[(_time_us(a), _time_us(b)) for a, b in day] for day in calendar.weekly]
         self._has_weekly = any(self._weekly)
         self._last_opening = max((b for _a, b in self._openings), default=None)
 
@@ -573,16 +586,10 @@ class BusinessCalendar:
     weekly: Weekly = field(converter=_convert_weekly)
     holidays: tuple[pendulum.Date, ...] = field(default=(), converter=_convert_dates)
     holiday_rules: HolidayRules | None = None
-    closures: tuple[InstantRange, ...] = field(
-        default=(), converter=_convert_ranges("closures")
-    )
-    openings: tuple[InstantRange, ...] = field(
-        default=(), converter=_convert_ranges("openings")
-    )
+    closures: tuple[InstantRange, ...] = field(default=(), converter=_convert_closures)
+    openings: tuple[InstantRange, ...] = field(default=(), converter=_convert_openings)
     name: str = ""
-    _index: _Index | None = field(
-        init=False, default=None, eq=False, hash=False, repr=False
-    )
+    _index: _Index | None = field(init=False, default=None, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.holiday_rules is not None and not isinstance(self.holiday_rules, HolidayRules):
@@ -673,9 +680,7 @@ class BusinessCalendar:
         return snap.starts[i + 1]
 
     # -- public arithmetic ------------------------------------------------------------------
-    def add_business_time(
-        self, start: _dt.datetime, duration: _dt.timedelta
-    ) -> pendulum.DateTime:
+    def add_business_time(self, start: _dt.datetime, duration: _dt.timedelta) -> pendulum.DateTime:
         """The earliest instant at which ``duration`` of working time has elapsed from ``start``.
 
         ``duration`` must not be negative. Raises ``BusinessRuleError`` if the calendar
