@@ -72,6 +72,7 @@ _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _ONE_US = _dt.timedelta(microseconds=1)
 _MAX_EMPTY_YEARS = 30
+_JUMP = 3  # a query further than this many years from the built span starts a new span
 _MIN_YEAR, _MAX_YEAR = 2, 9998
 
 WeeklyIntervals = tuple[tuple[_dt.time, _dt.time], ...]
@@ -205,14 +206,8 @@ def _day_intervals(value: object, day: int) -> WeeklyIntervals:
 def _convert_weekly(value: object) -> Weekly:
     days: list[WeeklyIntervals] = [()] * 7
     if isinstance(value, Mapping):
-        seen: set[int] = set()
         for key, intervals in value.items():
             day = _weekday(key)
-            if day in seen:
-                raise ValidationError(
-                    f"weekly names weekday {day} twice", field="weekly", value=value
-                )
-            seen.add(day)
             days[day] = _day_intervals(intervals, day)
     elif isinstance(value, tuple | list) and len(value) == 7:
         days = [_day_intervals(v, i) for i, v in enumerate(value)]
@@ -378,6 +373,7 @@ class _Index:
         self._lock = threading.Lock()
         self._snap: _Snapshot | None = None
         self._holiday_cache: dict[int, frozenset[_dt.date]] = {}
+        self._years: dict[int, tuple[int, int, list[tuple[int, int]]]] = {}
         self._explicit = frozenset(_dt.date(d.year, d.month, d.day) for d in calendar.holidays)
         self._openings = [(_to_us(a), _to_us(b)) for a, b in calendar.openings]
         self._closures = [(_to_us(a), _to_us(b)) for a, b in calendar.closures]
@@ -475,6 +471,8 @@ class _Index:
                 field="start",
                 allowed=f"instants in the years {_MIN_YEAR}..{_MAX_YEAR}",
             )
+        if snap is not None and (first > snap.last + _JUMP or last < snap.first - _JUMP):
+            snap = None  # far away: start a new span instead of filling the years between
         if snap is not None:
             first, last = min(first, snap.first), max(last, snap.last)
             if first == snap.first and last == snap.last:
@@ -490,7 +488,10 @@ class _Index:
                         lo = snap.lo
                     hi = snap.hi
                 continue
-            y_lo, y_hi, intervals = self.build_year(year)
+            built = self._years.get(year)
+            if built is None:
+                built = self._years[year] = self.build_year(year)
+            y_lo, y_hi, intervals = built
             if year == first:
                 lo = y_lo
             hi = y_hi
@@ -782,6 +783,8 @@ class BusinessCalendar:
             if work:
                 remaining -= 1
                 if not remaining:
+                    if position == 0:
+                        return _from_us(self._next_open_us(lo), begin.tzinfo)
                     return _from_us(self._add_us(lo, min(position, work)), begin.tzinfo)
             elif self._idx().never_opens_after(self._idx().snapshot_for(lo)):
                 raise BusinessRuleError(
