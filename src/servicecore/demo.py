@@ -107,7 +107,7 @@ def _calendars_and_sla(out: Out) -> None:
     )
     first_due = clock.status_at(saturday).due_at
     out(f"  order on Saturday, 16 business h       -> due {first_due}")
-    clock, events = clock.replay(
+    clock, _events = clock.replay(
         [
             StatusChange(pendulum.datetime(2024, 6, 10, 15, tz=zone), "waiting"),
             StatusChange(pendulum.datetime(2024, 6, 11, 10, tz=zone), "in_progress"),

@@ -37,19 +37,19 @@ def _clock() -> SlaClock:
 
 
 CASES: dict[str, Callable[[dt.datetime], object]] = {
-    "servicecore.calendars.BusinessCalendar.add_business_time": lambda n: (
-        _CAL.add_business_time(n, dt.timedelta(hours=1))
+    "servicecore.calendars.BusinessCalendar.add_business_time": lambda n: _CAL.add_business_time(
+        n, dt.timedelta(hours=1)
     ),
     "servicecore.calendars.BusinessCalendar.business_time_between": lambda n: (
         _CAL.business_time_between(n, _AWARE)
     ),
-    "servicecore.calendars.BusinessCalendar.add_business_days": lambda n: (
-        _CAL.add_business_days(n, 1)
+    "servicecore.calendars.BusinessCalendar.add_business_days": lambda n: _CAL.add_business_days(
+        n, 1
     ),
     "servicecore.calendars.BusinessCalendar.is_open": lambda n: _CAL.is_open(n),
     "servicecore.calendars.BusinessCalendar.next_open": lambda n: _CAL.next_open(n),
-    "servicecore.calendars.BusinessCalendar.open_intervals": lambda n: (
-        _CAL.open_intervals(_AWARE, n)
+    "servicecore.calendars.BusinessCalendar.open_intervals": lambda n: _CAL.open_intervals(
+        _AWARE, n
     ),
     "servicecore.sla.Target.allowance": lambda n: Target.business_days(2).allowance(_CAL, n),
     "servicecore.sla.SlaClock.start": lambda n: SlaClock.start(

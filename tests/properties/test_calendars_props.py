@@ -93,9 +93,7 @@ def test_calendars_round_trip_through_the_converter(cal: BusinessCalendar) -> No
 
 
 # -- the oracle ---------------------------------------------------------------------------------
-def _oracle_open_minutes(
-    cal: BusinessCalendar, lo: dt.datetime, minutes: int
-) -> list[bool]:
+def _oracle_open_minutes(cal: BusinessCalendar, lo: dt.datetime, minutes: int) -> list[bool]:
     """Open/closed per minute, straight from the documented rules.
 
     A local bound L is passed at the earliest instant whose local reading is >= L, i.e.

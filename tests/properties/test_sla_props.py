@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeAlias
 
 import pendulum
 from hypothesis import given, settings
@@ -10,22 +11,25 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from servicecore.calendars import ALWAYS_OPEN
+from servicecore.events import DomainEvent
+from servicecore.serialization import structure, unstructure
 from servicecore.sla import (
     ClockKind,
     ClockState,
+    PriorityChange,
     ServiceLevelAgreement,
     SlaBreached,
     SlaClock,
     SlaWarningReached,
     StatusChange,
 )
-from servicecore.serialization import structure, unstructure
 from servicecore.testing.strategies import (
     SLA_STATUSES,
     service_level_agreements,
     status_histories,
 )
 
+Change: TypeAlias = StatusChange | PriorityChange
 START = pendulum.datetime(2024, 3, 25, 9, 17, tz="Europe/Stockholm")
 
 
@@ -38,17 +42,19 @@ kinds = st.sampled_from(list(ClockKind))
 
 @given(service_level_agreements(), kinds, status_histories(START), st.data())
 def test_replay_is_independent_of_chunking(
-    sla: ServiceLevelAgreement, kind: ClockKind, history: list, data: st.DataObject
+    sla: ServiceLevelAgreement, kind: ClockKind, history: list[Change], data: st.DataObject
 ) -> None:
     whole, whole_events = _start(sla, kind).replay(history)
     cuts = sorted(data.draw(st.lists(st.integers(0, len(history)), max_size=4)))
-    clock, events = _start(sla, kind), []
+    clock = _start(sla, kind)
+    events: list[DomainEvent] = []
     previous = 0
     for cut in [*cuts, len(history)]:
         clock, new = clock.replay(history[previous:cut])
         events.extend(new)
         previous = cut
-        if history[:cut] and data.draw(st.booleans()):  # a scheduler polling in between
+        poll: bool = data.draw(st.booleans())
+        if history[:cut] and poll:  # a scheduler polling in between
             clock, polled = clock.advance(history[cut - 1].at)
             events.extend(polled)
     assert clock == whole
@@ -59,7 +65,7 @@ def test_replay_is_independent_of_chunking(
 
 @given(service_level_agreements(), kinds, status_histories(START))
 def test_warning_comes_before_breach(
-    sla: ServiceLevelAgreement, kind: ClockKind, history: list
+    sla: ServiceLevelAgreement, kind: ClockKind, history: list[Change]
 ) -> None:
     clock, events = _start(sla, kind).replay(history)
     clock, more = clock.advance(START + dt.timedelta(days=120))
@@ -101,7 +107,7 @@ def test_pause_never_extends_the_deadline_by_more_than_its_business_overlap(
 
 @given(service_level_agreements(), kinds, status_histories(START), st.integers(1, 24 * 60))
 def test_used_never_decreases_and_compliance_matches(
-    sla: ServiceLevelAgreement, kind: ClockKind, history: list, hours: int
+    sla: ServiceLevelAgreement, kind: ClockKind, history: list[Change], hours: int
 ) -> None:
     clock, _ = _start(sla, kind).replay(history)
     before = clock.status_at(START + dt.timedelta(hours=hours // 2))

@@ -39,8 +39,10 @@ SE_2024 = [
 ]
 
 
-def at(*args: int, tz: str = Z) -> pendulum.DateTime:
-    return pendulum.datetime(*args, tz=tz)
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, *, tz: str = Z
+) -> pendulum.DateTime:
+    return pendulum.datetime(year, month, day, hour, minute, tz=tz)
 
 
 def office_by_hand() -> BusinessCalendar:
@@ -129,9 +131,10 @@ def test_long_durations_cross_years() -> None:
     assert cal.add_business_time(at(2024, 1, 1, 9, tz="UTC"), 52 * 5 * 8 * H) == at(
         2024, 12, 27, 17, tz="UTC"
     )
-    assert cal.business_time_between(
-        at(2024, 1, 1, tz="UTC"), at(2026, 1, 1, tz="UTC")
-    ) == (262 + 261) * 8 * H
+    assert (
+        cal.business_time_between(at(2024, 1, 1, tz="UTC"), at(2026, 1, 1, tz="UTC"))
+        == (262 + 261) * 8 * H
+    )
 
 
 def test_is_open_next_open_and_intervals() -> None:
@@ -194,7 +197,7 @@ def test_holiday_closes_only_intervals_that_start_on_it() -> None:
 def test_openings_add_time_even_on_holidays_and_closures_win() -> None:
     cal = BusinessCalendar(
         timezone=Z,
-        weekly={d: OFFICE for d in range(5)},
+        weekly=dict.fromkeys(range(5), OFFICE),
         holidays=[dt.date(2024, 4, 1)],
         openings=[
             (at(2024, 4, 6, 9), at(2024, 4, 6, 11)),  # a Saturday
@@ -209,9 +212,7 @@ def test_openings_add_time_even_on_holidays_and_closures_win() -> None:
         (at(2024, 4, 1, 10), at(2024, 4, 1, 11)),
         (at(2024, 4, 2, 10), at(2024, 4, 2, 12)),
     )
-    assert cal.business_time_between(at(2024, 4, 6), at(2024, 4, 7)) == dt.timedelta(
-        minutes=90
-    )
+    assert cal.business_time_between(at(2024, 4, 6), at(2024, 4, 7)) == dt.timedelta(minutes=90)
 
 
 def test_spring_forward_gap_bound_maps_to_the_transition() -> None:

@@ -13,8 +13,9 @@ from servicecore.plugins import Hooks, get_plugin_manager, hookimpl
 from servicecore.sla import SlaSelectionContext, applicable_sla_ids
 
 OFFICE = BusinessCalendar.weekdays("Europe/Stockholm", [(dt.time(8), dt.time(17))])
-CTX = SlaSelectionContext(company_id="ACME", order_id="SO-1", priority="high",
-                          agreement_sla_id="GOLD")
+CTX = SlaSelectionContext(
+    company_id="ACME", order_id="SO-1", priority="high", agreement_sla_id="GOLD"
+)
 
 
 class Calendars:
