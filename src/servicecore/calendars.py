@@ -108,6 +108,28 @@ def _to_us(value: _dt.datetime) -> int:
     )
 
 
+def _instant_us(value: object, param: str) -> int:
+    """Epoch microseconds of an aware datetime; anything else raises like ``to_instant``."""
+    if isinstance(value, _dt.datetime):
+        offset = value.utcoffset()
+        if offset is not None:
+            return (
+                (
+                    (value.toordinal() - _EPOCH_ORD) * 86_400
+                    + value.hour * 3600
+                    + value.minute * 60
+                    + value.second
+                    - offset.days * 86_400
+                    - offset.seconds
+                )
+                * _US
+                + value.microsecond
+                - offset.microseconds
+            )
+    to_instant(value, param)  # raises the ValidationError naming the parameter
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _from_us(us: int, tz: _dt.tzinfo | None) -> pendulum.DateTime:
     assert tz is not None
     local = (_EPOCH + _dt.timedelta(microseconds=us)).astimezone(tz)
@@ -448,7 +470,7 @@ class _Index:
     def snapshot_for(self, *instants: int) -> _Snapshot:
         """A snapshot covering every instant given (building years as needed)."""
         snap = self._snap
-        if snap is not None and all(snap.lo <= t < snap.hi for t in instants):
+        if snap is not None and snap.lo <= min(instants) and max(instants) < snap.hi:
             return snap
         with self._lock:
             years = [self.year_of(t) for t in instants]
@@ -703,8 +725,8 @@ class BusinessCalendar:
 
     def business_time_between(self, start: _dt.datetime, end: _dt.datetime) -> _dt.timedelta:
         """Working time from ``start`` to ``end``; negative when ``end`` is before ``start``."""
-        a = _to_us(to_instant(start, "start"))
-        b = _to_us(to_instant(end, "end"))
+        a = _instant_us(start, "start")
+        b = _instant_us(end, "end")
         return _dt.timedelta(microseconds=self._between_us(a, b))
 
     def _between_us(self, a: int, b: int) -> int:
@@ -715,7 +737,7 @@ class BusinessCalendar:
 
     def is_open(self, at: _dt.datetime) -> bool:
         """Whether ``at`` is working time (a closing instant itself is not)."""
-        t = _to_us(to_instant(at, "at"))
+        t = _instant_us(at, "at")
         snap = self._idx().snapshot_for(t)
         i = bisect_right(snap.starts, t) - 1
         return i >= 0 and t < snap.ends[i]
