@@ -75,6 +75,7 @@ __all__ = [
     "applicable_sla_ids",
     "resume_sla",
     "select_sla",
+    "set_sla_suspended",
     "suspend_sla",
 ]
 
@@ -489,10 +490,34 @@ class SlaRepository(Repository[ServiceLevelAgreement], Protocol):
 
 
 class SlaUnitOfWork(Protocol):
-    """What :func:`select_sla` needs of a unit of work."""
+    """What the SLA use cases need of a unit of work (``servicecore.uow.UnitOfWork`` fits)."""
 
     @property
     def slas(self) -> SlaRepository: ...
+
+    def record(self, events: Iterable[DomainEvent]) -> None: ...
+
+
+def set_sla_suspended(
+    uow: SlaUnitOfWork, sla_id: str, suspended: bool, at: _dt.datetime
+) -> ServiceLevelAgreement:
+    """Use case: load the SLA, suspend or resume it, save it and record the events.
+
+    The caller commits the unit of work.
+    """
+    when = to_instant(at, "at")
+    if not isinstance(suspended, bool):
+        raise ValidationError(
+            f"suspended must be True or False, not {suspended!r}",
+            field="suspended",
+            value=suspended,
+        )
+    sla = uow.slas.get(check_id(sla_id, "sla_id"))
+    changed, events = (suspend_sla if suspended else resume_sla)(sla, when)
+    if events:
+        uow.slas.save(changed)
+        uow.record(events)
+    return changed
 
 
 # -- applicability ---------------------------------------------------------------------------------
@@ -607,7 +632,12 @@ class _Outcome(enum.Enum):
 
 @frozen
 class SlaStatus:
-    """A clock seen at one instant. ``due_at`` is None while paused or before it started."""
+    """A clock seen at one instant.
+
+    ``due_at`` is when the allowance runs (or ran) out: for a running clock if it keeps
+    running, for a breached one the instant of the breach, for a clock stopped in time the
+    instant it would have run out had it kept running; None while paused.
+    """
 
     at: pendulum.DateTime
     state: ClockState
@@ -836,8 +866,10 @@ class SlaClock:
         else:
             state = ClockState.RUNNING
         due: pendulum.DateTime | None = None
-        if running_now or used > allowed or stopped:
+        if running_now or used > allowed:
             due = self._instant_when(allowed, priority, segments, open_end=running_now)
+        elif stopped:  # met in time: the instant it would have run out at when it stopped
+            due = self._calendar(priority).add_business_time(self.since, _td(allowed - used))
         compliance = (Decimal(used) * 100 / Decimal(allowed)).quantize(
             Decimal("0.01"), rounding=ROUND_HALF_UP
         )

@@ -418,3 +418,49 @@ def test_select_sla_skips_suspended_and_reports_missing() -> None:
         assert select_sla(uow, evolve(ctx, agreement_group_sla_id=None)) is None
         with pytest.raises(NotFoundError, match="NOPE"):
             select_sla(uow, ctx, lambda c: "NOPE")
+
+
+def test_met_clock_reports_the_due_instant_it_beat() -> None:
+    # Done Tuesday 10:00 after 9 of 16 business hours: 7 remained, so it would have run
+    # out Tuesday 10:00 + 7 h = Wednesday 09:00 (Tue 10-12, 13-17, Wed 08-09).
+    done, _ = resolution().record(StatusChange(at(2024, 6, 4, 10), "done"))
+    status = done.status_at(at(2024, 6, 7))
+    assert status.state is ClockState.MET
+    assert status.due_at == at(2024, 6, 5, 9)
+    assert status.used == 9 * H
+
+
+def test_suspend_use_case_saves_and_records() -> None:
+    from servicecore.sla import set_sla_suspended
+
+    published: list[object] = []
+    store = InMemoryStore(publish=published.extend)
+    with store.unit_of_work("ACME") as uow:
+        uow.slas.add(gold())
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        sla = set_sla_suspended(uow, "GOLD", True, at(2024, 6, 1))
+        assert sla.suspended
+        assert set_sla_suspended(uow, "GOLD", True, at(2024, 6, 1)).suspended
+        uow.commit()
+    assert [type(e) for e in published] == [SlaSuspended]
+    with store.unit_of_work("ACME") as uow:
+        assert uow.slas.get("GOLD").suspended
+        assert uow.slas.get("GOLD").version == 2
+        with pytest.raises(ValidationError, match="True or False"):
+            set_sla_suspended(uow, "GOLD", "yes", at(2024, 6, 1))  # type: ignore[arg-type]
+        with pytest.raises(NotFoundError):
+            set_sla_suspended(uow, "NOPE", False, at(2024, 6, 1))
+
+
+def test_clock_round_trips_through_the_converter() -> None:
+    from servicecore.serialization import structure, unstructure
+
+    clock, _ = resolution().replay(
+        [
+            StatusChange(at(2024, 6, 3, 15), "waiting"),
+            PriorityChange(at(2024, 6, 3, 16), "low"),
+            StatusChange(at(2024, 6, 4, 10), "done"),
+        ]
+    )
+    assert structure(unstructure(clock), SlaClock) == clock
