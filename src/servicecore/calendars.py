@@ -477,12 +477,13 @@ class _Index:
             return self._extend_to(min(years), max(years))
 
     def extend_forward(self, snap: _Snapshot) -> _Snapshot:
+        """A snapshot covering the years of ``snap`` and the next one.
+
+        Its prefix sums may start elsewhere than those of ``snap`` (another thread may have
+        extended the shared span backwards): callers recompute from the returned snapshot.
+        """
         with self._lock:
-            current = self._snap
-            assert current is not None
-            if current.last > snap.last:
-                return current
-            return self._extend_to(current.first, current.last + 1)
+            return self._extend_to(snap.first, snap.last + 1)
 
     def _extend_to(self, first: int, last: int) -> _Snapshot:
         snap = self._snap
@@ -669,10 +670,13 @@ class BusinessCalendar:
     def _add_us(self, t: int, amount: int) -> int:
         index = self._idx()
         snap = index.snapshot_for(t)
-        target = snap.cum_at(t) + amount
         empty_years = 0
-        while not snap.cumend or snap.cumend[-1] < target:
-            before = len(snap.cumend)
+        while True:
+            base = snap.cum_at(t)
+            target = base + amount
+            available = (snap.cumend[-1] if snap.cumend else 0) - base
+            if available >= amount:
+                break
             if index.never_opens_after(snap) or empty_years > _MAX_EMPTY_YEARS:
                 raise BusinessRuleError(
                     f"the calendar {self.name or self.timezone!r} has no more working "
@@ -680,27 +684,28 @@ class BusinessCalendar:
                     rule="calendar-never-opens",
                 )
             snap = index.extend_forward(snap)
-            empty_years = empty_years + 1 if len(snap.cumend) == before else 0
+            gained = (snap.cumend[-1] if snap.cumend else 0) - snap.cum_at(t) > available
+            empty_years = 0 if gained else empty_years + 1
         k = bisect_left(snap.cumend, target)
         return snap.ends[k] - (snap.cumend[k] - target)
 
     def _next_open_us(self, t: int) -> int:
         index = self._idx()
         snap = index.snapshot_for(t)
-        i = bisect_right(snap.starts, t) - 1
-        if i >= 0 and t < snap.ends[i]:
-            return t
         empty_years = 0
-        while i + 1 >= len(snap.starts):
-            before = len(snap.starts)
+        while True:
+            i = bisect_right(snap.starts, t) - 1
+            if i >= 0 and t < snap.ends[i]:
+                return t
+            if i + 1 < len(snap.starts):
+                return snap.starts[i + 1]
             if index.never_opens_after(snap) or empty_years > _MAX_EMPTY_YEARS:
                 raise BusinessRuleError(
                     f"the calendar {self.name or self.timezone!r} never opens after this instant",
                     rule="calendar-never-opens",
                 )
             snap = index.extend_forward(snap)
-            empty_years = empty_years + 1 if len(snap.starts) == before else 0
-        return snap.starts[i + 1]
+            empty_years += 1
 
     # -- public arithmetic ------------------------------------------------------------------
     def add_business_time(self, start: _dt.datetime, duration: _dt.timedelta) -> pendulum.DateTime:

@@ -370,3 +370,30 @@ def test_missing_holidays_package_gives_a_clear_error(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "holidays", None)
     with pytest.raises(ValidationError, match=r"servicecore\[holidays\]"):
         HolidayRules("SE")
+
+
+def test_far_apart_queries_do_not_disturb_each_other() -> None:
+    def fresh() -> BusinessCalendar:
+        return BusinessCalendar.weekdays("Asia/Kolkata", [(T(9), T(13)), (T(14), T(18))])
+
+    starts = [at(2024, 5, 6, 9, tz="Asia/Kolkata"), at(2090, 5, 1, 9, tz="Asia/Kolkata")]
+    starts += [at(1995, 5, 1, 9, tz="Asia/Kolkata"), at(2026, 1, 1, 9, tz="Asia/Kolkata")]
+    # 8 h days, Monday-Friday: 2000 h are 250 weekdays = 50 weeks.
+    expected = {s: fresh().add_business_time(s, 2000 * H) for s in starts}
+    assert expected[starts[0]] == at(2025, 4, 18, 18, tz="Asia/Kolkata")  # Friday, 50 weeks on
+    shared = fresh()
+    failures: list[str] = []
+
+    def work(start: pendulum.DateTime) -> None:
+        for _ in range(20):
+            if shared.add_business_time(start, 2000 * H) != expected[start]:
+                failures.append(str(start))
+            if shared.business_time_between(start, expected[start]) != 2000 * H:
+                failures.append(str(start))
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in starts * 2]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
