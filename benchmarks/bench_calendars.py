@@ -11,6 +11,7 @@ missing one prints "not installed".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,27 +27,35 @@ MORNING = (dt.time(8), dt.time(12))
 AFTERNOON = (dt.time(13), dt.time(17))
 
 
-def _per_call(fn: Callable[[], object], budget: float = 0.25) -> float:
-    """Seconds per call: the best of 10 rounds of a loop sized to ~budget/25 seconds.
+ROUNDS = 10
 
-    The best round is the least disturbed one (the machine is shared).
-    """
+
+def _calibrate(fn: Callable[[], object], budget: float) -> int:
+    """Loop size so that one round of ``fn`` takes about ``budget`` seconds."""
     fn()
-    n, elapsed = 1, 0.0
+    n = 1
     while True:
         start = time.perf_counter()
         for _ in range(n):
             fn()
-        elapsed = time.perf_counter() - start
-        if elapsed > budget / 25:
-            break
+        if time.perf_counter() - start > budget:
+            return n
         n *= 4
-    best = elapsed / n
-    for _ in range(9):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        best = min(best, (time.perf_counter() - start) / n)
+
+
+def _best_per_call(jobs: dict[Any, tuple[Callable[[], object], int]]) -> dict[Any, float]:
+    """Seconds per call of each job: the best of ROUNDS rounds, the jobs interleaved.
+
+    Interleaving spreads the noise of a shared machine evenly over all jobs, and the best
+    round is the least disturbed one.
+    """
+    best = {key: float("inf") for key in jobs}
+    for _ in range(ROUNDS):
+        for key, (fn, n) in jobs.items():
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            best[key] = min(best[key], (time.perf_counter() - start) / n)
     return best
 
 
@@ -135,33 +144,34 @@ def main() -> None:
         "businesstimedelta": _btd(),
     }
     inputs = {"servicecore": start, "workclock": _stdlib(start), "businesstimedelta": _pytz(start)}
-    # businesstimedelta loops day by day: cap its rounds at long targets.
     print(f"calendar: Mon-Fri 08-12 + 13-17, Swedish holidays, {ZONE}; start {start}")
     print(f"{'op':8} {'target':>7} " + " ".join(f"{n:>16}" for n in engines) + "   sc/wc   flat")
-    base: dict[str, float] = {}
+    sc_engine = engines["servicecore"]
+    assert sc_engine is not None
+    ends = {hours: sc_engine[0](start, dt.timedelta(hours=hours)) for hours in HOURS}
+    jobs: dict[tuple[str, int, str], tuple[Callable[[], object], int]] = {}
     for op in ("add", "between"):
         for hours in HOURS:
             d = dt.timedelta(hours=hours)
-            sc_add = engines["servicecore"]
-            assert sc_add is not None
-            end_at = sc_add[0](start, d)
-            row: dict[str, float | None] = {}
             for name, engine in engines.items():
                 if engine is None:
-                    row[name] = None
                     continue
                 add, between = engine
-                begin, end = inputs[name], _convert(name, end_at)
-                budget = 0.05 if name == "businesstimedelta" and hours >= 400 else 0.25
+                begin, end = inputs[name], _convert(name, ends[hours])
+                fn: Callable[[], object]
                 if op == "add":
-                    row[name] = _per_call(lambda add=add, b=begin, d=d: add(b, d), budget)
+                    fn = functools.partial(add, begin, d)
                 else:
-                    row[name] = _per_call(lambda bt=between, b=begin, e=end: bt(b, e), budget)
+                    fn = functools.partial(between, begin, end)
+                jobs[(op, hours, name)] = (fn, _calibrate(fn, 0.004))
+    best = _best_per_call(jobs)
+    for op in ("add", "between"):
+        for hours in HOURS:
+            row = {name: best.get((op, hours, name)) for name in engines}
             sc, wc = row["servicecore"], row["workclock"]
             assert sc is not None
-            base.setdefault(op, sc)
             ratio = f"{sc / wc:6.2f}x" if wc else "    n/a"
-            flat = f"{sc / base[op]:5.2f}x"
+            flat = f"{sc / best[(op, HOURS[0], 'servicecore')]:5.2f}x"
             cells = " ".join(f"{_fmt(v):>16}" for v in row.values())
             print(f"{op:8} {hours:>6}h {cells}  {ratio} {flat}")
     cal = BusinessCalendar.weekdays(ZONE, [MORNING, AFTERNOON], holiday_rules=HolidayRules("SE"))
