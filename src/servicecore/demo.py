@@ -98,8 +98,57 @@ def _events(out: Out) -> None:
     _row(out, "recorded, then committed", f"{len(published)} published: {published[0]}")
 
 
+def _calendars_and_sla(out: Out) -> None:
+    import pendulum
+
+    from servicecore.calendars import BusinessCalendar
+    from servicecore.sla import (
+        ClockKind,
+        ClockRules,
+        ServiceLevelAgreement,
+        SlaClock,
+        StatusChange,
+        Target,
+    )
+
+    out("== Business calendars and SLAs ==")
+    zone = "Europe/Stockholm"
+    office = BusinessCalendar.weekdays(
+        zone,
+        [(dt.time(8), dt.time(12)), (dt.time(13), dt.time(17))],
+        holidays=[dt.date(2024, 3, 29), dt.date(2024, 4, 1)],
+    )
+    thursday = pendulum.datetime(2024, 3, 28, 16, tz=zone)
+    due = office.add_business_time(thursday, dt.timedelta(hours=2))
+    out(f"  Thu before Easter 16:00 + 2 business h -> {due.isoformat()}")
+    gold = ServiceLevelAgreement(
+        company_id="ACME",
+        id="GOLD",
+        name="Gold",
+        calendar=office,
+        targets={"high": (Target.business_hours(4), Target.business_hours(16))},
+        resolution=ClockRules(pause_statuses=["waiting"], fulfil_statuses=["done"]),
+    )
+    saturday = pendulum.datetime(2024, 6, 8, 10, tz=zone)
+    clock = SlaClock.start(
+        gold, ClockKind.RESOLUTION, subject_id="SO-1", at=saturday, priority="high", status="new"
+    )
+    first_due = clock.status_at(saturday).due_at
+    out(f"  order on Saturday, 16 business h       -> due {first_due}")
+    clock, _events = clock.replay(
+        [
+            StatusChange(pendulum.datetime(2024, 6, 10, 15, tz=zone), "waiting"),
+            StatusChange(pendulum.datetime(2024, 6, 11, 10, tz=zone), "in_progress"),
+        ]
+    )
+    status = clock.status_at(pendulum.datetime(2024, 6, 12, 9, tz=zone))
+    out(f"  after waiting Mon 15:00-Tue 10:00      -> due {status.due_at} (4 business h later)")
+    out(f"  Wed 09:00: {status.state.value}, {status.compliance}% used")
+
+
 def run_demo(out: Out = print) -> None:
     """Print the tour through ``out``."""
     _kernel(out)
     _storage(out)
     _events(out)
+    _calendars_and_sla(out)

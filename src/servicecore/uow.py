@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from servicecore.events import DomainEvent
+from servicecore.sla import SlaRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
@@ -54,6 +55,11 @@ class UnitOfWork(Protocol):
 
     def record(self, events: Iterable[DomainEvent]) -> None:
         """Queue domain events for publication after the next successful commit."""
+        ...
+
+    @property
+    def slas(self) -> SlaRepository:
+        """SLA definitions (``servicecore.sla``)."""
         ...
 
 

@@ -6,13 +6,21 @@ through the ``servicecore`` entry-point group (see ``docs/plugins.md``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pluggy
 
+from servicecore.calendars import BusinessCalendar
 from servicecore.events import DomainEvent
+from servicecore.sla import SlaSelectionContext
 
-__all__ = ["hookimpl", "hookspec", "servicecore_on_events"]
+__all__ = [
+    "hookimpl",
+    "hookspec",
+    "servicecore_calendars",
+    "servicecore_on_events",
+    "servicecore_select_sla",
+]
 
 hookspec = pluggy.HookspecMarker("servicecore")
 hookimpl = pluggy.HookimplMarker("servicecore")
@@ -26,3 +34,25 @@ def servicecore_on_events(events: Sequence[DomainEvent]) -> None:
     this runs: an exception raised here reaches the caller as ``PluginError``, but does
     not undo the commit. Use it to feed an outbox, a message bus or an audit log.
     """
+
+
+@hookspec
+def servicecore_calendars() -> Mapping[str, BusinessCalendar]:
+    """Business calendars this plugin supplies, by id (e.g. ``{"se-office": calendar}``).
+
+    Every implementation is asked; the results are merged. Two plugins supplying the same
+    id raise ``PluginError`` (ids must be unique), as does a value that is not a
+    ``BusinessCalendar``. Read through ``Hooks.calendars()`` / ``Hooks.calendar(id)``.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def servicecore_select_sla(context: SlaSelectionContext) -> str | None:
+    """Choose the SLA id for an order, or return None to leave the choice to the rules.
+
+    The first implementation returning an id wins. The chosen SLA comes before the
+    agreement's own SLA and the agreement group's default (see ``servicecore.sla``).
+    Read through ``Hooks.select_sla(context)``.
+    """
+    raise NotImplementedError

@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pluggy
 
-from servicecore.errors import PluginError, ServiceCoreError
+from servicecore.calendars import BusinessCalendar
+from servicecore.errors import NotFoundError, PluginError, ServiceCoreError
 from servicecore.events import DomainEvent
 from servicecore.plugins import hookspecs
 from servicecore.plugins.hookspecs import hookimpl
+from servicecore.ports import check_id
+from servicecore.sla import SlaSelectionContext
 
 __all__ = [
     "DISABLE_ENV",
@@ -122,6 +125,66 @@ class Hooks:
                 "produced the events was applied",
                 hook="servicecore_on_events",
             ) from exc
+
+    def calendars(self) -> dict[str, BusinessCalendar]:
+        """Every calendar supplied through ``servicecore_calendars``, by id."""
+        try:
+            results: list[Mapping[str, BusinessCalendar]] = self._pm.hook.servicecore_calendars()
+        except ServiceCoreError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"a servicecore_calendars implementation raised {exc!r}",
+                hook="servicecore_calendars",
+            ) from exc
+        merged: dict[str, BusinessCalendar] = {}
+        for result in results:
+            if not isinstance(result, Mapping):
+                raise PluginError(
+                    f"servicecore_calendars must return a mapping of id to BusinessCalendar, "
+                    f"not {result!r}",
+                    hook="servicecore_calendars",
+                )
+            for key, calendar in result.items():
+                if not isinstance(calendar, BusinessCalendar):
+                    raise PluginError(
+                        f"servicecore_calendars gave {calendar!r} for id {key!r}; a "
+                        "BusinessCalendar is required",
+                        hook="servicecore_calendars",
+                    )
+                if key in merged and merged[key] != calendar:
+                    raise PluginError(
+                        f"two plugins supply different calendars with the id {key!r}; "
+                        "calendar ids must be unique",
+                        hook="servicecore_calendars",
+                    )
+                merged[check_id(key, "calendar id")] = calendar
+        return merged
+
+    def calendar(self, calendar_id: str) -> BusinessCalendar:
+        """The plugin-supplied calendar ``calendar_id``; ``NotFoundError`` if none."""
+        found = self.calendars().get(check_id(calendar_id, "calendar_id"))
+        if found is None:
+            raise NotFoundError(entity="calendar", id=calendar_id)
+        return found
+
+    def select_sla(self, context: SlaSelectionContext) -> str | None:
+        """The SLA id a ``servicecore_select_sla`` plugin chose for an order, or None."""
+        try:
+            chosen = self._pm.hook.servicecore_select_sla(context=context)
+        except ServiceCoreError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"a servicecore_select_sla implementation raised {exc!r}",
+                hook="servicecore_select_sla",
+            ) from exc
+        if chosen is not None and not isinstance(chosen, str):
+            raise PluginError(
+                f"servicecore_select_sla must return an SLA id string or None, not {chosen!r}",
+                hook="servicecore_select_sla",
+            )
+        return chosen
 
 
 _default: Hooks | None = None

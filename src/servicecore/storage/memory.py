@@ -41,8 +41,15 @@ from servicecore.errors import (
 )
 from servicecore.events import DomainEvent
 from servicecore.ports import Aggregate, check_id
+from servicecore.sla import ServiceLevelAgreement
 
-__all__ = ["InMemoryRepository", "InMemoryStore", "InMemoryUnitOfWork", "Publisher"]
+__all__ = [
+    "InMemoryRepository",
+    "InMemorySlaRepository",
+    "InMemoryStore",
+    "InMemoryUnitOfWork",
+    "Publisher",
+]
 
 A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R", bound="InMemoryRepository[Any]")
@@ -280,6 +287,11 @@ class InMemoryUnitOfWork:
             )
         return existing
 
+    @property
+    def slas(self) -> InMemorySlaRepository:
+        """SLA definitions (``servicecore.sla``)."""
+        return self._typed_repository(InMemorySlaRepository, "sla", ServiceLevelAgreement)
+
     # -- internals used by repositories ----------------------------------------------------
     def _visible(self, key: _Key) -> tuple[bool, Any]:
         """(staged?, value) as this unit of work sees ``key``."""
@@ -399,3 +411,10 @@ class InMemoryRepository(Generic[A]):
             if value is not None and predicate(value):
                 found.append(value)
         return found
+
+
+class InMemorySlaRepository(InMemoryRepository[ServiceLevelAgreement]):
+    """The in-memory ``SlaRepository``."""
+
+    def list_selectable(self) -> list[ServiceLevelAgreement]:
+        return self._scan(lambda sla: not sla.suspended)

@@ -53,12 +53,14 @@ from servicecore.errors import (
 )
 from servicecore.events import DomainEvent
 from servicecore.ports import Aggregate, Repository
+from servicecore.sla import ServiceLevelAgreement, Target
 from servicecore.uow import UnitOfWork
 
 __all__ = [
     "ContractEvent",
     "Publisher",
     "RepositoryContract",
+    "SlaRepositoryContract",
     "StoreFactory",
     "UnitOfWorkContract",
     "repository_state_machine",
@@ -983,3 +985,48 @@ def repository_state_machine(
     RepositoryMachine.__name__ = f"{type(contract).__name__}Machine"
     RepositoryMachine.__qualname__ = RepositoryMachine.__name__
     return RepositoryMachine
+
+
+# -- SLA definitions (servicecore.sla) ---------------------------------------------------------
+class SlaRepositoryContract(RepositoryContract[ServiceLevelAgreement]):
+    """Contract of ``SlaRepository`` (``uow.slas``), with its finder ``list_selectable``."""
+
+    def repository(self, uow: UnitOfWork) -> Repository[ServiceLevelAgreement]:
+        return uow.slas
+
+    def make_aggregate(self, company_id: str, id: str) -> ServiceLevelAgreement:
+        return ServiceLevelAgreement(
+            company_id=company_id,
+            id=id,
+            name=f"SLA {id}",
+            targets={"high": (Target.business_hours(4), Target.business_days(2))},
+        )
+
+    def modify(self, aggregate: ServiceLevelAgreement) -> ServiceLevelAgreement:
+        return attrs.evolve(aggregate, name=aggregate.name + "+")
+
+    def test_list_selectable_skips_suspended(self, open_uow: Callable[..., UnitOfWork]) -> None:
+        with open_uow() as uow:
+            uow.slas.add(self.make_aggregate(uow.company_id, "GOLD"))
+            suspended = attrs.evolve(self.make_aggregate(uow.company_id, "OLD"), suspended=True)
+            uow.slas.add(suspended)
+            uow.slas.add(self.make_aggregate(uow.company_id, "BRONZE"))
+            uow.commit()
+        with open_uow() as uow:
+            assert [s.id for s in uow.slas.list_selectable()] == ["BRONZE", "GOLD"]
+            old = uow.slas.get("OLD")
+            uow.slas.save(attrs.evolve(old, suspended=False))
+            assert [s.id for s in uow.slas.list_selectable()] == ["BRONZE", "GOLD", "OLD"]
+
+    def test_stored_sla_keeps_its_calendar(self, open_uow: Callable[..., UnitOfWork]) -> None:
+        import datetime as dt
+
+        from servicecore.calendars import BusinessCalendar
+
+        office = BusinessCalendar.weekdays("Europe/Stockholm", [(dt.time(8), dt.time(17))])
+        sla = attrs.evolve(self.make_aggregate("ACME", "CAL"), calendar=office)
+        with open_uow("ACME") as uow:
+            uow.slas.add(sla)
+            uow.commit()
+        with open_uow("ACME") as uow:
+            assert uow.slas.get("CAL").calendar == office

@@ -15,12 +15,23 @@ import pendulum
 from hypothesis import strategies as st
 from pendulum.tz.timezone import Timezone
 
+from servicecore.calendars import BusinessCalendar
 from servicecore.clock import to_instant, to_timezone
 from servicecore.money import _REGISTRY, Currency, Money
+from servicecore.sla import (
+    ClockRules,
+    PriorityChange,
+    ServiceLevelAgreement,
+    StatusChange,
+    Target,
+    TargetUnit,
+)
 
 __all__ = [
     "DST_ZONES",
+    "SLA_STATUSES",
     "aware_datetimes",
+    "business_calendars",
     "company_ids",
     "currencies",
     "dates",
@@ -32,6 +43,9 @@ __all__ = [
     "money",
     "naive_datetimes",
     "rounded_money",
+    "service_level_agreements",
+    "status_histories",
+    "targets",
     "timezones",
 ]
 
@@ -237,9 +251,128 @@ def company_ids() -> st.SearchStrategy[str]:
     return st.from_regex(r"[A-Z][A-Z0-9]{1,7}", fullmatch=True)
 
 
+# -- calendars and SLAs ---------------------------------------------------------------------------
+@st.composite
+def _local_interval(draw: st.DrawFn, step: int) -> tuple[dt.time, dt.time]:
+    slots = 24 * 60 // step
+    start = draw(st.integers(0, slots - 1)) * step
+    length = draw(st.integers(1, slots)) * step
+    end = (start + length) % (24 * 60)
+    return dt.time(start // 60, start % 60), dt.time(end // 60, end % 60)
+
+
+@st.composite
+def business_calendars(
+    draw: st.DrawFn,
+    *,
+    zones: tuple[str, ...] = DST_ZONES,
+    step_minutes: int = 30,
+    years: tuple[int, int] = (2023, 2025),
+    max_intervals: int = 3,
+    exceptions: bool = True,
+) -> BusinessCalendar:
+    """Small random calendars: several intervals a day (night shifts and whole days
+    included) on a ``step_minutes`` grid, holidays, closures and openings.
+
+    Every calendar has working time on at least one weekday, so it always opens again.
+    """
+    zone = draw(st.sampled_from(zones))
+    interval = _local_interval(step_minutes)
+    days = draw(st.lists(st.lists(interval, max_size=max_intervals), min_size=7, max_size=7))
+    if not any(days):
+        days[draw(st.integers(0, 6))] = [draw(interval)]
+    lo, hi = dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)
+    holidays = draw(st.lists(st.dates(lo, hi), max_size=6 if exceptions else 0))
+
+    def ranges() -> st.SearchStrategy[list[tuple[pendulum.DateTime, pendulum.DateTime]]]:
+        def pair(start: dt.datetime, hours: int) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+            begin = to_instant(start.replace(tzinfo=dt.UTC), "start")
+            return begin, begin + dt.timedelta(hours=hours)
+
+        edge = st.datetimes(dt.datetime(years[0], 1, 1), dt.datetime(years[1], 12, 30)).map(
+            lambda d: d.replace(
+                minute=d.minute // step_minutes * step_minutes, second=0, microsecond=0
+            )
+        )
+        return st.lists(st.builds(pair, edge, st.integers(1, 72)), max_size=3 if exceptions else 0)
+
+    return BusinessCalendar(
+        timezone=zone,
+        weekly=days,
+        holidays=holidays,
+        closures=draw(ranges()),
+        openings=draw(ranges()),
+    )
+
+
+def targets(*, units: tuple[TargetUnit, ...] = tuple(TargetUnit)) -> st.SearchStrategy[Target]:
+    """Targets in every unit: 1..40 hours, 1..10 days."""
+
+    def build(unit: TargetUnit, n: int) -> Target:
+        days = unit in (TargetUnit.BUSINESS_DAYS, TargetUnit.CALENDAR_DAYS)
+        return Target(min(n, 10) if days else n, unit)
+
+    return st.builds(build, st.sampled_from(units), st.integers(1, 40))
+
+
+SLA_STATUSES = ("new", "in_progress", "waiting", "on_hold", "responded", "done", "cancelled")
+"""Status names used by :func:`service_level_agreements` and :func:`status_histories`."""
+
+
+@st.composite
+def service_level_agreements(
+    draw: st.DrawFn,
+    *,
+    company_id: str = "ACME",
+    calendar: BusinessCalendar | None = None,
+    with_calendar: bool = True,
+) -> ServiceLevelAgreement:
+    """SLAs over :data:`SLA_STATUSES` with priorities ``high``/``low``: "waiting" pauses
+    resolution, "on_hold" pauses both, "responded" fulfils response, "done" both."""
+    if calendar is None and with_calendar:
+        calendar = draw(st.none() | business_calendars(exceptions=False))
+    priorities = {p: (draw(targets()), draw(targets())) for p in ("high", "low")}
+    return ServiceLevelAgreement(
+        company_id=company_id,
+        id=draw(st.sampled_from(["GOLD", "SILVER", "BRONZE"])),
+        name="generated",
+        calendar=calendar,
+        targets=priorities,
+        response=ClockRules(pause_statuses=["on_hold"], fulfil_statuses=["responded", "done"]),
+        resolution=ClockRules(pause_statuses=["waiting", "on_hold"], fulfil_statuses=["done"]),
+        cancel_statuses=["cancelled"],
+        warning_thresholds=draw(st.sampled_from([(50,), (75,), (50, 90)])),
+    )
+
+
+@st.composite
+def status_histories(
+    draw: st.DrawFn,
+    start: dt.datetime,
+    *,
+    max_size: int = 12,
+    max_gap_hours: int = 60,
+    statuses: tuple[str, ...] = SLA_STATUSES,
+    priorities: tuple[str, ...] = ("high", "low"),
+) -> list[StatusChange | PriorityChange]:
+    """Time-ordered status and priority changes after ``start`` (ties allowed), with a
+    breach reason on every status change so that breached clocks can always stop."""
+    at = to_instant(start, "start")
+    out: list[StatusChange | PriorityChange] = []
+    for _ in range(draw(st.integers(0, max_size))):
+        at = at + dt.timedelta(minutes=draw(st.integers(0, max_gap_hours * 60)))
+        if draw(st.integers(0, 4)) == 0:
+            out.append(PriorityChange(at, draw(st.sampled_from(priorities))))
+        else:
+            out.append(StatusChange(at, draw(st.sampled_from(statuses)), reason="late"))
+    return out
+
+
 def _hypothesis_setup_hook() -> None:
     """Called by Hypothesis at import (entry point ``hypothesis``): registers our types."""
     st.register_type_strategy(Currency, currencies())
     st.register_type_strategy(Money, money())
     st.register_type_strategy(pendulum.DateTime, instants())
+    st.register_type_strategy(BusinessCalendar, business_calendars())
+    st.register_type_strategy(ServiceLevelAgreement, service_level_agreements())
     st.register_type_strategy(pendulum.Date, dates())
