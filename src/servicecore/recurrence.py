@@ -177,6 +177,10 @@ def _date(value: Any) -> pendulum.Date:
     return to_date(value, "date")
 
 
+def _anchor(value: Any) -> pendulum.Date:
+    return to_date(value, "anchor")
+
+
 def _check_period(inst: Period, _attr: object, end: pendulum.Date) -> None:
     if end <= inst.start:
         raise ValidationError(
@@ -260,7 +264,7 @@ class Recurrence:
     """
 
     interval: Interval = attrs.field(validator=_check_interval)
-    anchor: pendulum.Date = attrs.field(converter=lambda v: to_date(v, "anchor"))
+    anchor: pendulum.Date = attrs.field(converter=_anchor)
     last_day_of_month: bool = False
     _a_ord: int = attrs.field(init=False, eq=False, repr=False)
     _a_month: int = attrs.field(init=False, eq=False, repr=False)

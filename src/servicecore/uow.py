@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from servicecore.events import DomainEvent
+
+if TYPE_CHECKING:
+    from servicecore.subscriptions import SubscriptionGroupRepository, SubscriptionRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
@@ -54,6 +57,16 @@ class UnitOfWork(Protocol):
 
     def record(self, events: Iterable[DomainEvent]) -> None:
         """Queue domain events for publication after the next successful commit."""
+        ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository:
+        """Subscriptions with their fee ledgers (``servicecore.subscriptions``)."""
+        ...
+
+    @property
+    def subscription_groups(self) -> SubscriptionGroupRepository:
+        """Subscription groups (``servicecore.subscriptions``)."""
         ...
 
 

@@ -41,8 +41,16 @@ from servicecore.errors import (
 )
 from servicecore.events import DomainEvent
 from servicecore.ports import Aggregate, check_id
+from servicecore.subscriptions import Subscription, SubscriptionGroup
 
-__all__ = ["InMemoryRepository", "InMemoryStore", "InMemoryUnitOfWork", "Publisher"]
+__all__ = [
+    "InMemoryRepository",
+    "InMemoryStore",
+    "InMemorySubscriptionGroupRepository",
+    "InMemorySubscriptionRepository",
+    "InMemoryUnitOfWork",
+    "Publisher",
+]
 
 A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R", bound="InMemoryRepository[Any]")
@@ -271,6 +279,16 @@ class InMemoryUnitOfWork:
             )
         return existing
 
+    @property
+    def subscriptions(self) -> InMemorySubscriptionRepository:
+        return self._typed_repository(InMemorySubscriptionRepository, "subscription", Subscription)
+
+    @property
+    def subscription_groups(self) -> InMemorySubscriptionGroupRepository:
+        return self._typed_repository(
+            InMemorySubscriptionGroupRepository, "subscription_group", SubscriptionGroup
+        )
+
     # -- internals used by repositories ----------------------------------------------------
     def _visible(self, key: _Key) -> tuple[bool, Any]:
         """(staged?, value) as this unit of work sees ``key``."""
@@ -382,3 +400,19 @@ class InMemoryRepository(Generic[A]):
             if value is not None and predicate(value):
                 found.append(value)
         return found
+
+
+class InMemorySubscriptionRepository(InMemoryRepository[Subscription]):
+    """In-memory ``SubscriptionRepository``."""
+
+    def list_for_customer(self, customer_id: str) -> list[Subscription]:
+        check_id(customer_id, "customer_id")
+        return self._scan(lambda s: s.customer_id == customer_id)
+
+    def list_in_group(self, group_id: str) -> list[Subscription]:
+        check_id(group_id, "group_id")
+        return self._scan(lambda s: s.group_id == group_id)
+
+
+class InMemorySubscriptionGroupRepository(InMemoryRepository[SubscriptionGroup]):
+    """In-memory ``SubscriptionGroupRepository``."""

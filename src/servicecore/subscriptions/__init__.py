@@ -74,6 +74,14 @@ from servicecore.subscriptions.revenue import (
     split_minor,
     subscription_revenue,
 )
+from servicecore.subscriptions.usecases import (
+    SubscriptionsUnitOfWork,
+    activate_subscription,
+    apply_service_credit,
+    cancel_subscription,
+    run_invoice_schedule,
+    run_invoice_schedules,
+)
 
 __all__ = [
     "Alignment",
@@ -111,14 +119,18 @@ __all__ = [
     "SubscriptionResumed",
     "SubscriptionStatus",
     "SubscriptionSuspended",
+    "SubscriptionsUnitOfWork",
     "Suspension",
     "activate",
+    "activate_subscription",
     "add_non_regular_fee",
     "add_service_credit",
     "apply_index",
+    "apply_service_credit",
     "arr",
     "bulk_schedules",
     "cancel",
+    "cancel_subscription",
     "change_price",
     "create_subscription",
     "end_subscription",
@@ -134,6 +146,8 @@ __all__ = [
     "revenue_by_period",
     "revenue_report",
     "round_half_up",
+    "run_invoice_schedule",
+    "run_invoice_schedules",
     "split_minor",
     "subscription_revenue",
     "suspend",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import itertools
 from collections.abc import Iterable, Sequence
 
 import pendulum
@@ -163,7 +164,7 @@ def _value(
     num = 0
     for a, b in segs:
         cuts = [a] + [o for o, _p in points if a < o < b] + [b]
-        for x, y in zip(cuts, cuts[1:], strict=False):
+        for x, y in itertools.pairwise(cuts):
             price = points[0][1]
             for o, p in points:
                 if o <= x:
@@ -201,9 +202,7 @@ def _money(units: int, sub: Subscription) -> Money:
     return Money.from_minor(units, sub.currency)
 
 
-def _corrections(
-    sub: Subscription, as_of: int | None, fees: Sequence[Fee]
-) -> list[Fee]:
+def _corrections(sub: Subscription, as_of: int | None, fees: Sequence[Fee]) -> list[Fee]:
     """Fees that bring every issued REGULAR fee to what it should cost now."""
     by_ref: dict[str, list[Fee]] = {}
     for f in fees:

@@ -60,7 +60,9 @@ class ScheduleArrays:
     rev_amounts: Sequence[int]
 
     def fee_periods(self) -> list[Period]:
-        return [Period.from_ordinals(a, b) for a, b in zip(self.fee_starts, self.fee_ends)]
+        return [
+            Period.from_ordinals(a, b) for a, b in zip(self.fee_starts, self.fee_ends, strict=True)
+        ]
 
     def invoiced(self) -> Money:
         return Money.from_minor(sum(self.fee_amounts), self.currency)
@@ -140,7 +142,9 @@ def _pattern(
             k += 1
         keys.append((ce - cs, pe - ps, tuple(weights)))
     invoices = tuple(starts) if advance else tuple(ends)
-    return _Pattern(tuple(starts), tuple(ends), invoices, tuple(keys), tuple(rev_fee), tuple(rev_dates))
+    return _Pattern(
+        tuple(starts), tuple(ends), invoices, tuple(keys), tuple(rev_fee), tuple(rev_dates)
+    )
 
 
 def _fast(sub: Subscription) -> bool:
@@ -176,7 +180,7 @@ def bulk_schedules(
     subscriptions: Iterable[Subscription],
     start: _dt.date,
     end: _dt.date,
-    policy: RevenuePolicy = RevenuePolicy(),
+    policy: RevenuePolicy | None = None,
 ) -> PortfolioSchedule:
     """Invoice and revenue schedules of every subscription over ``[start, end)``, as
     :func:`plan_fees` would generate them now (fees not yet issued) and
@@ -185,6 +189,8 @@ def bulk_schedules(
     hi_req = to_date(end, "end").toordinal()
     if hi_req <= lo_req:
         raise ValidationError(f"the range [{start}, {end}) is empty", field="end")
+    if policy is None:
+        policy = RevenuePolicy()
     if not isinstance(policy, RevenuePolicy):
         raise ValidationError("policy must be a RevenuePolicy", field="policy", value=policy)
     s_day, e_day = to_date(start, "start"), to_date(end, "end")

@@ -120,12 +120,20 @@ class FeeKind(enum.Enum):
 
 
 # -- values ------------------------------------------------------------------------------------
-def _day(name: str) -> Any:
-    return lambda v: to_date(v, name)
+def _start(v: object) -> pendulum.Date:
+    return to_date(v, "start")
 
 
-def _opt_day(name: str) -> Any:
-    return lambda v: None if v is None else to_date(v, name)
+def _effective(v: object) -> pendulum.Date:
+    return to_date(v, "effective")
+
+
+def _end(v: object) -> pendulum.Date | None:
+    return None if v is None else to_date(v, "end")
+
+
+def _trial_end(v: object) -> pendulum.Date | None:
+    return None if v is None else to_date(v, "trial_end")
 
 
 @frozen
@@ -161,16 +169,14 @@ class Alignment:
             return Recurrence.calendar(interval)
         if self.kind is AlignmentKind.BILLING_DAY:
             return Recurrence.billing_day(interval, self.day, month=start.month)
-        return Recurrence.anniversary(
-            interval, start, last_day_of_month=self.last_day_of_month
-        )
+        return Recurrence.anniversary(interval, start, last_day_of_month=self.last_day_of_month)
 
 
 @frozen
 class PriceChange:
     """The regular price from ``effective`` on (until the next change)."""
 
-    effective: pendulum.Date = field(converter=_day("effective"))
+    effective: pendulum.Date = field(converter=_effective)
     price: Money
 
 
@@ -178,8 +184,8 @@ class PriceChange:
 class Suspension:
     """Days ``[start, end)`` without billing; ``end`` is ``None`` while still suspended."""
 
-    start: pendulum.Date = field(converter=_day("start"))
-    end: pendulum.Date | None = field(default=None, converter=_opt_day("end"))
+    start: pendulum.Date = field(converter=_start)
+    end: pendulum.Date | None = field(default=None, converter=_end)
 
 
 @runtime_checkable
@@ -302,11 +308,12 @@ LIFECYCLE: Lifecycle[SubscriptionStatus] = Lifecycle.define(
 )
 
 
-# -- aggregates -------------------------------------------------------------------------------------
+# -- aggregates ------------------------------------------------------------------
 def _check_id(_i: object, a: attrs.Attribute[Any], v: object) -> None:
     check_id(v, a.name)
 
 
+_MONTH = Interval(Unit.MONTH, 1)
 _ACCRUAL_OK = (Interval.days(1), Interval.months(1), Interval.quarters(1), Interval.years(1))
 
 
@@ -319,7 +326,7 @@ class SubscriptionGroup:
     id: str = field(validator=_check_id)
     version: int = 0
     name: str = ""
-    invoice_interval: Interval = Interval.months(1)
+    invoice_interval: Interval = _MONTH
     accrue_revenue: bool = False
     accrual_interval: Interval | None = None
     per_day: bool = True
@@ -367,8 +374,8 @@ class Subscription:
     group_id: str = field(validator=_check_id)
     customer_id: str = field(validator=_check_id)
     interval: Interval
-    start: pendulum.Date = field(converter=_day("start"))
-    end: pendulum.Date | None = field(default=None, converter=_opt_day("end"))
+    start: pendulum.Date = field(converter=_start)
+    end: pendulum.Date | None = field(default=None, converter=_end)
     status: SubscriptionStatus = field(default=SubscriptionStatus.DRAFT, validator=_check_status)
     base_price: Money
     index: Decimal = Decimal(100)
@@ -376,7 +383,7 @@ class Subscription:
     billing: Billing = Billing.IN_ADVANCE
     alignment: Alignment = Alignment()
     proration: Proration = Proration.ACTUAL_DAYS
-    trial_end: pendulum.Date | None = field(default=None, converter=_opt_day("trial_end"))
+    trial_end: pendulum.Date | None = field(default=None, converter=_trial_end)
     category: str | None = None
     project_id: str | None = None
     price_changes: tuple[PriceChange, ...] = ()
@@ -420,7 +427,7 @@ class Subscription:
         )
 
 
-# -- repository ports ---------------------------------------------------------------------------------
+# -- repository ports ------------------------------------------------------------
 class SubscriptionRepository(Repository[Subscription], Protocol):
     """Storage port of subscriptions (with their fee ledger)."""
 

@@ -19,6 +19,14 @@ from servicecore.recurrence import Interval
 __all__ = ["IndexMethod", "SalesPrice", "apply_index", "indexed_price", "resolve_price"]
 
 
+def _valid_from(value: object) -> pendulum.Date:
+    return to_date(value, "valid_from")
+
+
+def _valid_to(value: object) -> pendulum.Date | None:
+    return None if value is None else to_date(value, "valid_to")
+
+
 def _opt_id(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, str) or not value or value != value.strip()):
         raise ValidationError(
@@ -29,7 +37,7 @@ def _opt_id(_inst: object, attribute: attrs.Attribute[Any], value: object) -> No
         )
 
 
-def _price_check(_inst: object, _attr: object, value: object) -> None:
+def _price_check(_inst: object, _attr: object, value: Any) -> None:
     if not isinstance(value, Money) or value.is_negative() or not value.is_rounded:
         raise ValidationError(
             f"price must be a non-negative Money rounded to minor units, not {value!r}",
@@ -50,10 +58,8 @@ class SalesPrice:
 
     price: Money = attrs.field(validator=_price_check)
     interval: Interval
-    valid_from: pendulum.Date = attrs.field(converter=lambda v: to_date(v, "valid_from"))
-    valid_to: pendulum.Date | None = attrs.field(
-        default=None, converter=lambda v: None if v is None else to_date(v, "valid_to")
-    )
+    valid_from: pendulum.Date = attrs.field(converter=_valid_from)
+    valid_to: pendulum.Date | None = attrs.field(default=None, converter=_valid_to)
     category: str | None = attrs.field(default=None, validator=_opt_id)
     project_id: str | None = attrs.field(default=None, validator=_opt_id)
     subscription_id: str | None = attrs.field(default=None, validator=_opt_id)
@@ -97,9 +103,10 @@ def resolve_price(
     >>> from servicecore.money import Money
     >>> from servicecore.recurrence import Interval
     >>> m = Interval.months(1)
-    >>> rows = [SalesPrice(price=Money.of(500, "EUR"), interval=m, valid_from=pendulum.Date(2024, 1, 1),
+    >>> jan = pendulum.Date(2024, 1, 1)
+    >>> rows = [SalesPrice(price=Money.of(500, "EUR"), interval=m, valid_from=jan,
     ...                    project_id="P1"),
-    ...         SalesPrice(price=Money.of(550, "EUR"), interval=m, valid_from=pendulum.Date(2024, 1, 1),
+    ...         SalesPrice(price=Money.of(550, "EUR"), interval=m, valid_from=jan,
     ...                    project_id="P1", category="SubCat1")]
     >>> def price(cat: str) -> str:
     ...     row = resolve_price(rows, subscription_id="S1", currency="EUR", interval=m,
@@ -162,7 +169,7 @@ def apply_index(
 
     >>> from servicecore.money import Money
     >>> apply_index(Money.of(1000, "EUR"), Decimal(110), IndexMethod.INDEX_BY_PCT, 10)
-    (Money('1000', 'EUR'), Decimal('121.0'))
+    (Money('1000', 'EUR'), Decimal('121'))
     >>> apply_index(Money.of(120, "EUR"), Decimal(100), IndexMethod.BASE_BY_PCT, 10)[0]
     Money('132.00', 'EUR')
     """

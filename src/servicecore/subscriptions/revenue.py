@@ -45,6 +45,7 @@ __all__ = [
     "subscription_revenue",
 ]
 
+_MONTH = Interval(Unit.MONTH, 1)
 _CREDIT_KINDS = (FeeKind.CREDIT, FeeKind.REDUCTION_DAYS, FeeKind.SERVICE_CREDIT)
 
 
@@ -53,7 +54,7 @@ class RevenuePolicy:
     """How revenue is spread: accrual period (calendar-aligned day/month/quarter/year),
     per-day weighting, remainder placement and credit reversal."""
 
-    accrual: Interval = Interval.months(1)
+    accrual: Interval = _MONTH
     per_day: bool = True
     remainder: RemainderPlacement = RemainderPlacement.FIRST
     reversal: CreditReversal = CreditReversal.ORIGINAL_DATES
@@ -233,7 +234,9 @@ def _billing_on(sub: Subscription, day: pendulum.Date) -> bool:
     return all(not (s.start <= day and (s.end is None or day < s.end)) for s in sub.suspensions)
 
 
-def _recurring(subscriptions: Iterable[Subscription], on: _dt.date, months: int) -> dict[str, Money]:
+def _recurring(
+    subscriptions: Iterable[Subscription], on: _dt.date, months: int
+) -> dict[str, Money]:
     day = to_date(on, "on")
     totals: dict[str, Fraction] = {}
     curs: dict[str, Currency] = {}
