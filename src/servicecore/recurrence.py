@@ -271,6 +271,7 @@ class Recurrence:
     _a_day: int = attrs.field(init=False, eq=False, repr=False)
     _step: int = attrs.field(init=False, eq=False, repr=False)
     _eom: bool = attrs.field(init=False, eq=False, repr=False)
+    _monthly: bool = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         a = self.anchor
@@ -282,6 +283,7 @@ class Recurrence:
         object.__setattr__(self, "_step", step)
         eom = self.last_day_of_month and a.day == days_in_month(a.year, a.month)
         object.__setattr__(self, "_eom", eom)
+        object.__setattr__(self, "_monthly", iv.is_month_based)
 
     # -- factories ---------------------------------------------------------------------
     @classmethod
@@ -326,17 +328,19 @@ class Recurrence:
     # -- integer core (ordinals) -------------------------------------------------------------
     def occurrence_ordinal(self, k: int) -> int:
         """Ordinal of occurrence ``k``."""
-        if not self.interval.is_month_based:
+        if not self._monthly:
             return self._a_ord + k * self._step
         y, m0 = divmod(self._a_month + k * self._step, 12)
         m = m0 + 1
         dim = 29 if m == 2 and (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else _MDAYS[m]
-        day = dim if self._eom else min(self._a_day, dim)
+        day = self._a_day
+        if self._eom or day > dim:
+            day = dim
         return _dt.date(y, m, day).toordinal()
 
     def index_on_or_before_ordinal(self, ordinal: int) -> int:
         """The largest ``k`` whose occurrence is on or before ``ordinal``; O(1)."""
-        if not self.interval.is_month_based:
+        if not self._monthly:
             return (ordinal - self._a_ord) // self._step
         d = _dt.date.fromordinal(ordinal)
         k = (d.year * 12 + d.month - 1 - self._a_month) // self._step

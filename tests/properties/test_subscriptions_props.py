@@ -18,6 +18,7 @@ from servicecore.subscriptions import (
     RemainderPlacement,
     RevenuePolicy,
     Subscription,
+    bulk_schedules,
     cancel,
     fee_revenue,
     generate_fees,
@@ -169,3 +170,33 @@ def test_preview_equals_generation(sub: Subscription, days: int) -> None:
     plan = plan_fees(sub, sub.start, hi)
     gen, _ = generate_fees(sub, sub.start, hi, clock=CLOCK)
     assert gen.fees == plan.fees
+
+
+@given(
+    st.lists(subscriptions(currency="EUR"), min_size=1, max_size=4),
+    st.integers(1, 700),
+    st.sampled_from(ACCRUALS),
+    st.sampled_from(RemainderPlacement),
+    st.booleans(),
+)
+def test_bulk_engine_equals_the_domain_path(
+    subs: list[Subscription],
+    days: int,
+    accrual: Interval,
+    placement: RemainderPlacement,
+    per_day: bool,
+) -> None:
+    lo = min(s.start for s in subs).add(days=days // 3)
+    hi = lo.add(days=min(days, 150) if any(s.interval.unit is Unit.DAY for s in subs) else days)
+    policy = RevenuePolicy(accrual, per_day, placement)
+    sched = bulk_schedules(subs, lo, hi, policy)
+    for sub, arrays in zip(subs, sched.schedules, strict=True):
+        fees = plan_fees(sub, lo, hi).fees
+        assert arrays.fee_periods() == [f.period for f in fees]
+        assert list(arrays.fee_amounts) == [f.amount.minor_units for f in fees]
+        assert list(arrays.invoice_dates) == [f.invoice_date.toordinal() for f in fees]
+        per_fee = [fee_revenue(f, policy) for f in fees]
+        assert list(arrays.rev_counts) == [len(es) for es in per_fee]
+        entries = [e for es in per_fee for e in es]
+        assert list(arrays.rev_amounts) == [e.amount.minor_units for e in entries]
+        assert list(arrays.rev_dates) == [e.recognised_on.toordinal() for e in entries]
