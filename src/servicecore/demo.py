@@ -70,7 +70,55 @@ def _storage(out: Out) -> None:
         out(f"  company GLOBEX sees         -> {seen} notes of ACME")
 
 
+def _subscriptions(out: Out) -> None:
+    from servicecore.recurrence import Interval
+    from servicecore.subscriptions import (
+        Alignment,
+        CancelMode,
+        RevenuePolicy,
+        SubscriptionGroup,
+        activate,
+        cancel,
+        create_subscription,
+        fee_revenue,
+        generate_fees,
+        mrr,
+    )
+
+    out("== Subscriptions: exact, idempotent invoice schedules and revenue ==")
+    clock = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    group = SubscriptionGroup(
+        company_id="ACME",
+        id="QUARTERLY",
+        invoice_interval=Interval.quarters(1),
+        accrue_revenue=True,
+        accrual_interval=Interval.months(1),
+    )
+    sub, _ = create_subscription(
+        company_id="ACME",
+        id="SUB-1",
+        group=group,
+        customer_id="CUST-1",
+        price=Money.of("300.00", "EUR"),
+        start=dt.date(2023, 1, 1),
+        alignment=Alignment.calendar(),
+        clock=clock,
+    )
+    sub, _ = activate(sub, clock=clock)
+    sub, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
+    again, events = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
+    fees = ", ".join(f"{f.start}..{f.last_day} {f.amount}" for f in sub.fees)
+    out(f"  fees for H1 2023            -> {fees}")
+    out(f"  run again                   -> {len(again.fees) - len(sub.fees)} new fees")
+    entries = fee_revenue(sub.fees[0], RevenuePolicy.of_group(group))
+    out(f"  Q1 revenue per month        -> {', '.join(str(e.amount) for e in entries)}")
+    gone, _ = cancel(sub, CancelMode.IMMEDIATE, dt.date(2023, 5, 16), clock=clock)
+    out(f"  cancel on 2023-05-16        -> credit {gone.fees[-1].amount} for unused days")
+    out(f"  MRR on 2023-02-01           -> {mrr([sub], dt.date(2023, 2, 1))['EUR']}")
+
+
 def run_demo(out: Out = print) -> None:
     """Print the tour through ``out``."""
     _kernel(out)
     _storage(out)
+    _subscriptions(out)
