@@ -106,7 +106,7 @@ def _subscriptions(out: Out) -> None:
     )
     sub, _ = activate(sub, clock=clock)
     sub, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
-    again, events = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
+    again, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
     fees = ", ".join(f"{f.start}..{f.last_day} {f.amount}" for f in sub.fees)
     out(f"  fees for H1 2023            -> {fees}")
     out(f"  run again                   -> {len(again.fees) - len(sub.fees)} new fees")
