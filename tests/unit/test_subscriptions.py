@@ -50,6 +50,7 @@ from servicecore.subscriptions import (
     end_subscription,
     fee_revenue,
     generate_fees,
+    index_group,
     index_subscription,
     mrr,
     plan_fees,
@@ -695,3 +696,28 @@ def test_dates_reject_datetimes() -> None:
         suspend(sub, aware, clock=CLOCK)
     with pytest.raises(ValidationError):
         mrr([sub], aware)
+
+
+def test_price_before_billing_starts_replaces_the_first_price() -> None:
+    sub = make(start=D(2024, 2, 1), active=False)
+    sub, _ = change_price(sub, eur("99.00"), D(2024, 1, 1), clock=CLOCK)
+    assert [(c.effective, c.price) for c in sub.price_changes] == [(D(2024, 2, 1), eur("99.00"))]
+
+
+def test_index_a_whole_group() -> None:
+    subs = [make("100.00", index=100, sub_id=f"S{i}") for i in range(3)]
+    other = make("100.00", group=SubscriptionGroup(company_id="ACME", id="OTHER"), sub_id="S9")
+    changed, events = index_group(
+        [*subs, other], "MONTHLY", IndexMethod.INDEX_BY_PCT, "2.5", D(2024, 3, 1), clock=CLOCK
+    )
+    assert [s.id for s in changed] == ["S0", "S1", "S2"]
+    assert {str(s.price.amount) for s in changed} == {"102.50"}
+    assert len(events) == 3
+
+
+def test_subscription_round_trips_through_serialization() -> None:
+    from servicecore.serialization import structure, unstructure
+
+    sub = gen(make(), D(2024, 1, 1), D(2024, 3, 1))
+    sub, _ = suspend(sub, D(2024, 2, 10), clock=CLOCK)
+    assert structure(unstructure(sub), Subscription) == sub

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import pendulum
 from attrs import evolve, frozen
@@ -594,8 +594,3 @@ def add_non_regular_fee(
         total=amount,
     )
     return evolve(sub, fees=(*sub.fees, fee)), (event,)
-
-
-def issued_total(fees: Iterable[Fee], currency: str) -> Money:
-    """Sum of ``fees``."""
-    return Money.sum((f.amount for f in fees), currency)

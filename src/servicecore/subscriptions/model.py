@@ -50,6 +50,7 @@ __all__ = [
     "change_price",
     "create_subscription",
     "end_subscription",
+    "index_group",
     "index_subscription",
     "resume",
     "suspend",
@@ -643,6 +644,8 @@ def _with_price(
     sub: Subscription, effective: pendulum.Date, price: Money, at: pendulum.DateTime, **changes: Any
 ) -> tuple[Subscription, Events]:
     _check_not_final(sub, "change the price of")
+    if effective < sub.billing_start:  # before billing starts: the first price changes
+        effective = sub.billing_start
     if sub.price_changes and effective < sub.price_changes[-1].effective:
         raise BusinessRuleError(
             f"a price change on {effective} precedes the last one "
@@ -650,8 +653,6 @@ def _with_price(
             entity="subscription",
             id=sub.id,
         )
-    if effective < sub.billing_start:
-        effective = sub.billing_start
     kept = tuple(c for c in sub.price_changes if c.effective != effective)
     new = evolve(sub, price_changes=(*kept, PriceChange(effective, price)), **changes)
     return new, (
@@ -693,8 +694,25 @@ def index_subscription(
     return _with_price(sub, day, price, at, base_price=base, index=idx, indexed=True)
 
 
-def interval_unit_days(interval: Interval) -> int:
-    """Approximate days of an interval (used for MRR normalisation of day/week plans)."""
-    if interval.unit is Unit.DAY:
-        return interval.count
-    return 7 * interval.count
+def index_group(
+    subscriptions: Sequence[Subscription],
+    group_id: str,
+    method: IndexMethod,
+    value: Decimal | int | str,
+    effective: _dt.date,
+    *,
+    clock: Clock,
+) -> tuple[list[Subscription], Events]:
+    """Index every non-final subscription of ``group_id`` at once (S6, "whole group").
+
+    Validates all first: if one update is refused, none is applied.
+    """
+    changed: list[Subscription] = []
+    events: list[DomainEvent] = []
+    for sub in subscriptions:
+        if sub.group_id != group_id or LIFECYCLE.is_final(sub.status):
+            continue
+        new, evs = index_subscription(sub, method, value, effective, clock=clock)
+        changed.append(new)
+        events.extend(evs)
+    return changed, tuple(events)

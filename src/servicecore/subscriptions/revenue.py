@@ -10,7 +10,6 @@ invoiced (D365 creates accrual lines on invoicing). So for any date ``d``:
 from __future__ import annotations
 
 import datetime as _dt
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
@@ -270,7 +269,3 @@ def arr(subscriptions: Iterable[Subscription], on: _dt.date) -> dict[str, Money]
 def accrual_boundaries(interval: Interval, lo: int, hi: int) -> list[int]:
     """Ordinals of calendar accrual boundaries covering ``[lo, hi)`` (engine helper)."""
     return _accrual_rec(interval).boundaries_ordinal(lo, hi)
-
-
-def piece_index(bounds: Sequence[int], ordinal: int) -> int:
-    return bisect_right(bounds, ordinal) - 1
