@@ -24,6 +24,8 @@ from servicecore.subscriptions import (
     activate,
     bulk_schedules,
     create_subscription,
+    fee_revenue,
+    plan_fees,
 )
 
 N_SUBS = 10_000
@@ -160,6 +162,20 @@ def main() -> None:
         f"scaled x{N_SUBS // BASELINE_SUBSET} to {scaled:.1f} s; same fees and totals: {same}"
     )
     print(f"speed-up vs baseline: {scaled / best:.0f}x (target >= 20x)")
+
+    # the object path (Fee and RevenueEntry values with Money), for comparison
+    t0 = time.perf_counter()
+    n_fees = n_entries = 0
+    for sub in subset:
+        fees = plan_fees(sub, START, END).fees
+        n_fees += len(fees)
+        n_entries += sum(len(fee_revenue(f, policy)) for f in fees)
+    t_obj = time.perf_counter() - t0
+    print(
+        f"object path (plan_fees + fee_revenue) on {BASELINE_SUBSET} subscriptions: "
+        f"{t_obj:.3f} s for {n_fees} fees + {n_entries} entries, "
+        f"scaled to {t_obj * N_SUBS / BASELINE_SUBSET:.1f} s"
+    )
 
 
 if __name__ == "__main__":

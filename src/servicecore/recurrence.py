@@ -36,6 +36,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import enum
+import functools
 from typing import Any
 
 import attrs
@@ -50,6 +51,7 @@ __all__ = [
     "Period",
     "Recurrence",
     "Unit",
+    "date_from_ordinal",
     "days_in_month",
     "month_end_ordinal",
 ]
@@ -206,9 +208,10 @@ class Period:
 
     @classmethod
     def from_ordinals(cls, start: int, end: int) -> Period:
-        s = _dt.date.fromordinal(start)
-        e = _dt.date.fromordinal(end)
-        return cls(pendulum.Date(s.year, s.month, s.day), pendulum.Date(e.year, e.month, e.day))
+        """The period between two proleptic ordinals (cached: periods are immutable)."""
+        if cls is Period:
+            return _period_from_ordinals(start, end)
+        return cls(date_from_ordinal(start), date_from_ordinal(end))
 
     @property
     def last_day(self) -> pendulum.Date:
@@ -237,6 +240,18 @@ class Period:
 
     def __str__(self) -> str:
         return f"[{self.start}, {self.end})"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def date_from_ordinal(ordinal: int) -> pendulum.Date:
+    """The ``pendulum.Date`` of a proleptic ordinal (cached)."""
+    d = _dt.date.fromordinal(ordinal)
+    return pendulum.Date(d.year, d.month, d.day)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _period_from_ordinals(start: int, end: int) -> Period:
+    return Period(date_from_ordinal(start), date_from_ordinal(end))
 
 
 def _check_interval(_inst: object, _attr: object, value: Any) -> None:

@@ -721,3 +721,16 @@ def test_subscription_round_trips_through_serialization() -> None:
     sub = gen(make(), D(2024, 1, 1), D(2024, 3, 1))
     sub, _ = suspend(sub, D(2024, 2, 10), clock=CLOCK)
     assert structure(unstructure(sub), Subscription) == sub
+
+
+def test_whole_periods_charge_a_period_once() -> None:
+    sub = make(proration=Proration.WHOLE_PERIODS)
+    sub, _ = add_non_regular_fee(
+        sub, Period(D(2024, 1, 1), D(2024, 1, 11)), eur("50.00"), clock=CLOCK
+    )
+    sub = gen(sub, D(2024, 1, 1), D(2024, 3, 1))
+    assert amounts(sub.fees) == ["50.00", "0.00", "310.00"]  # January's gap is not re-billed
+    gone, _ = cancel(sub, CancelMode.IMMEDIATE, D(2024, 2, 2), clock=CLOCK)
+    assert len(gone.fees) == len(sub.fees)  # February was used: no credit
+    early, _ = cancel(sub, CancelMode.IMMEDIATE, D(2024, 1, 20), clock=CLOCK)
+    assert amounts(early.fees[3:]) == ["-310.00"]  # February wholly unused

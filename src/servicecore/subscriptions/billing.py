@@ -18,7 +18,7 @@ from servicecore.clock import Clock, to_date
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.money import Money
-from servicecore.recurrence import Period
+from servicecore.recurrence import Period, date_from_ordinal
 from servicecore.subscriptions.model import (
     LIFECYCLE,
     Billing,
@@ -107,8 +107,7 @@ def _ord(d: _dt.date) -> int:
 
 
 def _pd(o: int) -> pendulum.Date:
-    d = _dt.date.fromordinal(o)
-    return pendulum.Date(d.year, d.month, d.day)
+    return date_from_ordinal(o)
 
 
 def _f30(o: int) -> int:
@@ -176,16 +175,21 @@ def _value(
 
 def _target(sub: Subscription, seg: tuple[int, int], full: tuple[int, int]) -> int:
     """What the service days ``seg`` of period ``full`` should cost now, in minor units."""
-    segs = _billable(sub, *seg)
-    if not segs:
-        return 0
     if sub.proration is Proration.WHOLE_PERIODS:
+        # The whole period's price, charged once: on the fee holding its first billable day.
+        period_segs = _billable(sub, *full)
+        if not period_segs or not seg[0] <= period_segs[0][0] < seg[1]:
+            return 0
+        first = period_segs[0][0]
         points = _price_points(sub)
         price = points[0][1]
         for o, p in points:
-            if o <= segs[0][0]:
+            if o <= first:
                 price = p
         return price
+    segs = _billable(sub, *seg)
+    if not segs:
+        return 0
     num, den = _value(sub, segs, full)
     return round_half_up(num, den)
 

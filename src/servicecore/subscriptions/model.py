@@ -76,7 +76,8 @@ class Proration(enum.Enum):
     """30E/360 day count: every month counts 30 days (day 31 counts as 30); day- and
     week-based periods fall back to actual days."""
     WHOLE_PERIODS = "whole_periods"
-    """No proration: a period with any billable day costs the full price."""
+    """No proration: a period with any billable day costs the full price, charged once on
+    the fee holding its first billable day; only wholly unused periods are credited."""
 
 
 class AlignmentKind(enum.Enum):

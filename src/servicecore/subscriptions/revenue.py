@@ -19,7 +19,7 @@ from attrs import frozen
 from servicecore.clock import to_date
 from servicecore.errors import ValidationError
 from servicecore.money import Currency, Money
-from servicecore.recurrence import Interval, Period, Recurrence, Unit
+from servicecore.recurrence import Interval, Period, Recurrence, Unit, date_from_ordinal
 from servicecore.subscriptions.billing import round_half_up
 from servicecore.subscriptions.model import (
     CreditReversal,
@@ -127,8 +127,7 @@ def _accrual_rec(interval: Interval) -> Recurrence:
 
 
 def _pd(o: int) -> pendulum.Date:
-    d = _dt.date.fromordinal(o)
-    return pendulum.Date(d.year, d.month, d.day)
+    return date_from_ordinal(o)
 
 
 def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[RevenueEntry, ...]:
