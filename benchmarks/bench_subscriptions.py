@@ -123,7 +123,7 @@ def main() -> None:
     setup = time.perf_counter() - t0
     print(f"portfolio: {N_SUBS} subscriptions, {YEARS} years monthly (built in {setup:.2f} s)")
 
-    # invoice dates alone: period boundaries of every subscription, no caching
+    # invoice dates alone: period boundaries of every subscription, computed per subscription
     t0 = time.perf_counter()
     lo, hi = START.toordinal(), END.toordinal()
     n_dates = 0

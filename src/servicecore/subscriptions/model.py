@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
@@ -167,11 +168,20 @@ class Alignment:
 
     def recurrence(self, interval: Interval, start: pendulum.Date) -> Recurrence:
         """The billing recurrence for a subscription billed from ``start``."""
+        return _recurrence(self, interval, start)
+
+    def _build(self, interval: Interval, start: pendulum.Date) -> Recurrence:
         if self.kind is AlignmentKind.CALENDAR:
             return Recurrence.calendar(interval)
         if self.kind is AlignmentKind.BILLING_DAY:
             return Recurrence.billing_day(interval, self.day, month=start.month)
         return Recurrence.anniversary(interval, start, last_day_of_month=self.last_day_of_month)
+
+
+@functools.lru_cache(maxsize=4096)
+def _recurrence(alignment: Alignment, interval: Interval, start: pendulum.Date) -> Recurrence:
+    # Recurrences are immutable values: many subscriptions share one.
+    return alignment._build(interval, start)
 
 
 @frozen
