@@ -15,6 +15,7 @@ from servicecore.errors import (
     BusinessRuleError,
     ConcurrencyError,
     InvalidTransitionError,
+    ServiceCoreError,
     ValidationError,
 )
 from servicecore.money import Money
@@ -734,3 +735,33 @@ def test_whole_periods_charge_a_period_once() -> None:
     assert len(gone.fees) == len(sub.fees)  # February was used: no credit
     early, _ = cancel(sub, CancelMode.IMMEDIATE, D(2024, 1, 20), clock=CLOCK)
     assert amounts(early.fees[3:]) == ["-310.00"]  # February wholly unused
+
+
+def test_garbage_in_raises_servicecore_errors() -> None:
+    sub = make()
+    bad: list[Any] = [
+        lambda: plan_fees("S1", JAN1, D(2024, 2, 1)),  # type: ignore[arg-type]
+        lambda: suspend("S1", JAN1, clock=CLOCK),  # type: ignore[arg-type]
+        lambda: resume(None, JAN1, clock=CLOCK),  # type: ignore[arg-type]
+        lambda: cancel(3, CancelMode.IMMEDIATE, JAN1, clock=CLOCK),  # type: ignore[arg-type]
+        lambda: change_price(sub, "10", JAN1, clock=CLOCK),  # type: ignore[arg-type]
+        lambda: index_subscription(sub, "up", 1, JAN1, clock=CLOCK),  # type: ignore[arg-type]
+        lambda: index_subscription(sub, IndexMethod.INDEX_TO, 1.5, JAN1, clock=CLOCK),  # type: ignore[arg-type]
+        lambda: fee_revenue("fee"),  # type: ignore[arg-type]
+        lambda: fee_revenue(gen(sub, JAN1, D(2024, 2, 1)).fees[0], "monthly"),  # type: ignore[arg-type]
+        lambda: revenue_report([object()], JAN1),  # type: ignore[list-item]
+        lambda: subscription_revenue("S1"),  # type: ignore[arg-type]
+        lambda: index_group([1], "G", IndexMethod.INDEX_TO, 1, JAN1, clock=CLOCK),  # type: ignore[list-item]
+        lambda: bulk_schedules([1], JAN1, D(2024, 2, 1)),  # type: ignore[list-item]
+        lambda: bulk_schedules([sub], JAN1, D(2024, 2, 1), "x"),  # type: ignore[arg-type]
+        lambda: evolve(sub, billing="advance"),  # type: ignore[arg-type]
+        lambda: evolve(sub, interval="month"),  # type: ignore[arg-type]
+        lambda: SubscriptionGroup(company_id="ACME", id="G", invoice_interval="month"),  # type: ignore[arg-type]
+        lambda: SalesPrice(price=eur("1.00"), interval="month", valid_from=JAN1),  # type: ignore[arg-type]
+        lambda: reduce_days(sub, "nope", JAN1, JAN1, clock=CLOCK),
+        lambda: add_non_regular_fee(sub, "Jan", eur("1.00"), clock=CLOCK),  # type: ignore[arg-type]
+        lambda: add_non_regular_fee(sub, Period(JAN1, D(2024, 1, 2)), eur("0.001"), clock=CLOCK),
+    ]
+    for call in bad:
+        with pytest.raises(ServiceCoreError):
+            call()

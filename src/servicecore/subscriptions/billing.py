@@ -30,6 +30,7 @@ from servicecore.subscriptions.model import (
     SubscriptionCancelled,
     SubscriptionStatus,
     _clock,
+    check_subscription,
 )
 
 __all__ = [
@@ -250,10 +251,7 @@ def _corrections(sub: Subscription, as_of: int | None, fees: Sequence[Fee]) -> l
 
 
 def _check_not_draft(sub: Subscription) -> None:
-    if not isinstance(sub, Subscription):
-        raise ValidationError(
-            f"expected a Subscription, not {type(sub).__name__}", field="subscription"
-        )
+    check_subscription(sub)
     if sub.status is SubscriptionStatus.DRAFT:
         raise BusinessRuleError(
             f"subscription {sub.id!r} is a draft: activate it before generating fees (S1)",
@@ -382,6 +380,7 @@ def cancel(
     containing ``on`` (END_OF_TERM) or to ``effective`` (ON_DATE), never later than an
     existing end. Paid days after the new end are credited at once (CREDIT fees dated
     ``on``), so credit + used == paid for every fee."""
+    check_subscription(sub)
     if not isinstance(mode, CancelMode):
         raise ValidationError(
             f"mode must be a CancelMode, not {mode!r}",
@@ -445,6 +444,7 @@ def reduce_days(
     >>> [str(f.amount) for f in sub.fees]
     ['200.00 EUR', '-12.90 EUR']
     """
+    check_subscription(sub)
     fee = sub.fee(fee_id)
     if fee.kind is not FeeKind.REGULAR:
         raise BusinessRuleError(
@@ -506,6 +506,7 @@ def add_service_credit(
     ``credit`` is any object with ``amount`` (positive Money in the subscription's
     currency), ``reason`` and ``reference``; the same reference twice adds nothing.
     """
+    check_subscription(sub)
     amount = getattr(credit, "amount", None)
     reason = getattr(credit, "reason", None)
     reference = getattr(credit, "reference", None)
@@ -563,6 +564,7 @@ def add_non_regular_fee(
     reason: str = "",
 ) -> tuple[Subscription, tuple[DomainEvent, ...]]:
     """A one-off NON_REGULAR fee over any interval (S2); its days count as covered."""
+    check_subscription(sub)
     _check_not_draft(sub)
     if not isinstance(period, Period):
         raise ValidationError("period must be a Period", field="period", value=period)

@@ -325,6 +325,33 @@ def _check_id(_i: object, a: attrs.Attribute[Any], v: object) -> None:
     check_id(v, a.name)
 
 
+def _is(kind: type[Any] | tuple[type[Any], ...], allowed: str) -> Any:
+    """An attrs validator raising ``ValidationError`` for a value of the wrong type."""
+
+    def check(inst: object, a: attrs.Attribute[Any], v: object) -> None:
+        if not isinstance(v, kind) or (isinstance(v, bool) and kind is not bool):
+            raise ValidationError(
+                f"{type(inst).__name__}.{a.name} must be {allowed}, not {v!r}",
+                field=a.name,
+                value=v,
+                allowed=allowed,
+            )
+
+    return check
+
+
+def check_subscription(value: object, param: str = "subscription") -> Subscription:
+    """``value`` if it is a :class:`Subscription`, else ``ValidationError``."""
+    if not isinstance(value, Subscription):
+        raise ValidationError(
+            f"{param} must be a Subscription, not {type(value).__name__}",
+            field=param,
+            value=value,
+            allowed="a Subscription (load it from uow.subscriptions)",
+        )
+    return value
+
+
 _MONTH = Interval(Unit.MONTH, 1)
 _ACCRUAL_OK = (Interval.days(1), Interval.months(1), Interval.quarters(1), Interval.years(1))
 
@@ -338,12 +365,18 @@ class SubscriptionGroup:
     id: str = field(validator=_check_id)
     version: int = 0
     name: str = ""
-    invoice_interval: Interval = _MONTH
-    accrue_revenue: bool = False
-    accrual_interval: Interval | None = None
-    per_day: bool = True
-    remainder: RemainderPlacement = RemainderPlacement.FIRST
-    credit_reversal: CreditReversal = CreditReversal.ORIGINAL_DATES
+    invoice_interval: Interval = field(default=_MONTH, validator=_is(Interval, "an Interval"))
+    accrue_revenue: bool = field(default=False, validator=_is(bool, "True or False"))
+    accrual_interval: Interval | None = field(
+        default=None, validator=_is((Interval, type(None)), "an Interval or None")
+    )
+    per_day: bool = field(default=True, validator=_is(bool, "True or False"))
+    remainder: RemainderPlacement = field(
+        default=RemainderPlacement.FIRST, validator=_is(RemainderPlacement, "a RemainderPlacement")
+    )
+    credit_reversal: CreditReversal = field(
+        default=CreditReversal.ORIGINAL_DATES, validator=_is(CreditReversal, "a CreditReversal")
+    )
 
     def __attrs_post_init__(self) -> None:
         acc = self.accrual_interval
@@ -385,16 +418,18 @@ class Subscription:
     version: int = 0
     group_id: str = field(validator=_check_id)
     customer_id: str = field(validator=_check_id)
-    interval: Interval
+    interval: Interval = field(validator=_is(Interval, "an Interval"))
     start: pendulum.Date = field(converter=_start)
     end: pendulum.Date | None = field(default=None, converter=_end)
     status: SubscriptionStatus = field(default=SubscriptionStatus.DRAFT, validator=_check_status)
-    base_price: Money
-    index: Decimal = Decimal(100)
-    indexed: bool = False
-    billing: Billing = Billing.IN_ADVANCE
-    alignment: Alignment = Alignment()
-    proration: Proration = Proration.ACTUAL_DAYS
+    base_price: Money = field(validator=_is(Money, "a Money"))
+    index: Decimal = field(default=Decimal(100), validator=_is(Decimal, "a Decimal"))
+    indexed: bool = field(default=False, validator=_is(bool, "True or False"))
+    billing: Billing = field(default=Billing.IN_ADVANCE, validator=_is(Billing, "a Billing"))
+    alignment: Alignment = field(factory=Alignment, validator=_is(Alignment, "an Alignment"))
+    proration: Proration = field(
+        default=Proration.ACTUAL_DAYS, validator=_is(Proration, "a Proration")
+    )
     trial_end: pendulum.Date | None = field(default=None, converter=_trial_end)
     category: str | None = None
     project_id: str | None = None
@@ -548,8 +583,6 @@ def create_subscription(
         category=category,
         project_id=project_id,
     )
-    if not isinstance(sub.billing, Billing) or not isinstance(sub.proration, Proration):
-        raise ValidationError("billing/proration must be Billing/Proration members")
     sub.recurrence  # noqa: B018 - validates the alignment against the interval
     first = sub.billing_start
     sub = evolve(sub, price_changes=(PriceChange(first, sub.price),))
@@ -563,6 +596,7 @@ def create_subscription(
 
 def activate(sub: Subscription, *, clock: Clock) -> tuple[Subscription, Events]:
     """DRAFT -> ACTIVE: fees may now be generated (S1)."""
+    check_subscription(sub)
     status = LIFECYCLE.apply(sub.status, "activate", id=sub.id)
     at = _clock(clock)
     return evolve(sub, status=status), (
@@ -582,6 +616,7 @@ def _check_in_life(sub: Subscription, day: pendulum.Date, what: str) -> None:
 def suspend(sub: Subscription, on: _dt.date, *, clock: Clock) -> tuple[Subscription, Events]:
     """ACTIVE -> SUSPENDED from ``on``: days from ``on`` are not billed (issued fees for
     them are credited by the next generation run)."""
+    check_subscription(sub)
     day = to_date(on, "on")
     status = LIFECYCLE.apply(sub.status, "suspend", id=sub.id)
     _check_in_life(sub, day, "suspension date")
@@ -602,6 +637,7 @@ def suspend(sub: Subscription, on: _dt.date, *, clock: Clock) -> tuple[Subscript
 
 def resume(sub: Subscription, on: _dt.date, *, clock: Clock) -> tuple[Subscription, Events]:
     """SUSPENDED -> ACTIVE; billing resumes on ``on`` (not before the suspension start)."""
+    check_subscription(sub)
     day = to_date(on, "on")
     status = LIFECYCLE.apply(sub.status, "resume", id=sub.id)
     open_ = sub.suspensions[-1]
@@ -622,6 +658,7 @@ def end_subscription(
     sub: Subscription, *, clock: Clock, on: _dt.date | None = None
 ) -> tuple[Subscription, Events]:
     """ACTIVE -> ENDED: the subscription ran to its end date (or ``on``, not later)."""
+    check_subscription(sub)
     status = LIFECYCLE.apply(sub.status, "end", id=sub.id)
     end = sub.end if on is None else to_date(on, "on")
     if end is None:
@@ -682,6 +719,7 @@ def change_price(
 ) -> tuple[Subscription, Events]:
     """Upgrade or downgrade from ``effective``. Fees already issued are never rewritten:
     the next generation run issues an ADJUSTMENT (or CREDIT) for the rest of the period."""
+    check_subscription(sub)
     base = _money_price(price, sub.currency)
     day = to_date(effective, "effective")
     at = _clock(clock)
@@ -698,6 +736,7 @@ def index_subscription(
     clock: Clock,
 ) -> tuple[Subscription, Events]:
     """Apply an index update (S6) from ``effective``; the subscription becomes indexed."""
+    check_subscription(sub)
     day = to_date(effective, "effective")
     base, idx = apply_index(sub.base_price, sub.index, method, value)
     at = _clock(clock)
@@ -721,6 +760,7 @@ def index_group(
     changed: list[Subscription] = []
     events: list[DomainEvent] = []
     for sub in subscriptions:
+        check_subscription(sub, "subscriptions")
         if sub.group_id != group_id or LIFECYCLE.is_final(sub.status):
             continue
         new, evs = index_subscription(sub, method, value, effective, clock=clock)

@@ -19,6 +19,16 @@ from servicecore.recurrence import Interval
 __all__ = ["IndexMethod", "SalesPrice", "apply_index", "indexed_price", "resolve_price"]
 
 
+def _interval_check(_inst: object, _attr: object, value: Any) -> None:
+    if not isinstance(value, Interval):
+        raise ValidationError(
+            f"interval must be an Interval, not {value!r}",
+            field="interval",
+            value=value,
+            allowed="an Interval such as Interval.months(1)",
+        )
+
+
 def _valid_from(value: object) -> pendulum.Date:
     return to_date(value, "valid_from")
 
@@ -57,7 +67,7 @@ class SalesPrice:
     """
 
     price: Money = attrs.field(validator=_price_check)
-    interval: Interval
+    interval: Interval = attrs.field(validator=_interval_check)
     valid_from: pendulum.Date = attrs.field(converter=_valid_from)
     valid_to: pendulum.Date | None = attrs.field(default=None, converter=_valid_to)
     category: str | None = attrs.field(default=None, validator=_opt_id)

@@ -29,6 +29,7 @@ from servicecore.subscriptions.model import (
     Subscription,
     SubscriptionGroup,
     SubscriptionStatus,
+    check_subscription,
 )
 
 __all__ = [
@@ -145,6 +146,10 @@ def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[Reve
     """
     if not isinstance(policy, RevenuePolicy):
         raise ValidationError("policy must be a RevenuePolicy", field="policy", value=policy)
+    if not isinstance(fee, Fee):
+        raise ValidationError(
+            f"fee must be a Fee, not {type(fee).__name__}", field="fee", value=fee, allowed="a Fee"
+        )
     rec = _accrual_rec(policy.accrual)
     cur = fee.amount.currency
     if fee.kind in _CREDIT_KINDS and policy.reversal is CreditReversal.CREDIT_DATE:
@@ -165,6 +170,7 @@ def subscription_revenue(
     sub: Subscription, policy: RevenuePolicy = RevenuePolicy()
 ) -> tuple[RevenueEntry, ...]:
     """Revenue entries of every fee of ``sub``, in fee order."""
+    check_subscription(sub)
     return tuple(e for f in sub.fees for e in fee_revenue(f, policy))
 
 
@@ -199,6 +205,7 @@ def revenue_report(
     dfr: dict[str, int] = {}
     curs: dict[str, Currency] = {}
     for sub in subscriptions:
+        check_subscription(sub, "subscriptions")
         code = sub.currency.code
         curs[code] = sub.currency
         for fee in sub.fees:
@@ -239,8 +246,7 @@ def _recurring(
     totals: dict[str, Fraction] = {}
     curs: dict[str, Currency] = {}
     for sub in subscriptions:
-        if not isinstance(sub, Subscription):
-            raise ValidationError("expected Subscriptions", field="subscriptions", value=sub)
+        check_subscription(sub, "subscriptions")
         if _billing_on(sub, day):
             code = sub.currency.code
             curs[code] = sub.currency
