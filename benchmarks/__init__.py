@@ -1,1 +1,1 @@
-"""Benchmarks run by ``make bench`` (``python -m benchmarks``); they print figures."""
+"""servicecore benchmarks: ``python -m benchmarks`` runs every ``bench_*.py`` module's main()."""

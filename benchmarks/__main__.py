@@ -1,20 +1,26 @@
-"""Run every ``benchmarks/bench_*.py`` module's ``main()`` in name order."""
+"""Run every ``benchmarks/bench_*.py`` module's ``main()`` in name order (``make bench``)."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from pathlib import Path
+import sys
+
+import benchmarks
 
 
-def run_all() -> None:
-    here = Path(__file__).parent
-    for info in sorted(pkgutil.iter_modules([str(here)]), key=lambda m: m.name):
-        if info.name.startswith("bench_"):
-            module = importlib.import_module(f"benchmarks.{info.name}")
-            print(f"### {info.name}")
-            module.main()
+def run(selected: list[str]) -> None:
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_")
+    )
+    for name in names:
+        if selected and not any(s in name for s in selected):
+            continue
+        print(f"## {name}")
+        module = importlib.import_module(f"benchmarks.{name}")
+        module.main()
+        print()
 
 
 if __name__ == "__main__":
-    run_all()
+    run(sys.argv[1:])

@@ -207,6 +207,13 @@ class SteppingClock:
     def __init__(self, start: _dt.datetime, step: _dt.timedelta = _dt.timedelta(seconds=1)):
         self._at = to_instant(start, "start")
         self._step = to_duration(step, "step")
+        if self._step <= _dt.timedelta(0):
+            raise ValidationError(
+                f"step {self._step} does not move forward",
+                field="step",
+                value=step,
+                allowed="a positive timedelta",
+            )
         self._lock = threading.Lock()
 
     def now(self) -> pendulum.DateTime:

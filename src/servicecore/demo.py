@@ -9,12 +9,18 @@ from attrs import evolve, frozen
 
 from servicecore.clock import FixedClock
 from servicecore.errors import ConcurrencyError, CurrencyMismatchError, ValidationError
+from servicecore.events import DomainEvent
 from servicecore.money import Money, allocate, split
 from servicecore.storage.memory import InMemoryStore
 
 __all__ = ["run_demo"]
 
 Out = Callable[[str], None]
+
+
+def _row(out: Out, label: str, result: str) -> None:
+    """One aligned line of the tour: ``  label ... -> result``."""
+    out(f"  {label:<30} -> {result}")
 
 
 @frozen
@@ -30,19 +36,20 @@ class _Note:
 def _kernel(out: Out) -> None:
     out("== Money: exact, one currency at a time ==")
     fee = Money.of("100.00", "EUR")
-    out(f"  split {fee} three ways      -> {', '.join(map(str, split(fee, 3)))}")
-    out(f"  allocate {fee} 1:2:2       -> {', '.join(map(str, allocate(fee, [1, 2, 2])))}")
+    _row(out, f"split {fee} three ways", ", ".join(map(str, split(fee, 3))))
+    _row(out, f"allocate {fee} 1:2:2", ", ".join(map(str, allocate(fee, [1, 2, 2]))))
+    _row(out, "prorate 310.00 EUR, 29/31 days", str(Money.of("310.00", "EUR").scaled(29, 31)))
     try:
         fee + Money.of("5.00", "USD")
     except CurrencyMismatchError as exc:
-        out(f"  {fee} + 5.00 USD          -> refused: {exc}")
+        _row(out, f"{fee} + 5.00 USD", f"refused: {str(exc).split(':')[0]}")
     out("== Time: aware instants only ==")
     clock = FixedClock(dt.datetime(2024, 3, 28, 16, 0, tzinfo=dt.UTC))
-    out(f"  injected clock reads        -> {clock.now().isoformat()}")
+    _row(out, "injected clock reads", clock.now().isoformat())
     try:
         FixedClock(dt.datetime(2024, 3, 28, 16, 0))
     except ValidationError as exc:
-        out(f"  a naive datetime            -> refused: {str(exc).split(';')[0]}")
+        _row(out, "a naive datetime", f"refused: {str(exc).split(';')[0]}")
 
 
 def _storage(out: Out) -> None:
@@ -61,13 +68,34 @@ def _storage(out: Out) -> None:
         try:
             second.commit()
         except ConcurrencyError as exc:
-            out(f"  two writers, one note       -> second refused: {str(exc).split(':')[0]}")
+            _row(out, "two writers, one note", f"second refused: {str(exc).split(':')[0]}")
     with store.unit_of_work("ACME") as uow:
         note = uow.repository("note", _Note).get("N-1")
-        out(f"  stored                      -> {note.text!r} at version {note.version}")
+        _row(out, "stored", f"{note.text!r} at version {note.version}")
     with store.unit_of_work("GLOBEX") as uow:
         seen = len(uow.repository("note", _Note).list_all())
-        out(f"  company GLOBEX sees         -> {seen} notes of ACME")
+        _row(out, "company GLOBEX sees", f"{seen} notes of ACME")
+
+
+@frozen(kw_only=True)
+class NoteEdited(DomainEvent):
+    """A host's own event."""
+
+
+def _events(out: Out) -> None:
+    out("== Events: published to plugins only after a commit ==")
+    published: list[str] = []
+    store = InMemoryStore(publish=lambda events: published.extend(e.event_type for e in events))
+    edited = NoteEdited(
+        aggregate_id="N-1", company_id="ACME", occurred_at=dt.datetime(2024, 3, 28, tzinfo=dt.UTC)
+    )
+    with store.unit_of_work("ACME") as uow:
+        uow.record([edited])  # left without commit: rolled back
+    _row(out, "recorded, then rolled back", f"{len(published)} published")
+    with store.unit_of_work("ACME") as uow:
+        uow.record([edited])
+        uow.commit()
+    _row(out, "recorded, then committed", f"{len(published)} published: {published[0]}")
 
 
 def _subscriptions(out: Out) -> None:
@@ -108,17 +136,18 @@ def _subscriptions(out: Out) -> None:
     sub, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
     again, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
     fees = ", ".join(f"{f.start}..{f.last_day} {f.amount}" for f in sub.fees)
-    out(f"  fees for H1 2023            -> {fees}")
-    out(f"  run again                   -> {len(again.fees) - len(sub.fees)} new fees")
+    _row(out, "fees for H1 2023", fees)
+    _row(out, "the same run again", f"{len(again.fees) - len(sub.fees)} new fees")
     entries = fee_revenue(sub.fees[0], RevenuePolicy.of_group(group))
-    out(f"  Q1 revenue per month        -> {', '.join(str(e.amount) for e in entries)}")
+    _row(out, "Q1 revenue per month", ", ".join(str(e.amount) for e in entries))
     gone, _ = cancel(sub, CancelMode.IMMEDIATE, dt.date(2023, 5, 16), clock=clock)
-    out(f"  cancel on 2023-05-16        -> credit {gone.fees[-1].amount} for unused days")
-    out(f"  MRR on 2023-02-01           -> {mrr([sub], dt.date(2023, 2, 1))['EUR']}")
+    _row(out, "cancel on 2023-05-16", f"credit {gone.fees[-1].amount} for the unused days")
+    _row(out, "MRR on 2023-02-01", str(mrr([sub], dt.date(2023, 2, 1))["EUR"]))
 
 
 def run_demo(out: Out = print) -> None:
     """Print the tour through ``out``."""
     _kernel(out)
     _storage(out)
+    _events(out)
     _subscriptions(out)

@@ -40,6 +40,14 @@ class NoConflictCheck(InMemoryStore):
                 self._ids.setdefault(key[:2], set()).add(key[2])
 
 
+class PartialCommit(InMemoryStore):
+    """Checks and applies one aggregate at a time: a conflict leaves earlier ones applied."""
+
+    def _commit(self, staged: dict[Any, Any], snapshot: int | None = None) -> None:
+        for key, change in staged.items():
+            super()._commit({key: change}, snapshot)
+
+
 class NoSnapshots(InMemoryStore):
     """Reads the latest committed state instead of the unit of work's snapshot."""
 
@@ -81,6 +89,10 @@ FAULTY: dict[str, tuple[Callable[[Publisher], InMemoryStore], str]] = {
     "no conflict check": (
         lambda p: NoConflictCheck(publish=p),
         "test_two_writers_second_commit_conflicts_first_intact",
+    ),
+    "partial commit": (
+        lambda p: PartialCommit(publish=p),
+        "test_atomic_multi_aggregate_commit",
     ),
     "no snapshots": (lambda p: NoSnapshots(publish=p), "test_unit_of_work_keeps_its_snapshot"),
     "one company": (lambda p: OneCompany(publish=p), "test_other_company_cannot_read_or_list"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,24 @@ from servicecore.cli import main
 def test_demo_prints_the_tour(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "split 100.00 EUR three ways      -> 33.34 EUR, 33.33 EUR, 33.33 EUR" in out
-    assert "allocate 100.00 EUR 1:2:2       -> 20.00 EUR, 40.00 EUR, 40.00 EUR" in out
-    assert "refused: cannot combine EUR with USD" in out
-    assert "a naive datetime            -> refused: at is a naive datetime" in out
-    assert "two writers, one note       -> second refused" in out
-    assert "stored                      -> 'edited by first' at version 2" in out
-    assert "company GLOBEX sees         -> 0 notes of ACME" in out
+    expected = """\
+== Money: exact, one currency at a time ==
+  split 100.00 EUR three ways    -> 33.34 EUR, 33.33 EUR, 33.33 EUR
+  allocate 100.00 EUR 1:2:2      -> 20.00 EUR, 40.00 EUR, 40.00 EUR
+  prorate 310.00 EUR, 29/31 days -> 290.00 EUR
+  100.00 EUR + 5.00 USD          -> refused: cannot combine EUR with USD
+== Time: aware instants only ==
+  injected clock reads           -> 2024-03-28T16:00:00+00:00
+  a naive datetime               -> refused: at is a naive datetime (2024-03-28 16:00:00)
+== Storage: units of work, optimistic concurrency, company isolation ==
+  two writers, one note          -> second refused: note 'N-1' was changed by someone else
+  stored                         -> 'edited by first' at version 2
+  company GLOBEX sees            -> 0 notes of ACME
+== Events: published to plugins only after a commit ==
+  recorded, then rolled back     -> 0 published
+  recorded, then committed       -> 1 published: NoteEdited
+"""
+    assert out.startswith(expected)  # later areas append their sections
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -29,12 +41,16 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"servicecore {servicecore.__version__}"
-    assert servicecore.__version__ == "0.1.0"
+    assert servicecore.__version__ == version("servicecore")
 
 
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 0
     assert "demo" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    assert "run a short end-to-end tour of the library" in capsys.readouterr().out
 
 
 def test_unknown_command_exits_with_usage(capsys: pytest.CaptureFixture[str]) -> None:

@@ -183,6 +183,9 @@ def test_stepping_clock_gives_unique_ordered_instants() -> None:
     for w in workers:
         w.join()
     assert len(set(seen)) == 400
+    for step in (dt.timedelta(0), dt.timedelta(seconds=-1)):
+        with pytest.raises(ValidationError, match="does not move forward"):
+            SteppingClock(pendulum.datetime(2024, 1, 1), step)
 
 
 def test_system_clock_is_aware_utc_now() -> None:

@@ -35,6 +35,12 @@ class Other:
     version: int = 0
 
 
+@frozen
+class Versionless:
+    company_id: str
+    id: str
+
+
 class NotAttrs:
     def __init__(self) -> None:
         self.company_id, self.id, self.version = "ACME", "X", 0
@@ -97,6 +103,11 @@ def test_repository_checks_what_it_is_given() -> None:
         loose = uow.repository("loose", NotAttrs)
         with pytest.raises(ValidationError, match="not an attrs class"):
             loose.add(NotAttrs())
+        versionless = uow.repository("versionless", Versionless)  # type: ignore[type-var]
+        with pytest.raises(ValidationError, match="has no field version"):
+            versionless.add(Versionless("ACME", "V-1"))
+        with pytest.raises(ValidationError, match="kind"):
+            uow.repository("", Note)
 
 
 def test_record_checks_events() -> None:

@@ -27,7 +27,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, cast
 
 import attrs
 
@@ -208,7 +208,7 @@ class InMemoryUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.rollback()
+        self._staged, self._events = {}, []
         if self._snapshot is not None:
             self._store._end(self._snapshot)
             self._snapshot = None
@@ -222,19 +222,27 @@ class InMemoryUnitOfWork:
 
     # -- transaction -------------------------------------------------------------------
     def commit(self) -> None:
-        self._open_snapshot()
+        snapshot = self._open_snapshot()
         staged, events = self._staged, self._events
         self._staged, self._events = {}, []
-        self._store._commit(staged, self._snapshot)  # raises, applies nothing, on conflict
-        # Later reads in this unit of work see the state it just committed.
-        assert self._snapshot is not None
-        self._store._end(self._snapshot)
-        self._snapshot = self._store._begin()
+        try:
+            self._store._commit(staged, snapshot)  # raises, applies nothing, on conflict
+        finally:
+            # Like a database transaction ending: later reads in this unit of work see the
+            # latest state, so "reload and apply the change again" works in the same block.
+            self._renew_snapshot()
         self._store.publish(events)
 
     def rollback(self) -> None:
-        self._staged = {}
-        self._events = []
+        """Drop staged changes and recorded events; later reads see the latest state."""
+        self._staged, self._events = {}, []
+        if self._snapshot is not None:
+            self._renew_snapshot()
+
+    def _renew_snapshot(self) -> None:
+        assert self._snapshot is not None
+        self._store._end(self._snapshot)
+        self._snapshot = self._store._begin()
 
     def record(self, events: Iterable[DomainEvent]) -> None:
         self._open_snapshot()
@@ -266,6 +274,7 @@ class InMemoryUnitOfWork:
         return self._typed_repository(InMemoryRepository, kind, entity_type)
 
     def _typed_repository(self, cls: type[R], kind: str, entity_type: type[Any]) -> R:
+        check_id(kind, "kind")
         existing = self._repositories.get(kind)
         if existing is None:
             existing = cls(self, kind, entity_type)
@@ -321,6 +330,14 @@ class InMemoryRepository(Generic[A]):
         if not attrs.has(type(aggregate)):
             raise ValidationError(
                 f"{type(aggregate).__name__} is not an attrs class; aggregates must be",
+                field="aggregate",
+                allowed="a frozen attrs class with company_id, id and version",
+            )
+        fields = attrs.fields_dict(cast(Any, type(aggregate)))
+        missing = {"company_id", "id", "version"} - set(fields)
+        if missing:
+            raise ValidationError(
+                f"{type(aggregate).__name__} has no field {', '.join(sorted(missing))}",
                 field="aggregate",
                 allowed="a frozen attrs class with company_id, id and version",
             )

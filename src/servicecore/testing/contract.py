@@ -511,6 +511,27 @@ class RepositoryContract(_ContractBase, Generic[A]):
         assert successes == [self.commits_per_thread] * self.threads
         assert self._get(open_uow, stored.id).version == 1 + sum(successes)
 
+    def test_retry_in_the_same_unit_of_work_after_a_conflict(
+        self, open_uow: Callable[..., UnitOfWork]
+    ) -> None:
+        """After a failed commit (or a rollback) the unit of work reads the latest state."""
+        (stored,) = self._store(open_uow, self.make_id(1))
+        with open_uow() as uow:
+            repo = self.repository(uow)
+            mine = repo.get(stored.id)
+            self._save_and_commit(open_uow, self.modify(stored))  # someone else wins
+            repo.save(self.modify(mine))
+            with pytest.raises(ConcurrencyError):
+                uow.commit()
+            reloaded = repo.get(stored.id)  # "reload it and apply the change again"
+            assert reloaded.version == 2
+            repo.save(self.modify(reloaded))
+            uow.commit()
+            self._save_and_commit(open_uow, self.modify(self._get(open_uow, stored.id)))
+            uow.rollback()
+            assert repo.get(stored.id).version == 4
+        assert self._get(open_uow, stored.id).version == 4
+
     # -- rollback and atomicity ------------------------------------------------------------
     def test_leaving_without_commit_rolls_back(self, open_uow: Callable[..., UnitOfWork]) -> None:
         (stored,) = self._store(open_uow, self.make_id(1))
