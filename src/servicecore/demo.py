@@ -146,9 +146,57 @@ def _calendars_and_sla(out: Out) -> None:
     out(f"  Wed 09:00: {status.state.value}, {status.compliance}% used")
 
 
+def _subscriptions(out: Out) -> None:
+    from servicecore.recurrence import Interval
+    from servicecore.subscriptions import (
+        Alignment,
+        CancelMode,
+        RevenuePolicy,
+        SubscriptionGroup,
+        activate,
+        cancel,
+        create_subscription,
+        fee_revenue,
+        generate_fees,
+        mrr,
+    )
+
+    out("== Subscriptions: exact, idempotent invoice schedules and revenue ==")
+    clock = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    group = SubscriptionGroup(
+        company_id="ACME",
+        id="QUARTERLY",
+        invoice_interval=Interval.quarters(1),
+        accrue_revenue=True,
+        accrual_interval=Interval.months(1),
+    )
+    sub, _ = create_subscription(
+        company_id="ACME",
+        id="SUB-1",
+        group=group,
+        customer_id="CUST-1",
+        price=Money.of("300.00", "EUR"),
+        start=dt.date(2023, 1, 1),
+        alignment=Alignment.calendar(),
+        clock=clock,
+    )
+    sub, _ = activate(sub, clock=clock)
+    sub, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
+    again, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
+    fees = ", ".join(f"{f.start}..{f.last_day} {f.amount}" for f in sub.fees)
+    _row(out, "fees for H1 2023", fees)
+    _row(out, "the same run again", f"{len(again.fees) - len(sub.fees)} new fees")
+    entries = fee_revenue(sub.fees[0], RevenuePolicy.of_group(group))
+    _row(out, "Q1 revenue per month", ", ".join(str(e.amount) for e in entries))
+    gone, _ = cancel(sub, CancelMode.IMMEDIATE, dt.date(2023, 5, 16), clock=clock)
+    _row(out, "cancel on 2023-05-16", f"credit {gone.fees[-1].amount} for the unused days")
+    _row(out, "MRR on 2023-02-01", str(mrr([sub], dt.date(2023, 2, 1))["EUR"]))
+
+
 def run_demo(out: Out = print) -> None:
     """Print the tour through ``out``."""
     _kernel(out)
     _storage(out)
     _events(out)
     _calendars_and_sla(out)
+    _subscriptions(out)

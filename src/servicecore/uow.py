@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from servicecore.events import DomainEvent
 from servicecore.sla import SlaRepository
+
+if TYPE_CHECKING:
+    from servicecore.subscriptions import SubscriptionGroupRepository, SubscriptionRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
@@ -60,6 +63,16 @@ class UnitOfWork(Protocol):
     @property
     def slas(self) -> SlaRepository:
         """SLA definitions (``servicecore.sla``)."""
+        ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository:
+        """Subscriptions with their fee ledgers (``servicecore.subscriptions``)."""
+        ...
+
+    @property
+    def subscription_groups(self) -> SubscriptionGroupRepository:
+        """Subscription groups (``servicecore.subscriptions``)."""
         ...
 
 

@@ -42,11 +42,14 @@ from servicecore.errors import (
 from servicecore.events import DomainEvent
 from servicecore.ports import Aggregate, check_id
 from servicecore.sla import ServiceLevelAgreement
+from servicecore.subscriptions import Subscription, SubscriptionGroup
 
 __all__ = [
     "InMemoryRepository",
     "InMemorySlaRepository",
     "InMemoryStore",
+    "InMemorySubscriptionGroupRepository",
+    "InMemorySubscriptionRepository",
     "InMemoryUnitOfWork",
     "Publisher",
 ]
@@ -292,6 +295,16 @@ class InMemoryUnitOfWork:
         """SLA definitions (``servicecore.sla``)."""
         return self._typed_repository(InMemorySlaRepository, "sla", ServiceLevelAgreement)
 
+    @property
+    def subscriptions(self) -> InMemorySubscriptionRepository:
+        return self._typed_repository(InMemorySubscriptionRepository, "subscription", Subscription)
+
+    @property
+    def subscription_groups(self) -> InMemorySubscriptionGroupRepository:
+        return self._typed_repository(
+            InMemorySubscriptionGroupRepository, "subscription_group", SubscriptionGroup
+        )
+
     # -- internals used by repositories ----------------------------------------------------
     def _visible(self, key: _Key) -> tuple[bool, Any]:
         """(staged?, value) as this unit of work sees ``key``."""
@@ -418,3 +431,19 @@ class InMemorySlaRepository(InMemoryRepository[ServiceLevelAgreement]):
 
     def list_selectable(self) -> list[ServiceLevelAgreement]:
         return self._scan(lambda sla: not sla.suspended)
+
+
+class InMemorySubscriptionRepository(InMemoryRepository[Subscription]):
+    """In-memory ``SubscriptionRepository``."""
+
+    def list_for_customer(self, customer_id: str) -> list[Subscription]:
+        check_id(customer_id, "customer_id")
+        return self._scan(lambda s: s.customer_id == customer_id)
+
+    def list_in_group(self, group_id: str) -> list[Subscription]:
+        check_id(group_id, "group_id")
+        return self._scan(lambda s: s.group_id == group_id)
+
+
+class InMemorySubscriptionGroupRepository(InMemoryRepository[SubscriptionGroup]):
+    """In-memory ``SubscriptionGroupRepository``."""

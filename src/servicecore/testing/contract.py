@@ -62,6 +62,8 @@ __all__ = [
     "RepositoryContract",
     "SlaRepositoryContract",
     "StoreFactory",
+    "SubscriptionGroupRepositoryContract",
+    "SubscriptionRepositoryContract",
     "UnitOfWorkContract",
     "repository_state_machine",
 ]
@@ -1030,3 +1032,83 @@ class SlaRepositoryContract(RepositoryContract[ServiceLevelAgreement]):
             uow.commit()
         with open_uow("ACME") as uow:
             assert uow.slas.get("CAL").calendar == office
+
+
+# -- subscriptions -------------------------------------------------------------------------------
+def _subscription(company_id: str, id: str, customer_id: str = "C1") -> Any:
+    from servicecore.money import Money
+    from servicecore.recurrence import Interval
+    from servicecore.subscriptions import Subscription
+
+    return Subscription(
+        company_id=company_id,
+        id=id,
+        group_id="MONTHLY",
+        customer_id=customer_id,
+        interval=Interval.months(1),
+        start=pendulum.Date(2024, 1, 1),
+        base_price=Money.of("10.00", "EUR"),
+    )
+
+
+class SubscriptionRepositoryContract(RepositoryContract[Any]):
+    """Contract of ``SubscriptionRepository`` (subscriptions with their fee ledger)."""
+
+    def repository(self, uow: UnitOfWork) -> Repository[Any]:
+        return uow.subscriptions
+
+    def make_aggregate(self, company_id: str, id: str) -> Any:
+        return _subscription(company_id, id)
+
+    def modify(self, aggregate: Any) -> Any:
+        from servicecore.money import Money
+
+        price = aggregate.base_price + Money.of("1.00", "EUR")
+        return attrs.evolve(aggregate, base_price=price)
+
+    def test_list_for_customer_and_in_group(self, open_uow: Callable[..., UnitOfWork]) -> None:
+        with open_uow() as uow:
+            uow.subscriptions.add(_subscription(uow.company_id, "S-2", "C2"))
+            uow.subscriptions.add(_subscription(uow.company_id, "S-1", "C1"))
+            uow.subscriptions.add(_subscription(uow.company_id, "S-3", "C2"))
+            uow.commit()
+        with open_uow() as uow:
+            assert [s.id for s in uow.subscriptions.list_for_customer("C2")] == ["S-2", "S-3"]
+            assert [s.id for s in uow.subscriptions.list_in_group("MONTHLY")] == [
+                "S-1",
+                "S-2",
+                "S-3",
+            ]
+            assert list(uow.subscriptions.list_for_customer("C9")) == []
+        with open_uow("OTHER") as uow:
+            assert list(uow.subscriptions.list_for_customer("C2")) == []
+
+    def test_fee_ledger_round_trips(self, open_uow: Callable[..., UnitOfWork]) -> None:
+        from servicecore.clock import FixedClock
+        from servicecore.subscriptions import activate, generate_fees
+
+        clock = FixedClock(_AT)
+        sub, _ = activate(_subscription("ACME", "S-1"), clock=clock)
+        sub, _ = generate_fees(
+            sub, pendulum.Date(2024, 1, 1), pendulum.Date(2024, 4, 1), clock=clock
+        )
+        with open_uow("ACME") as uow:
+            uow.subscriptions.add(sub)
+            uow.commit()
+        with open_uow("ACME") as uow:
+            assert uow.subscriptions.get("S-1").fees == sub.fees
+
+
+class SubscriptionGroupRepositoryContract(RepositoryContract[Any]):
+    """Contract of ``SubscriptionGroupRepository``."""
+
+    def repository(self, uow: UnitOfWork) -> Repository[Any]:
+        return uow.subscription_groups
+
+    def make_aggregate(self, company_id: str, id: str) -> Any:
+        from servicecore.subscriptions import SubscriptionGroup
+
+        return SubscriptionGroup(company_id=company_id, id=id, name="monthly")
+
+    def modify(self, aggregate: Any) -> Any:
+        return attrs.evolve(aggregate, name=aggregate.name + "+")

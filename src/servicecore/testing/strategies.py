@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from pendulum.tz.timezone import Timezone
 
 from servicecore.calendars import BusinessCalendar
-from servicecore.clock import to_instant, to_timezone
+from servicecore.clock import FixedClock, to_instant, to_timezone
 from servicecore.money import _REGISTRY, Currency, Money
+from servicecore.recurrence import Interval, Period, Recurrence, Unit, days_in_month
 from servicecore.sla import (
     ClockRules,
     PriorityChange,
@@ -26,10 +27,22 @@ from servicecore.sla import (
     Target,
     TargetUnit,
 )
+from servicecore.subscriptions import (
+    Alignment,
+    AlignmentKind,
+    Billing,
+    Proration,
+    ServiceCredit,
+    Subscription,
+    SubscriptionGroup,
+    activate,
+    create_subscription,
+)
 
 __all__ = [
     "DST_ZONES",
     "SLA_STATUSES",
+    "alignments",
     "aware_datetimes",
     "business_calendars",
     "company_ids",
@@ -40,11 +53,17 @@ __all__ = [
     "ids",
     "instants",
     "instants_near_dst",
+    "intervals",
     "money",
     "naive_datetimes",
+    "periods",
+    "recurrences",
     "rounded_money",
+    "service_credits",
     "service_level_agreements",
     "status_histories",
+    "subscription_groups",
+    "subscriptions",
     "targets",
     "timezones",
 ]
@@ -376,3 +395,132 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(BusinessCalendar, business_calendars())
     st.register_type_strategy(ServiceLevelAgreement, service_level_agreements())
     st.register_type_strategy(pendulum.Date, dates())
+    _register_subscription_types()
+
+
+# -- recurrence and subscriptions ---------------------------------------------------------------
+def intervals() -> st.SearchStrategy[Interval]:
+    """Intervals of every unit: 1-3 days, 1-2 weeks, 1/2/3/6 months, 1-2 years."""
+    return st.one_of(
+        st.builds(Interval, st.just(Unit.DAY), st.integers(1, 3)),
+        st.builds(Interval, st.just(Unit.WEEK), st.integers(1, 2)),
+        st.builds(Interval, st.just(Unit.MONTH), st.sampled_from([1, 2, 3, 6])),
+        st.builds(Interval, st.just(Unit.YEAR), st.integers(1, 2)),
+    )
+
+
+def _billing_dates(
+    min_value: dt.date = dt.date(2000, 1, 1), max_value: dt.date = dt.date(2060, 12, 31)
+) -> st.SearchStrategy[pendulum.Date]:
+    """``pendulum.Date`` values, month ends and Feb 29 well represented."""
+    month_ends = st.builds(
+        lambda y, m: pendulum.Date(y, m, days_in_month(y, m)),
+        st.integers(max(min_value.year + 1, 2001), min(max_value.year - 1, 2059)),
+        st.integers(1, 12),
+    )
+    plain = st.dates(min_value=min_value, max_value=max_value).map(
+        lambda d: pendulum.Date(d.year, d.month, d.day)
+    )
+    return st.one_of(plain, month_ends)
+
+
+def recurrences() -> st.SearchStrategy[Recurrence]:
+    """Anniversary recurrences with and without the last-day-of-month rule."""
+    return st.builds(Recurrence, intervals(), _billing_dates(), st.booleans())
+
+
+def periods() -> st.SearchStrategy[Period]:
+    return st.builds(
+        lambda d, n: Period(d, d.add(days=n)),
+        _billing_dates(max_value=dt.date(2059, 1, 1)),
+        st.integers(1, 400),
+    )
+
+
+def alignments() -> st.SearchStrategy[Alignment]:
+    return st.one_of(
+        st.builds(Alignment.anniversary, last_day_of_month=st.booleans()),
+        st.just(Alignment.calendar()),
+        st.integers(1, 31).map(Alignment.billing_day),
+    )
+
+
+def subscription_groups(company_id: str = "ACME") -> st.SearchStrategy[SubscriptionGroup]:
+    """Valid groups: the accrual period never coarser than the invoice period (S9)."""
+
+    def build(invoice: Interval, accrue: bool, pick: int) -> SubscriptionGroup:
+        ok = [
+            a
+            for a in (Interval.days(1), Interval.months(1), Interval.quarters(1), Interval.years(1))
+            if a.divides(invoice)
+        ]
+        accrual = ok[pick % len(ok)] if accrue else None
+        return SubscriptionGroup(
+            company_id=company_id,
+            id=f"G-{invoice.unit.value}-{invoice.count}",
+            invoice_interval=invoice,
+            accrue_revenue=accrue,
+            accrual_interval=accrual,
+        )
+
+    return st.builds(build, intervals(), st.booleans(), st.integers(0, 3))
+
+
+@st.composite
+def subscriptions(
+    draw: st.DrawFn,
+    *,
+    company_id: str = "ACME",
+    active: bool = True,
+    currency: str | None = None,
+) -> Subscription:
+    """Subscriptions (active by default, no fees yet) with every billing option."""
+    group = draw(subscription_groups(company_id))
+    cur = Currency.of(currency) if currency is not None else draw(currencies())
+    price = draw(money(cur, min_units=0, max_units=10**7))
+    start = draw(_billing_dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)))
+    end = draw(st.none() | st.integers(1, 900).map(lambda n: start.add(days=n)))
+    trial = draw(st.none() | st.integers(0, 40))
+    trial_end = None
+    if trial is not None and (end is None or start.add(days=trial) < end):
+        trial_end = start.add(days=trial)
+    alignment = draw(alignments())
+    if alignment.kind is AlignmentKind.BILLING_DAY and not group.invoice_interval.is_month_based:
+        alignment = Alignment.calendar()
+    clock = FixedClock(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    sub, _ = create_subscription(
+        company_id=company_id,
+        id=draw(st.from_regex(r"SUB-[0-9]{1,4}", fullmatch=True)),
+        group=group,
+        customer_id=draw(st.sampled_from(["C1", "C2", "C3"])),
+        price=price,
+        start=start,
+        end=end,
+        billing=draw(st.sampled_from(Billing)),
+        alignment=alignment,
+        proration=draw(st.sampled_from(Proration)),
+        trial_end=trial_end,
+        clock=clock,
+    )
+    if active:
+        sub, _ = activate(sub, clock=clock)
+    return sub
+
+
+def service_credits(currency: str = "EUR") -> st.SearchStrategy[ServiceCredit]:
+    return st.builds(
+        ServiceCredit,
+        amount=money(currency, min_units=1, max_units=10**6),
+        reason=st.sampled_from(["SLA breach", "outage", "late visit"]),
+        reference=st.from_regex(r"SLA-[0-9]{1,5}", fullmatch=True),
+    )
+
+
+def _register_subscription_types() -> None:
+    st.register_type_strategy(Interval, intervals())
+    st.register_type_strategy(Recurrence, recurrences())
+    st.register_type_strategy(Period, periods())
+    st.register_type_strategy(Alignment, alignments())
+    st.register_type_strategy(SubscriptionGroup, subscription_groups())
+    st.register_type_strategy(Subscription, subscriptions())
+    st.register_type_strategy(ServiceCredit, service_credits())

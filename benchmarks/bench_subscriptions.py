@@ -1,0 +1,182 @@
+"""10,000 subscriptions x 10 years, monthly: full invoice and revenue schedules.
+
+Compares ``bulk_schedules`` (integer minor units, date ordinals, shared date patterns)
+with a straightforward per-day ``Decimal`` implementation carried here as the baseline,
+measured in the same run on a subset and scaled linearly (it is linear in subscriptions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from servicecore.clock import FixedClock
+from servicecore.money import Money
+from servicecore.recurrence import Interval
+from servicecore.subscriptions import (
+    Alignment,
+    RevenuePolicy,
+    Subscription,
+    SubscriptionGroup,
+    activate,
+    bulk_schedules,
+    create_subscription,
+    fee_revenue,
+    plan_fees,
+)
+
+N_SUBS = 10_000
+YEARS = 10
+BASELINE_SUBSET = 100
+START = dt.date(2024, 1, 1)
+END = dt.date(2024 + YEARS, 1, 1)
+
+
+def portfolio(n: int = N_SUBS, seed: int = 4) -> list[Subscription]:
+    rnd = random.Random(seed)
+    clock = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    group = SubscriptionGroup(
+        company_id="ACME",
+        id="MONTHLY",
+        accrue_revenue=True,
+        accrual_interval=Interval.months(1),
+    )
+    subs = []
+    for i in range(n):
+        start = START + dt.timedelta(days=rnd.randrange(365))
+        pick = rnd.random()
+        if pick < 0.5:
+            alignment = Alignment.anniversary()
+        elif pick < 0.8:
+            alignment = Alignment.calendar()
+        else:
+            alignment = Alignment.billing_day(rnd.choice([1, 15, 28, 31]))
+        sub, _ = create_subscription(
+            company_id="ACME",
+            id=f"S{i:05d}",
+            group=group,
+            customer_id=f"C{i % 997}",
+            price=Money.from_minor(rnd.randrange(500, 50_000), "EUR"),
+            start=start,
+            alignment=alignment,
+            clock=clock,
+        )
+        sub, _ = activate(sub, clock=clock)
+        subs.append(sub)
+    return subs
+
+
+# -- the baseline: per day, Decimal ------------------------------------------------------------
+def _add_months(d: dt.date, n: int, day: int) -> dt.date:
+    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
+    m += 1
+    last = (dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(y, m, min(day, last))
+
+
+def baseline(subs: Sequence[Subscription]) -> tuple[int, int, Decimal]:
+    """Walk every day of every period, add price / days_in_period as Decimal into the fee
+    and into its calendar month, round fees and month buckets at the end."""
+    cent = Decimal("0.01")
+    fees = entries = 0
+    total = Decimal(0)
+    for sub in subs:
+        price = sub.price.amount
+        rec = sub.recurrence
+        k = rec.index_on_or_before(START)
+        anchor = rec.anchor
+        aday = 31 if rec.last_day_of_month else anchor.day  # "last day of month" rule
+        months = rec.interval.total_months
+        while True:
+            ps = _add_months(anchor, k * months, aday)
+            pe = _add_months(anchor, (k + 1) * months, aday)
+            if ps >= END:
+                break
+            cs, ce = max(ps, sub.start), pe  # whole periods meeting the window
+            k += 1
+            if cs >= ce:
+                continue
+            daily = price / Decimal((pe - ps).days)
+            fee = Decimal(0)
+            buckets: dict[tuple[int, int], Decimal] = {}
+            day = cs
+            while day < ce:
+                fee += daily
+                key = (day.year, day.month)
+                buckets[key] = buckets.get(key, Decimal(0)) + daily
+                day += dt.timedelta(days=1)
+            fee = fee.quantize(cent, ROUND_HALF_UP)
+            for v in buckets.values():
+                v.quantize(cent, ROUND_HALF_UP)
+            fees += 1
+            entries += len(buckets)
+            total += fee
+    return fees, entries, total
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    subs = portfolio()
+    setup = time.perf_counter() - t0
+    print(f"portfolio: {N_SUBS} subscriptions, {YEARS} years monthly (built in {setup:.2f} s)")
+
+    # invoice dates alone: period boundaries of every subscription, computed per subscription
+    t0 = time.perf_counter()
+    lo, hi = START.toordinal(), END.toordinal()
+    n_dates = 0
+    for sub in subs:
+        n_dates += len(sub.recurrence.boundaries_ordinal(max(lo, sub.start.toordinal()), hi))
+    t_dates = time.perf_counter() - t0
+    print(
+        f"invoice dates: {n_dates} in {t_dates:.3f} s = {t_dates / n_dates * 1e6:.2f} us each "
+        "(target <= 1 us)"
+    )
+
+    policy = RevenuePolicy(Interval.months(1))
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        sched = bulk_schedules(subs, START, END, policy)
+        best = min(best, time.perf_counter() - t0)
+    inv, rec = sched.totals()["EUR"]
+    print(
+        f"bulk_schedules: {sched.fee_count} fees + {sched.entry_count} revenue entries "
+        f"in {best:.3f} s (best of 3; target <= 1 s)"
+    )
+    print(f"  invoiced {inv} == recognised {rec}: {inv == rec}")
+
+    subset = subs[:BASELINE_SUBSET]
+    t0 = time.perf_counter()
+    b_fees, b_entries, b_total = baseline(subset)
+    t_base = time.perf_counter() - t0
+    scaled = t_base * N_SUBS / BASELINE_SUBSET
+    ours = bulk_schedules(subset, START, END, policy)
+    ours_total = sum(sum(s.fee_amounts) for s in ours.schedules)
+    same = b_fees == ours.fee_count and b_entries == ours.entry_count
+    same = same and int(b_total * 100) == ours_total
+    print(
+        f"baseline (per-day Decimal) on {BASELINE_SUBSET} subscriptions: {t_base:.3f} s, "
+        f"scaled x{N_SUBS // BASELINE_SUBSET} to {scaled:.1f} s; same fees and totals: {same}"
+    )
+    print(f"speed-up vs baseline: {scaled / best:.0f}x (target >= 20x)")
+
+    # the object path (Fee and RevenueEntry values with Money), for comparison
+    t0 = time.perf_counter()
+    n_fees = n_entries = 0
+    for sub in subset:
+        fees = plan_fees(sub, START, END).fees
+        n_fees += len(fees)
+        n_entries += sum(len(fee_revenue(f, policy)) for f in fees)
+    t_obj = time.perf_counter() - t0
+    print(
+        f"object path (plan_fees + fee_revenue) on {BASELINE_SUBSET} subscriptions: "
+        f"{t_obj:.3f} s for {n_fees} fees + {n_entries} entries, "
+        f"scaled to {t_obj * N_SUBS / BASELINE_SUBSET:.1f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

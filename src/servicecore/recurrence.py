@@ -1,0 +1,429 @@
+"""Recurrence: intervals, anchored month arithmetic and half-open periods.
+
+Shared by subscriptions (billing and accrual periods) and agreements (service intervals).
+
+* An :class:`Interval` is a unit (day, week, month, year) times a count ``n >= 1``.
+* A :class:`Recurrence` is an interval plus an **anchor** date. Occurrence ``k`` is the
+  anchor moved by ``k`` intervals, always computed *from the anchor*, never from the
+  previous occurrence, so month ends never drift: an anchor on Jan 31 gives Feb 29,
+  Mar 31, Apr 30 (the day is clamped to the month length, then restored).
+* With ``last_day_of_month=True`` an anchor on the last day of its month always lands on
+  the last day (Feb 29 -> Mar 31 -> Apr 30), instead of keeping the day number.
+* Periods are half-open ``[start, end)``; :attr:`Period.last_day` is the inclusive last
+  day for display.
+* :meth:`Recurrence.index_on_or_before` computes ``k`` directly (no walking from the
+  anchor), so the first occurrence in any window costs O(1).
+
+Alignment helpers: :meth:`Recurrence.anniversary` (anchored on a start date),
+:meth:`Recurrence.calendar` (months on the 1st, quarters on Jan/Apr/Jul/Oct 1, years on
+Jan 1, weeks on Mondays) and :meth:`Recurrence.billing_day` (a fixed day of the month).
+
+>>> import pendulum
+>>> from servicecore.recurrence import Interval, Recurrence
+>>> r = Recurrence.anniversary(Interval.months(1), pendulum.Date(2024, 1, 31))
+>>> [str(r.occurrence(k)) for k in range(4)]
+['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30']
+>>> p = r.period_containing(pendulum.Date(2024, 3, 5))
+>>> str(p), p.days, str(p.last_day)
+('[2024-02-29, 2024-03-31)', 31, '2024-03-30')
+>>> q = Recurrence.calendar(Interval.quarters(1))
+>>> [str(p) for p in q.periods(pendulum.Date(2024, 2, 10), pendulum.Date(2024, 8, 1))]
+['[2024-01-01, 2024-04-01)', '[2024-04-01, 2024-07-01)', '[2024-07-01, 2024-10-01)']
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import enum
+import functools
+from typing import Any
+
+import attrs
+import pendulum
+from attrs import frozen
+
+from servicecore.clock import to_date
+from servicecore.errors import ValidationError
+
+__all__ = [
+    "Interval",
+    "Period",
+    "Recurrence",
+    "Unit",
+    "date_from_ordinal",
+    "days_in_month",
+    "month_end_ordinal",
+]
+
+_MDAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """Number of days of ``month`` in ``year`` (leap years included)."""
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _MDAYS[month]
+
+
+def month_end_ordinal(year: int, month: int) -> int:
+    """Proleptic ordinal of the last day of ``month``."""
+    return _dt.date(year, month, days_in_month(year, month)).toordinal()
+
+
+class Unit(enum.Enum):
+    """The unit of an :class:`Interval`."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+def _check_count(_inst: object, _attr: object, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1200:
+        raise ValidationError(
+            f"interval count {value!r} is out of range",
+            field="count",
+            value=value,
+            allowed="an integer from 1 to 1200",
+        )
+
+
+def _check_unit(_inst: object, _attr: object, value: Any) -> None:
+    if not isinstance(value, Unit):
+        raise ValidationError(
+            f"interval unit must be a Unit, not {value!r}",
+            field="unit",
+            value=value,
+            allowed=", ".join(u.name for u in Unit),
+        )
+
+
+@frozen(repr=False)
+class Interval:
+    """``count`` times a :class:`Unit`: ``Interval(Unit.MONTH, 3)`` is a quarter."""
+
+    unit: Unit = attrs.field(validator=_check_unit)
+    count: int = attrs.field(default=1, validator=_check_count)
+
+    @classmethod
+    def days(cls, n: int = 1) -> Interval:
+        return cls(Unit.DAY, n)
+
+    @classmethod
+    def weeks(cls, n: int = 1) -> Interval:
+        return cls(Unit.WEEK, n)
+
+    @classmethod
+    def months(cls, n: int = 1) -> Interval:
+        return cls(Unit.MONTH, n)
+
+    @classmethod
+    def quarters(cls, n: int = 1) -> Interval:
+        return cls(Unit.MONTH, 3 * n)
+
+    @classmethod
+    def years(cls, n: int = 1) -> Interval:
+        return cls(Unit.YEAR, n)
+
+    @property
+    def is_month_based(self) -> bool:
+        """Months and years (whose length in days varies)."""
+        return self.unit in (Unit.MONTH, Unit.YEAR)
+
+    @property
+    def total_months(self) -> int:
+        """Length in months for month-based intervals; 0 for days and weeks."""
+        if self.unit is Unit.MONTH:
+            return self.count
+        if self.unit is Unit.YEAR:
+            return 12 * self.count
+        return 0
+
+    @property
+    def total_days(self) -> int:
+        """Length in days for day- and week-based intervals; 0 for months and years."""
+        if self.unit is Unit.DAY:
+            return self.count
+        if self.unit is Unit.WEEK:
+            return 7 * self.count
+        return 0
+
+    def divides(self, other: Interval) -> bool:
+        """True when periods of ``self`` nest exactly inside periods of ``other``.
+
+        A day divides everything; month-based intervals divide month-based intervals
+        whose length in months is a multiple; weeks divide multiples of their week count.
+        This is the D365 rule "accrual never coarser than invoicing" (S9), generalised.
+        """
+        if self.unit is Unit.DAY and self.count == 1:
+            return True
+        if self.is_month_based and other.is_month_based:
+            return other.total_months % self.total_months == 0
+        if not self.is_month_based and not other.is_month_based:
+            return other.total_days % self.total_days == 0
+        return False
+
+    def __repr__(self) -> str:
+        return f"Interval({self.unit.name}, {self.count})"
+
+    def __str__(self) -> str:
+        names = {12: "year", 3: "quarter", 1: "month"}
+        if self.unit is Unit.MONTH and self.count in (1, 3):
+            return names[self.count]
+        return self.unit.value if self.count == 1 else f"{self.count} {self.unit.value}s"
+
+
+def _date(value: Any) -> pendulum.Date:
+    return to_date(value, "date")
+
+
+def _anchor(value: Any) -> pendulum.Date:
+    return to_date(value, "anchor")
+
+
+def _check_period(inst: Period, _attr: object, end: pendulum.Date) -> None:
+    if end <= inst.start:
+        raise ValidationError(
+            f"period end {end} must be after its start {inst.start} (periods are half-open)",
+            field="end",
+            value=end,
+            allowed="a date after start; end is exclusive",
+        )
+
+
+@frozen(order=True, repr=False)
+class Period:
+    """A half-open date range ``[start, end)``; ``last_day`` is the inclusive end."""
+
+    start: pendulum.Date = attrs.field(converter=_date)
+    end: pendulum.Date = attrs.field(converter=_date, validator=_check_period)
+
+    @classmethod
+    def inclusive(cls, first_day: object, last_day: object) -> Period:
+        """Build from an inclusive day range, as people write it (``Mar 10 - Mar 11``)."""
+        last = to_date(last_day, "last_day")
+        return cls(to_date(first_day, "first_day"), last.add(days=1))
+
+    @classmethod
+    def from_ordinals(cls, start: int, end: int) -> Period:
+        """The period between two proleptic ordinals (cached: periods are immutable)."""
+        if cls is Period:
+            return _period_from_ordinals(start, end)
+        return cls(date_from_ordinal(start), date_from_ordinal(end))
+
+    @property
+    def last_day(self) -> pendulum.Date:
+        """The last day inside the period (``end`` minus one day)."""
+        return self.end.subtract(days=1)
+
+    @property
+    def days(self) -> int:
+        """Number of days in the period."""
+        return self.end.toordinal() - self.start.toordinal()
+
+    def contains(self, day: object) -> bool:
+        d = to_date(day, "day")
+        return self.start <= d < self.end
+
+    def overlaps(self, other: Period) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def intersection(self, other: Period) -> Period | None:
+        lo = max(self.start, other.start)
+        hi = min(self.end, other.end)
+        return Period(lo, hi) if lo < hi else None
+
+    def __repr__(self) -> str:
+        return f"Period({self.start}, {self.end})"
+
+    def __str__(self) -> str:
+        return f"[{self.start}, {self.end})"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def date_from_ordinal(ordinal: int) -> pendulum.Date:
+    """The ``pendulum.Date`` of a proleptic ordinal (cached)."""
+    d = _dt.date.fromordinal(ordinal)
+    return pendulum.Date(d.year, d.month, d.day)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _period_from_ordinals(start: int, end: int) -> Period:
+    return Period(date_from_ordinal(start), date_from_ordinal(end))
+
+
+def _check_interval(_inst: object, _attr: object, value: Any) -> None:
+    if not isinstance(value, Interval):
+        raise ValidationError(
+            f"interval must be an Interval, not {value!r}",
+            field="interval",
+            value=value,
+            allowed="an Interval such as Interval.months(1)",
+        )
+
+
+def _pdate(d: _dt.date) -> pendulum.Date:
+    return pendulum.Date(d.year, d.month, d.day)
+
+
+@frozen(repr=False)
+class Recurrence:
+    """Occurrences ``anchor + k * interval`` for every integer ``k`` (negative too).
+
+    Month arithmetic is anchored on the anchor's day: occurrence ``k`` is computed from
+    the anchor, so a clamped month (Feb 29 for an anchor on the 31st) never shifts later
+    ones. With ``last_day_of_month`` and an anchor on a month's last day, every
+    occurrence is the last day of its month.
+    """
+
+    interval: Interval = attrs.field(validator=_check_interval)
+    anchor: pendulum.Date = attrs.field(converter=_anchor)
+    last_day_of_month: bool = False
+    _a_ord: int = attrs.field(init=False, eq=False, repr=False)
+    _a_month: int = attrs.field(init=False, eq=False, repr=False)
+    _a_day: int = attrs.field(init=False, eq=False, repr=False)
+    _step: int = attrs.field(init=False, eq=False, repr=False)
+    _eom: bool = attrs.field(init=False, eq=False, repr=False)
+    _monthly: bool = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        a = self.anchor
+        object.__setattr__(self, "_a_ord", a.toordinal())
+        object.__setattr__(self, "_a_month", a.year * 12 + a.month - 1)
+        object.__setattr__(self, "_a_day", a.day)
+        iv = self.interval
+        step = iv.total_months if iv.is_month_based else iv.total_days
+        object.__setattr__(self, "_step", step)
+        eom = self.last_day_of_month and a.day == days_in_month(a.year, a.month)
+        object.__setattr__(self, "_eom", eom)
+        object.__setattr__(self, "_monthly", iv.is_month_based)
+
+    # -- factories ---------------------------------------------------------------------
+    @classmethod
+    def anniversary(
+        cls, interval: Interval, start: object, *, last_day_of_month: bool = False
+    ) -> Recurrence:
+        """Periods anchored on ``start`` (a subscription's anniversary)."""
+        return cls(interval, to_date(start, "start"), last_day_of_month)
+
+    @classmethod
+    def calendar(cls, interval: Interval) -> Recurrence:
+        """Calendar-aligned periods: days; weeks from Monday; months on the 1st, quarters
+        from Jan/Apr/Jul/Oct 1, half-years from Jan/Jul 1, years from Jan 1."""
+        return cls(interval, pendulum.Date(2001, 1, 1))  # a Monday and a January 1st
+
+    @classmethod
+    def billing_day(cls, interval: Interval, day: int, *, month: int = 1) -> Recurrence:
+        """Month-based periods that always start on ``day`` of the month (1-31; 29-31
+        clamp to short months; 31 means "the last day")."""
+        if not interval.is_month_based:
+            raise ValidationError(
+                f"a fixed billing day needs a month-based interval, not {interval}",
+                field="interval",
+                value=interval,
+                allowed="Interval.months(n) or Interval.years(n)",
+            )
+        if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 31:
+            raise ValidationError(
+                f"billing day {day!r} is out of range",
+                field="day",
+                value=day,
+                allowed="an integer from 1 to 31",
+            )
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise ValidationError(
+                f"billing month {month!r} is out of range", field="month", allowed="1 to 12"
+            )
+        anchor_month = 1 if month == 2 and day > 28 else month
+        d = min(day, days_in_month(2001, anchor_month))
+        return cls(interval, pendulum.Date(2001, anchor_month, d), last_day_of_month=day == 31)
+
+    # -- integer core (ordinals) -------------------------------------------------------------
+    def occurrence_ordinal(self, k: int) -> int:
+        """Ordinal of occurrence ``k``."""
+        if not self._monthly:
+            return self._a_ord + k * self._step
+        y, m0 = divmod(self._a_month + k * self._step, 12)
+        m = m0 + 1
+        dim = 29 if m == 2 and (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else _MDAYS[m]
+        day = self._a_day
+        if self._eom or day > dim:
+            day = dim
+        return _dt.date(y, m, day).toordinal()
+
+    def index_on_or_before_ordinal(self, ordinal: int) -> int:
+        """The largest ``k`` whose occurrence is on or before ``ordinal``; O(1)."""
+        if not self._monthly:
+            return (ordinal - self._a_ord) // self._step
+        d = _dt.date.fromordinal(ordinal)
+        k = (d.year * 12 + d.month - 1 - self._a_month) // self._step
+        if self.occurrence_ordinal(k) > ordinal:
+            k -= 1
+        return k
+
+    def boundaries_ordinal(self, lo: int, hi: int) -> list[int]:
+        """Ordinals of the starts of every period meeting ``[lo, hi)``, plus the end of the
+        last one (so consecutive pairs are the periods)."""
+        k = self.index_on_or_before_ordinal(lo)
+        occ = self.occurrence_ordinal
+        out = [occ(k)]
+        while out[-1] < hi:
+            k += 1
+            out.append(occ(k))
+        if len(out) == 1:  # empty window: still return the period containing lo
+            out.append(occ(k + 1))
+        return out
+
+    # -- date API ----------------------------------------------------------------------
+    def occurrence(self, k: int) -> pendulum.Date:
+        """Occurrence ``k`` (``0`` is the anchor)."""
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise ValidationError(f"k must be an int, not {k!r}", field="k", allowed="an int")
+        return _pdate(_dt.date.fromordinal(self.occurrence_ordinal(k)))
+
+    def index_on_or_before(self, day: object) -> int:
+        """The largest ``k`` with ``occurrence(k) <= day``, computed directly."""
+        return self.index_on_or_before_ordinal(to_date(day, "day").toordinal())
+
+    def first_on_or_after(self, day: object) -> pendulum.Date:
+        """The first occurrence on or after ``day`` (no walking)."""
+        o = to_date(day, "day").toordinal()
+        k = self.index_on_or_before_ordinal(o)
+        if self.occurrence_ordinal(k) < o:
+            k += 1
+        return self.occurrence(k)
+
+    def period_containing(self, day: object) -> Period:
+        """The period ``[occurrence(k), occurrence(k + 1))`` that contains ``day``."""
+        k = self.index_on_or_before_ordinal(to_date(day, "day").toordinal())
+        return Period.from_ordinals(self.occurrence_ordinal(k), self.occurrence_ordinal(k + 1))
+
+    def occurrences(self, start: object, end: object) -> list[pendulum.Date]:
+        """Occurrences inside the half-open window ``[start, end)``."""
+        lo = to_date(start, "start").toordinal()
+        hi = to_date(end, "end").toordinal()
+        k = self.index_on_or_before_ordinal(lo)
+        if self.occurrence_ordinal(k) < lo:
+            k += 1
+        out: list[pendulum.Date] = []
+        o = self.occurrence_ordinal(k)
+        while o < hi:
+            out.append(_pdate(_dt.date.fromordinal(o)))
+            k += 1
+            o = self.occurrence_ordinal(k)
+        return out
+
+    def periods(self, start: object, end: object) -> list[Period]:
+        """Whole periods that meet the half-open window ``[start, end)``."""
+        lo = to_date(start, "start").toordinal()
+        hi = to_date(end, "end").toordinal()
+        if hi <= lo:
+            return []
+        b = self.boundaries_ordinal(lo, hi)
+        return [Period.from_ordinals(b[i], b[i + 1]) for i in range(len(b) - 1) if b[i] < hi]
+
+    def __repr__(self) -> str:
+        eom = ", last_day_of_month=True" if self.last_day_of_month else ""
+        return f"Recurrence({self.interval!r}, {self.anchor}{eom})"

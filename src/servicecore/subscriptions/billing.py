@@ -1,0 +1,602 @@
+"""The invoice schedule: fee planning, gap filling, corrections, cancellation and credits.
+
+Amounts are computed in integer minor units with exact integer division and one half-up
+rounding per fee; ``Money`` appears only at the boundary.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import itertools
+from collections.abc import Sequence
+
+import pendulum
+from attrs import evolve, frozen
+
+from servicecore.clock import Clock, to_date
+from servicecore.errors import BusinessRuleError, ValidationError
+from servicecore.events import DomainEvent
+from servicecore.money import Money
+from servicecore.recurrence import Period, date_from_ordinal
+from servicecore.subscriptions.model import (
+    LIFECYCLE,
+    Billing,
+    Fee,
+    FeeKind,
+    Proration,
+    ServiceCreditLike,
+    Subscription,
+    SubscriptionCancelled,
+    SubscriptionStatus,
+    _clock,
+    check_subscription,
+)
+
+__all__ = [
+    "CancelMode",
+    "DaysReduced",
+    "FeePlan",
+    "FeesGenerated",
+    "ServiceCreditAdded",
+    "add_non_regular_fee",
+    "add_service_credit",
+    "cancel",
+    "generate_fees",
+    "plan_fees",
+    "reduce_days",
+    "round_half_up",
+]
+
+_FAR = _dt.date.max.toordinal()
+_CORRECTIONS = (FeeKind.ADJUSTMENT, FeeKind.CREDIT, FeeKind.REDUCTION_DAYS)
+
+
+class CancelMode(enum.Enum):
+    IMMEDIATE = "immediate"
+    """Service stops on the cancellation date (``on`` is the first unbilled day)."""
+    END_OF_TERM = "end_of_term"
+    """Service runs to the end of the billing period containing ``on``."""
+    ON_DATE = "on_date"
+    """Service stops on a chosen ``effective`` date (exclusive end)."""
+
+
+@frozen(kw_only=True)
+class FeesGenerated(DomainEvent):
+    fee_ids: tuple[str, ...]
+    total: Money
+
+
+@frozen(kw_only=True)
+class DaysReduced(DomainEvent):
+    fee_id: str
+    reduction: Period
+    amount: Money
+
+
+@frozen(kw_only=True)
+class ServiceCreditAdded(DomainEvent):
+    fee_id: str
+    amount: Money
+    reference: str
+
+
+@frozen
+class FeePlan:
+    """The fees a run would add (a preview until applied with :func:`generate_fees`).
+
+    ``complete`` is False when ``limit`` cut a catch-up short: run again for the rest.
+    """
+
+    fees: tuple[Fee, ...]
+    complete: bool = True
+
+    def total(self, currency: str) -> Money:
+        return Money.sum((f.amount for f in self.fees), currency)
+
+
+def round_half_up(num: int, den: int) -> int:
+    """``num / den`` rounded half away from zero, exactly, in integers (``den > 0``)."""
+    q, r = divmod(abs(num), den)
+    if 2 * r >= den:
+        q += 1
+    return q if num >= 0 else -q
+
+
+def _ord(d: _dt.date) -> int:
+    return d.toordinal()
+
+
+def _pd(o: int) -> pendulum.Date:
+    return date_from_ordinal(o)
+
+
+def _f30(o: int) -> int:
+    d = _dt.date.fromordinal(o)
+    return 360 * d.year + 30 * d.month + min(d.day, 30)
+
+
+def _subtract(segs: list[tuple[int, int]], cut_lo: int, cut_hi: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in segs:
+        if cut_hi <= a or cut_lo >= b:
+            out.append((a, b))
+            continue
+        if a < cut_lo:
+            out.append((a, cut_lo))
+        if cut_hi < b:
+            out.append((cut_hi, b))
+    return out
+
+
+def _billable(
+    sub: Subscription, a: int, b: int, *, with_reductions: bool = True
+) -> list[tuple[int, int]]:
+    """Billable day ranges inside ``[a, b)``: within the billing span, not suspended,
+    not reduced."""
+    lo = max(a, _ord(sub.billing_start))
+    hi = min(b, _ord(sub.end) if sub.end is not None else _FAR)
+    if lo >= hi:
+        return []
+    segs = [(lo, hi)]
+    for s in sub.suspensions:
+        segs = _subtract(segs, _ord(s.start), _ord(s.end) if s.end is not None else _FAR)
+    if with_reductions:
+        for r in sub.reductions:
+            segs = _subtract(segs, _ord(r.start), _ord(r.end))
+    return segs
+
+
+def _price_points(sub: Subscription) -> list[tuple[int, int]]:
+    return [(_ord(c.effective), c.price.minor_units) for c in sub.price_changes] or [
+        (_ord(sub.billing_start), sub.price.minor_units)
+    ]
+
+
+def _value(
+    sub: Subscription, segs: Sequence[tuple[int, int]], full: tuple[int, int]
+) -> tuple[int, int]:
+    """Exact value of ``segs`` as a fraction (numerator, denominator) of minor units."""
+    ps, pe = full
+    thirty = sub.proration is Proration.THIRTY_360 and sub.interval.is_month_based
+    den = (_f30(pe) - _f30(ps)) if thirty else (pe - ps)
+    points = _price_points(sub)
+    num = 0
+    for a, b in segs:
+        cuts = [a] + [o for o, _p in points if a < o < b] + [b]
+        for x, y in itertools.pairwise(cuts):
+            price = points[0][1]
+            for o, p in points:
+                if o <= x:
+                    price = p
+            w = (_f30(y) - _f30(x)) if thirty else (y - x)
+            num += price * w
+    return num, max(den, 1)
+
+
+def _target(sub: Subscription, seg: tuple[int, int], full: tuple[int, int]) -> int:
+    """What the service days ``seg`` of period ``full`` should cost now, in minor units."""
+    if sub.proration is Proration.WHOLE_PERIODS:
+        # The whole period's price, charged once: on the fee holding its first billable day.
+        period_segs = _billable(sub, *full)
+        if not period_segs or not seg[0] <= period_segs[0][0] < seg[1]:
+            return 0
+        first = period_segs[0][0]
+        points = _price_points(sub)
+        price = points[0][1]
+        for o, p in points:
+            if o <= first:
+                price = p
+        return price
+    segs = _billable(sub, *seg)
+    if not segs:
+        return 0
+    num, den = _value(sub, segs, full)
+    return round_half_up(num, den)
+
+
+def _gaps(lo: int, hi: int, covered: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    segs = [(lo, hi)]
+    for a, b in covered:
+        if b > lo and a < hi:
+            segs = _subtract(segs, a, b)
+    return segs
+
+
+def _money(units: int, sub: Subscription) -> Money:
+    return Money.from_minor(units, sub.currency)
+
+
+def _corrections(sub: Subscription, as_of: int | None, fees: Sequence[Fee]) -> list[Fee]:
+    """Fees that bring every issued REGULAR fee to what it should cost now."""
+    by_ref: dict[str, list[Fee]] = {}
+    for f in fees:
+        if f.kind in _CORRECTIONS and f.reference is not None:
+            by_ref.setdefault(f.reference, []).append(f)
+    change_days = [_ord(s.start) for s in sub.suspensions]
+    change_days += [_ord(s.end) for s in sub.suspensions if s.end is not None]
+    change_days += [_ord(r.start) for r in sub.reductions]
+    change_days += [_ord(c.effective) for c in sub.price_changes]
+    if sub.end is not None:
+        change_days.append(_ord(sub.end))
+    out: list[Fee] = []
+    for f in fees:
+        if f.kind is not FeeKind.REGULAR:
+            continue
+        fs, fe = _ord(f.start), _ord(f.end)
+        full = (_ord(f.full_period.start), _ord(f.full_period.end))
+        related = by_ref.get(f.id, [])
+        issued = f.amount.minor_units + sum(g.amount.minor_units for g in related)
+        diff = _target(sub, (fs, fe), full) - issued
+        if diff == 0:
+            continue
+        inside = [d for d in change_days if fs < d < fe]
+        cs = min(inside) if inside else fs
+        invoice = max(_ord(f.invoice_date), as_of if as_of is not None else fs)
+        kind = FeeKind.ADJUSTMENT if diff > 0 else FeeKind.CREDIT
+        out.append(
+            Fee(
+                id=f"{f.id}/C{len(related) + 1}",
+                subscription_id=sub.id,
+                kind=kind,
+                period=Period.from_ordinals(cs, fe),
+                full_period=f.full_period,
+                amount=_money(diff, sub),
+                invoice_date=_pd(invoice),
+                reference=f.id,
+                reason="correction of an issued fee",
+            )
+        )
+    return out
+
+
+def _check_not_draft(sub: Subscription) -> None:
+    check_subscription(sub)
+    if sub.status is SubscriptionStatus.DRAFT:
+        raise BusinessRuleError(
+            f"subscription {sub.id!r} is a draft: activate it before generating fees (S1)",
+            rule="S1",
+            entity="subscription",
+            id=sub.id,
+        )
+
+
+def plan_fees(
+    sub: Subscription,
+    start: _dt.date,
+    end: _dt.date,
+    *,
+    as_of: _dt.date | None = None,
+    continuous: bool = False,
+    limit: int | None = None,
+) -> FeePlan:
+    """Preview the fees a generation run over ``[start, end)`` would add; no side effects.
+
+    * One REGULAR fee per billing period meeting the range, clipped to the billing span
+      (leading and trailing partial periods are prorated). Days already covered by a fee
+      are never billed twice: a rerun, or an overlapping range, adds nothing, and a
+      partly covered period gets a fee for the uncovered days only (S3 gap filling).
+    * ``continuous=True`` only extends after the latest existing REGULAR fee: if
+      ``start`` precedes its end nothing new is created, otherwise the fees start right
+      at that end, so no gap is left (S3).
+    * Every issued REGULAR fee whose value changed (price change, suspension,
+      cancellation) gets an ADJUSTMENT or CREDIT dated ``as_of`` (issued fees are never
+      rewritten).
+    * ``limit`` bounds a catch-up to that many new REGULAR fees, earliest first.
+    """
+    _check_not_draft(sub)
+    lo_req = to_date(start, "start").toordinal()
+    hi_req = to_date(end, "end").toordinal()
+    if hi_req <= lo_req:
+        raise ValidationError(
+            f"the range [{start}, {end}) is empty", field="end", allowed="end after start"
+        )
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValidationError(f"limit {limit!r} must be a positive int", field="limit")
+    as_of_o = None if as_of is None else to_date(as_of, "as_of").toordinal()
+    covering = [f for f in sub.fees if f.kind in (FeeKind.REGULAR, FeeKind.NON_REGULAR)]
+    covered = sorted((_ord(f.start), _ord(f.end)) for f in covering)
+    lo = lo_req
+    skip = False
+    regular_ends = [_ord(f.end) for f in covering if f.kind is FeeKind.REGULAR]
+    if continuous and regular_ends:
+        latest = max(regular_ends)
+        if lo_req < latest:
+            skip = True
+        else:
+            lo = latest
+    bstart = _ord(sub.billing_start)
+    bend = _ord(sub.end) if sub.end is not None else _FAR
+    lo, hi = max(lo, bstart), min(hi_req, bend)
+    new: list[Fee] = []
+    complete = True
+    if not skip and lo < hi:
+        b = sub.recurrence.boundaries_ordinal(lo, hi)
+        advance = sub.billing is Billing.IN_ADVANCE
+        for i in range(len(b) - 1):
+            ps, pe = b[i], b[i + 1]
+            if ps >= hi:
+                break
+            cs, ce = max(ps, bstart), min(pe, bend)
+            if cs >= ce:
+                continue
+            full = Period.from_ordinals(ps, pe)
+            for gs, ge in _gaps(cs, ce, covered):
+                if limit is not None and len(new) >= limit:
+                    complete = False
+                    break
+                amount = _target(sub, (gs, ge), (ps, pe))
+                new.append(
+                    Fee(
+                        id=f"{sub.id}/R/{_pd(gs).isoformat()}",
+                        subscription_id=sub.id,
+                        kind=FeeKind.REGULAR,
+                        period=Period.from_ordinals(gs, ge),
+                        full_period=full,
+                        amount=_money(amount, sub),
+                        invoice_date=_pd(gs if advance else ge),
+                    )
+                )
+            if not complete:
+                break
+    corrections = _corrections(sub, as_of_o, sub.fees)
+    return FeePlan((*new, *corrections), complete)
+
+
+def generate_fees(
+    sub: Subscription,
+    start: _dt.date,
+    end: _dt.date,
+    *,
+    clock: Clock,
+    as_of: _dt.date | None = None,
+    continuous: bool = False,
+    limit: int | None = None,
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """Apply :func:`plan_fees`: the fees join the ledger (idempotent: a rerun adds none)."""
+    plan = plan_fees(sub, start, end, as_of=as_of, continuous=continuous, limit=limit)
+    if not plan.fees:
+        return sub, ()
+    at = _clock(clock)
+    event = FeesGenerated(
+        aggregate_id=sub.id,
+        company_id=sub.company_id,
+        occurred_at=at,
+        fee_ids=tuple(f.id for f in plan.fees),
+        total=plan.total(sub.currency.code),
+    )
+    return evolve(sub, fees=(*sub.fees, *plan.fees)), (event,)
+
+
+def cancel(
+    sub: Subscription,
+    mode: CancelMode,
+    on: _dt.date,
+    *,
+    clock: Clock,
+    effective: _dt.date | None = None,
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """Cancel: the end date moves to ``on`` (IMMEDIATE), to the end of the billing period
+    containing ``on`` (END_OF_TERM) or to ``effective`` (ON_DATE), never later than an
+    existing end. Paid days after the new end are credited at once (CREDIT fees dated
+    ``on``), so credit + used == paid for every fee."""
+    check_subscription(sub)
+    if not isinstance(mode, CancelMode):
+        raise ValidationError(
+            f"mode must be a CancelMode, not {mode!r}",
+            field="mode",
+            allowed=", ".join(m.name for m in CancelMode),
+        )
+    day = to_date(on, "on")
+    status = LIFECYCLE.apply(sub.status, "cancel", id=sub.id)
+    if mode is CancelMode.IMMEDIATE:
+        new_end = day
+    elif mode is CancelMode.END_OF_TERM:
+        ref = max(day, sub.billing_start)
+        new_end = sub.recurrence.period_containing(ref).end
+    else:
+        if effective is None:
+            raise ValidationError(
+                "ON_DATE cancellation needs effective=", field="effective", allowed="a date"
+            )
+        new_end = to_date(effective, "effective")
+    new_end = max(new_end, sub.start)
+    if sub.end is not None:
+        new_end = min(new_end, sub.end)
+    changed = evolve(sub, status=status, end=new_end)
+    credits = _corrections(changed, day.toordinal(), changed.fees)
+    at = _clock(clock)
+    event = SubscriptionCancelled(
+        aggregate_id=sub.id,
+        company_id=sub.company_id,
+        occurred_at=at,
+        end=new_end,
+        credits=tuple(f.id for f in credits),
+    )
+    return evolve(changed, fees=(*changed.fees, *credits)), (event,)
+
+
+def reduce_days(
+    sub: Subscription,
+    fee_id: str,
+    first_day: _dt.date,
+    last_day: _dt.date,
+    *,
+    clock: Clock,
+    on: _dt.date | None = None,
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """S7: a REDUCTION_DAYS fee ``-price * days / days_in_period`` (currency-rounded) for
+    the inclusive days ``first_day..last_day``, clipped to the fee's period.
+
+    >>> import datetime as dt
+    >>> from servicecore.clock import FixedClock
+    >>> from servicecore.money import Money
+    >>> from servicecore.subscriptions import SubscriptionGroup, create_subscription, activate
+    >>> clock = FixedClock(dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
+    >>> group = SubscriptionGroup(company_id="ACME", id="MONTHLY")
+    >>> sub, _ = create_subscription(company_id="ACME", id="S1", group=group,
+    ...     customer_id="C1", price=Money.of("200.00", "EUR"), start=dt.date(2024, 3, 1),
+    ...     clock=clock)
+    >>> sub, _ = activate(sub, clock=clock)
+    >>> sub, _ = generate_fees(sub, dt.date(2024, 3, 1), dt.date(2024, 4, 1), clock=clock)
+    >>> sub, _ = reduce_days(sub, sub.fees[0].id, dt.date(2024, 3, 10), dt.date(2024, 3, 11),
+    ...                      clock=clock)
+    >>> [str(f.amount) for f in sub.fees]
+    ['200.00 EUR', '-12.90 EUR']
+    """
+    check_subscription(sub)
+    fee = sub.fee(fee_id)
+    if fee.kind is not FeeKind.REGULAR:
+        raise BusinessRuleError(
+            f"reduction days apply to REGULAR fees, {fee_id!r} is {fee.kind.value}",
+            rule="S7",
+            entity="fee",
+            id=fee_id,
+        )
+    reduced = Period.inclusive(first_day, last_day).intersection(fee.period)
+    if reduced is None:
+        raise BusinessRuleError(
+            f"days {first_day}..{last_day} are outside fee {fee_id!r} {fee.period}",
+            rule="S7",
+            entity="fee",
+            id=fee_id,
+        )
+    if any(r.overlaps(reduced) for r in sub.reductions):
+        raise BusinessRuleError(
+            f"days {reduced} overlap an earlier reduction", rule="S7", entity="fee", id=fee_id
+        )
+    full = (_ord(fee.full_period.start), _ord(fee.full_period.end))
+    segs = _billable(sub, _ord(reduced.start), _ord(reduced.end))
+    if sub.proration is Proration.WHOLE_PERIODS:
+        units = 0
+    else:
+        num, den = _value(sub, segs, full) if segs else (0, 1)
+        units = -round_half_up(num, den)
+    day = fee.invoice_date if on is None else max(fee.invoice_date, to_date(on, "on"))
+    n = sum(1 for f in sub.fees if f.reference == fee.id)
+    new_fee = Fee(
+        id=f"{fee.id}/D{n + 1}",
+        subscription_id=sub.id,
+        kind=FeeKind.REDUCTION_DAYS,
+        period=reduced,
+        full_period=fee.full_period,
+        amount=_money(units, sub),
+        invoice_date=day,
+        reference=fee.id,
+        reason="reduction days",
+    )
+    at = _clock(clock)
+    event = DaysReduced(
+        aggregate_id=sub.id,
+        company_id=sub.company_id,
+        occurred_at=at,
+        fee_id=new_fee.id,
+        reduction=reduced,
+        amount=new_fee.amount,
+    )
+    changed = evolve(sub, reductions=(*sub.reductions, reduced), fees=(*sub.fees, new_fee))
+    return changed, (event,)
+
+
+def add_service_credit(
+    sub: Subscription, credit: ServiceCreditLike, on: _dt.date, *, clock: Clock
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """Put an SLA service credit on the next invoice (dated ``on``) as a negative fee.
+
+    ``credit`` is any object with ``amount`` (positive Money in the subscription's
+    currency), ``reason`` and ``reference``; the same reference twice adds nothing.
+    """
+    check_subscription(sub)
+    amount = getattr(credit, "amount", None)
+    reason = getattr(credit, "reason", None)
+    reference = getattr(credit, "reference", None)
+    if not isinstance(amount, Money) or not isinstance(reason, str):
+        raise ValidationError(
+            "a service credit needs amount (Money), reason (str) and reference (str)",
+            field="credit",
+            value=credit,
+            allowed="a ServiceCredit or any object with that shape",
+        )
+    if not isinstance(reference, str) or not reference:
+        raise ValidationError("service credit reference must be a non-empty string")
+    if amount.currency != sub.currency or not amount.is_positive() or not amount.is_rounded:
+        raise ValidationError(
+            f"service credit {amount} must be positive, rounded and in {sub.currency.code}",
+            field="amount",
+            value=amount,
+            allowed=f"a positive Money in {sub.currency.code}",
+        )
+    day = to_date(on, "on")
+    fee_id = f"{sub.id}/S/{reference}"
+    if any(f.id == fee_id for f in sub.fees):
+        return sub, ()
+    period = Period.from_ordinals(day.toordinal(), day.toordinal() + 1)
+    fee = Fee(
+        id=fee_id,
+        subscription_id=sub.id,
+        kind=FeeKind.SERVICE_CREDIT,
+        period=period,
+        full_period=period,
+        amount=-amount,
+        invoice_date=day,
+        reference=reference,
+        reason=reason,
+    )
+    at = _clock(clock)
+    event = ServiceCreditAdded(
+        aggregate_id=sub.id,
+        company_id=sub.company_id,
+        occurred_at=at,
+        fee_id=fee_id,
+        amount=fee.amount,
+        reference=reference,
+    )
+    return evolve(sub, fees=(*sub.fees, fee)), (event,)
+
+
+def add_non_regular_fee(
+    sub: Subscription,
+    period: Period,
+    amount: Money,
+    *,
+    clock: Clock,
+    invoice_date: _dt.date | None = None,
+    reason: str = "",
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """A one-off NON_REGULAR fee over any interval (S2); its days count as covered."""
+    check_subscription(sub)
+    _check_not_draft(sub)
+    if not isinstance(period, Period):
+        raise ValidationError("period must be a Period", field="period", value=period)
+    if not isinstance(amount, Money) or amount.currency != sub.currency or not amount.is_rounded:
+        raise ValidationError(
+            f"amount must be a rounded Money in {sub.currency.code}", field="amount"
+        )
+    covering = [f for f in sub.fees if f.kind in (FeeKind.REGULAR, FeeKind.NON_REGULAR)]
+    if any(f.period.overlaps(period) for f in covering):
+        raise BusinessRuleError(
+            f"{period} overlaps an existing fee; fees never overlap (S3)",
+            rule="S3",
+            entity="subscription",
+            id=sub.id,
+        )
+    day = period.start if invoice_date is None else to_date(invoice_date, "invoice_date")
+    fee = Fee(
+        id=f"{sub.id}/N/{period.start.isoformat()}",
+        subscription_id=sub.id,
+        kind=FeeKind.NON_REGULAR,
+        period=period,
+        full_period=period,
+        amount=amount,
+        invoice_date=day,
+        reason=reason,
+    )
+    at = _clock(clock)
+    event = FeesGenerated(
+        aggregate_id=sub.id,
+        company_id=sub.company_id,
+        occurred_at=at,
+        fee_ids=(fee.id,),
+        total=amount,
+    )
+    return evolve(sub, fees=(*sub.fees, fee)), (event,)

@@ -1,0 +1,163 @@
+"""Recurrence: anchored month arithmetic, month-end rule, alignment, direct indexing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+import pytest
+
+from servicecore.errors import ValidationError
+from servicecore.recurrence import Interval, Period, Recurrence, Unit, days_in_month
+
+D = pendulum.Date
+
+
+def test_month_arithmetic_is_anchored_on_the_original_day() -> None:
+    r = Recurrence.anniversary(Interval.months(1), D(2024, 1, 31))
+    got = [r.occurrence(k) for k in range(5)]
+    assert got == [D(2024, 1, 31), D(2024, 2, 29), D(2024, 3, 31), D(2024, 4, 30), D(2024, 5, 31)]
+
+
+def test_negative_k_goes_back_from_the_anchor() -> None:
+    r = Recurrence.anniversary(Interval.months(1), D(2024, 3, 31))
+    assert r.occurrence(-1) == D(2024, 2, 29)
+    assert r.occurrence(-2) == D(2024, 1, 31)
+
+
+def test_last_day_of_month_rule() -> None:
+    with_rule = Recurrence.anniversary(Interval.months(1), D(2024, 2, 29), last_day_of_month=True)
+    without = Recurrence.anniversary(Interval.months(1), D(2024, 2, 29))
+    assert [with_rule.occurrence(k) for k in range(3)] == [
+        D(2024, 2, 29),
+        D(2024, 3, 31),
+        D(2024, 4, 30),
+    ]
+    assert [without.occurrence(k) for k in range(3)] == [
+        D(2024, 2, 29),
+        D(2024, 3, 29),
+        D(2024, 4, 29),
+    ]
+
+
+def test_rule_only_applies_to_an_anchor_on_a_month_end() -> None:
+    r = Recurrence.anniversary(Interval.months(1), D(2024, 2, 28), last_day_of_month=True)
+    assert r.occurrence(1) == D(2024, 3, 28)
+
+
+def test_yearly_feb_29() -> None:
+    r = Recurrence.anniversary(Interval.years(1), D(2024, 2, 29))
+    assert [r.occurrence(k) for k in range(5)] == [
+        D(2024, 2, 29),
+        D(2025, 2, 28),
+        D(2026, 2, 28),
+        D(2027, 2, 28),
+        D(2028, 2, 29),
+    ]
+
+
+def test_days_and_weeks() -> None:
+    assert Recurrence.anniversary(Interval.days(10), D(2024, 1, 1)).occurrence(3) == D(2024, 1, 31)
+    weekly = Recurrence.calendar(Interval.weeks(1))
+    p = weekly.period_containing(D(2024, 5, 16))  # a Thursday
+    assert (p.start, p.end) == (D(2024, 5, 13), D(2024, 5, 20))
+    assert p.start.day_of_week == pendulum.MONDAY
+
+
+def test_calendar_alignment() -> None:
+    q = Recurrence.calendar(Interval.quarters(1))
+    assert q.period_containing(D(2024, 5, 17)) == Period(D(2024, 4, 1), D(2024, 7, 1))
+    y = Recurrence.calendar(Interval.years(1))
+    assert y.period_containing(D(2024, 5, 17)) == Period(D(2024, 1, 1), D(2025, 1, 1))
+    m = Recurrence.calendar(Interval.months(1))
+    assert m.first_on_or_after(D(2024, 5, 17)) == D(2024, 6, 1)
+    assert m.first_on_or_after(D(2024, 6, 1)) == D(2024, 6, 1)
+
+
+def test_fixed_billing_day() -> None:
+    r = Recurrence.billing_day(Interval.months(1), 15)
+    assert r.occurrences(D(2024, 1, 1), D(2024, 4, 1)) == [
+        D(2024, 1, 15),
+        D(2024, 2, 15),
+        D(2024, 3, 15),
+    ]
+    last = Recurrence.billing_day(Interval.months(1), 31)
+    assert last.occurrences(D(2024, 1, 1), D(2024, 5, 1)) == [
+        D(2024, 1, 31),
+        D(2024, 2, 29),
+        D(2024, 3, 31),
+        D(2024, 4, 30),
+    ]
+    thirty = Recurrence.billing_day(Interval.months(1), 30)
+    assert thirty.occurrences(D(2024, 2, 1), D(2024, 4, 1)) == [D(2024, 2, 29), D(2024, 3, 30)]
+    with pytest.raises(ValidationError):
+        Recurrence.billing_day(Interval.weeks(1), 3)
+    with pytest.raises(ValidationError):
+        Recurrence.billing_day(Interval.months(1), 32)
+
+
+def test_periods_are_half_open_with_inclusive_last_day() -> None:
+    p = Period(D(2024, 3, 1), D(2024, 4, 1))
+    assert p.days == 31
+    assert p.last_day == D(2024, 3, 31)
+    assert p.contains(D(2024, 3, 31))
+    assert not p.contains(D(2024, 4, 1))
+    assert Period.inclusive(D(2024, 3, 10), D(2024, 3, 11)).days == 2
+    assert p.intersection(Period(D(2024, 3, 20), D(2024, 5, 1))) == Period(
+        D(2024, 3, 20), D(2024, 4, 1)
+    )
+    assert p.intersection(Period(D(2024, 4, 1), D(2024, 5, 1))) is None
+    with pytest.raises(ValidationError):
+        Period(D(2024, 3, 1), D(2024, 3, 1))
+
+
+def test_first_occurrence_in_a_far_window_is_computed_directly() -> None:
+    r = Recurrence.anniversary(Interval.months(1), D(1900, 1, 31))
+    k = r.index_on_or_before(D(2100, 3, 15))
+    assert k == (2100 - 1900) * 12 + 1
+    assert r.occurrence(k) == D(2100, 2, 28)
+    assert r.periods(D(2100, 3, 15), D(2100, 3, 16)) == [Period(D(2100, 2, 28), D(2100, 3, 31))]
+
+
+def test_window_helpers() -> None:
+    r = Recurrence.anniversary(Interval.months(1), D(2024, 1, 31))
+    assert r.periods(D(2024, 3, 1), D(2024, 3, 1)) == []
+    assert r.occurrences(D(2024, 2, 1), D(2024, 3, 31)) == [D(2024, 2, 29)]
+
+
+def test_interval_validation_and_division() -> None:
+    with pytest.raises(ValidationError):
+        Interval(Unit.MONTH, 0)
+    with pytest.raises(ValidationError):
+        Interval("month", 1)  # type: ignore[arg-type]
+    year, quarter, month, week, day = (
+        Interval.years(1),
+        Interval.quarters(1),
+        Interval.months(1),
+        Interval.weeks(1),
+        Interval.days(1),
+    )
+    # the S9 table: accrual (left) allowed with invoicing (right)
+    assert all(a.divides(year) for a in (year, quarter, month, day))
+    assert all(a.divides(quarter) for a in (quarter, month, day))
+    assert not year.divides(quarter)
+    assert month.divides(month)
+    assert day.divides(month)
+    assert not quarter.divides(month)
+    assert day.divides(week)
+    assert not month.divides(week)
+    assert str(quarter) == "quarter"
+    assert str(Interval.weeks(2)) == "2 weeks"
+    assert repr(month) == "Interval(MONTH, 1)"
+
+
+def test_dates_reject_datetimes() -> None:
+    r = Recurrence.calendar(Interval.months(1))
+    with pytest.raises(ValidationError, match="calendar date"):
+        r.period_containing(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    with pytest.raises(ValidationError):
+        r.occurrence("1")  # type: ignore[arg-type]
+
+
+def test_days_in_month() -> None:
+    assert [days_in_month(2024, 2), days_in_month(2023, 2), days_in_month(1900, 2)] == [29, 28, 28]
