@@ -14,9 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from servicecore.events import DomainEvent
+
+if TYPE_CHECKING:
+    from servicecore.bom import BomRepository, ItemRepository
+    from servicecore.repairs import RepairCodesRepository, RepairRepository
+    from servicecore.service_objects import ObjectRelationRepository, ServiceObjectRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
@@ -54,6 +59,37 @@ class UnitOfWork(Protocol):
 
     def record(self, events: Iterable[DomainEvent]) -> None:
         """Queue domain events for publication after the next successful commit."""
+        ...
+
+    # -- BOM, service objects and repairs (issue 5) ---------------------------------------
+    @property
+    def items(self) -> ItemRepository:
+        """Items and their units of measure."""
+        ...
+
+    @property
+    def boms(self) -> BomRepository:
+        """Versioned bills of materials, one aggregate per parent item."""
+        ...
+
+    @property
+    def service_objects(self) -> ServiceObjectRepository:
+        """Customer equipment with its service BOM."""
+        ...
+
+    @property
+    def object_relations(self) -> ObjectRelationRepository:
+        """Objects attached to agreements and service orders."""
+        ...
+
+    @property
+    def repairs(self) -> RepairRepository:
+        """Repair lines."""
+        ...
+
+    @property
+    def repair_codes(self) -> RepairCodesRepository:
+        """Repair reference code sets."""
         ...
 
 
