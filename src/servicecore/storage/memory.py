@@ -125,7 +125,13 @@ class InMemoryStore:
             return list(self._ids.get((kind, company_id), ()))
 
     # -- commit ------------------------------------------------------------------------
-    def _commit(self, staged: dict[_Key, _Staged]) -> None:
+    def _commit(self, staged: dict[_Key, _Staged], snapshot: int | None = None) -> None:
+        """Apply ``staged`` atomically, or raise and apply nothing.
+
+        A change based on a stored version conflicts when the key's version differs, or,
+        given the ``snapshot`` it was read in, when the key was written after that snapshot
+        at all (a delete and re-add can bring the same version number back).
+        """
         with self._lock:
             for key, change in staged.items():
                 kind, _company, ident = key
@@ -133,7 +139,11 @@ class InMemoryStore:
                 if change.base is None:
                     if latest is not None:
                         raise AlreadyExistsError(entity=kind, id=ident)
-                elif latest is None or latest.version != change.base:
+                elif (
+                    latest is None
+                    or latest.version != change.base
+                    or (snapshot is not None and self._history[key][-1][0] > snapshot)
+                ):
                     raise ConcurrencyError(
                         entity=kind,
                         id=ident,
@@ -210,7 +220,7 @@ class InMemoryUnitOfWork:
         self._open_snapshot()
         staged, events = self._staged, self._events
         self._staged, self._events = {}, []
-        self._store._commit(staged)  # raises and applies nothing on conflict
+        self._store._commit(staged, self._snapshot)  # raises, applies nothing, on conflict
         # Later reads in this unit of work see the state it just committed.
         assert self._snapshot is not None
         self._store._end(self._snapshot)
