@@ -53,6 +53,18 @@ __all__ = [
 ]
 
 
+def _note_at(value: object) -> pendulum.DateTime:
+    return to_instant(value, "at")
+
+
+def _created_at(value: object) -> pendulum.DateTime:
+    return to_instant(value, "created_at")
+
+
+def _opt_instant(value: object) -> pendulum.DateTime | None:
+    return None if value is None else to_instant(value, "finished_at")
+
+
 @frozen
 class RepairStage:
     """A repair stage; reaching a ``finished`` one stamps the repair's finish instant."""
@@ -217,7 +229,7 @@ class RepairCodesRepository(Repository[RepairCodes], Protocol):
 class RepairNote:
     """A note on a repair: when, by whom, what."""
 
-    at: pendulum.DateTime
+    at: pendulum.DateTime = field(converter=_note_at)
     author: str
     text: str
 
@@ -235,7 +247,7 @@ class RepairStageChanged(DomainEvent):
     """A repair moved to ``stage_id``; ``finished_at`` is its stamp (None if unfinished)."""
 
     stage_id: str
-    finished_at: pendulum.DateTime | None
+    finished_at: pendulum.DateTime | None = field(converter=_opt_instant)
 
 
 @frozen(kw_only=True)
@@ -280,8 +292,8 @@ class Repair:
     object_id: str
     item_id: str
     stage_id: str
-    created_at: pendulum.DateTime
-    finished_at: pendulum.DateTime | None = None
+    created_at: pendulum.DateTime = field(converter=_created_at)
+    finished_at: pendulum.DateTime | None = field(default=None, converter=_opt_instant)
     technician: str | None = None
     condition: str | None = None
     symptom_area: str | None = None

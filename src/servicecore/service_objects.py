@@ -85,6 +85,10 @@ class ServiceBomAction(enum.Enum):
     CHANGE_QUANTITY = "change_quantity"
 
 
+def _recorded_at(value: object) -> pendulum.DateTime:
+    return to_instant(value, "recorded_at")
+
+
 @frozen(kw_only=True)
 class ServiceBomChange:
     """One history line (never edited once appended).
@@ -106,7 +110,7 @@ class ServiceBomChange:
     new_component: str | None = None
     order_id: str | None = None
     note: str = ""
-    recorded_at: pendulum.DateTime
+    recorded_at: pendulum.DateTime = field(converter=_recorded_at)
 
 
 def _descendants(lines: dict[str, ServiceBomLine], line_id: str) -> set[str]:
