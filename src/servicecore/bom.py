@@ -52,7 +52,7 @@ import attrs
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.clock import to_date, to_instant
+from servicecore.clock import Clock, to_date, to_instant
 from servicecore.errors import (
     BusinessRuleError,
     NotFoundError,
@@ -70,6 +70,7 @@ __all__ = [
     "BomLine",
     "BomRepository",
     "BomStatus",
+    "BomUnitOfWork",
     "BomVersion",
     "BomVersionDrafted",
     "BomVersionStatusChanged",
@@ -80,8 +81,13 @@ __all__ = [
     "LineChange",
     "UnitOfMeasure",
     "WhereUsed",
+    "activate_bom_version",
+    "approve_bom_version",
+    "create_bom",
     "diff_versions",
     "find_cycle",
+    "load_bom_index",
+    "naive_explode",
     "to_quantity",
 ]
 
@@ -1270,6 +1276,65 @@ def naive_explode(
     return out
 
 
-def explosion_to_rows(explosion: Explosion) -> list[tuple[int, str, Decimal]]:
-    """``(level, component, quantity)`` per line: the shape :func:`naive_explode` returns."""
-    return [(ln.level, ln.component, ln.quantity) for ln in explosion.lines]
+# ---------------------------------------------------------------------------------------
+# Use cases (the caller commits)
+# ---------------------------------------------------------------------------------------
+
+
+class BomUnitOfWork(Protocol):
+    """The part of ``servicecore.uow.UnitOfWork`` the BOM use cases need."""
+
+    @property
+    def company_id(self) -> str: ...
+
+    @property
+    def boms(self) -> BomRepository: ...
+
+    def record(self, events: Iterable[DomainEvent]) -> None: ...
+
+
+def create_bom(
+    uow: BomUnitOfWork,
+    item_id: str,
+    *,
+    lines: Iterable[BomLine],
+    effective_from: _dt.date,
+    effective_to: _dt.date | None = None,
+    clock: Clock,
+) -> Bom:
+    """Add a new BOM for ``item_id`` with version 1 as a draft (``AlreadyExistsError`` if
+    the item has one: add a version to it instead)."""
+    bom, events = Bom.create(
+        uow.company_id,
+        item_id,
+        lines=lines,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        at=clock.now(),
+    )
+    uow.boms.add(bom)
+    uow.record(events)
+    return bom
+
+
+def approve_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock: Clock) -> Bom:
+    """Approve a draft, checking cycles against every BOM of the company."""
+    bom = uow.boms.get(item_id)
+    changed, events = bom.approve(number, catalog=uow.boms.list_all(), at=clock.now())
+    uow.boms.save(changed)
+    uow.record(events)
+    return changed
+
+
+def activate_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock: Clock) -> Bom:
+    """Activate an approved version (refused when it overlaps another active one)."""
+    bom = uow.boms.get(item_id)
+    changed, events = bom.activate(number, at=clock.now())
+    uow.boms.save(changed)
+    uow.record(events)
+    return changed
+
+
+def load_bom_index(uow: BomUnitOfWork) -> BomIndex:
+    """A :class:`BomIndex` over every BOM the unit of work sees."""
+    return BomIndex.build(uow.boms.list_all())

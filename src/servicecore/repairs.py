@@ -35,7 +35,13 @@ from servicecore.clock import Clock, to_instant
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.ports import Repository, check_id
-from servicecore.service_objects import ObjectRelation, ServiceBomLine, ServiceObject
+from servicecore.service_objects import (
+    ObjectRelation,
+    ObjectRelationRepository,
+    ServiceBomLine,
+    ServiceObject,
+    ServiceObjectRepository,
+)
 
 __all__ = [
     "Repair",
@@ -46,9 +52,13 @@ __all__ = [
     "RepairRepository",
     "RepairStage",
     "RepairStageChanged",
+    "RepairUnitOfWork",
     "RepairUpdated",
     "ResolutionStats",
+    "move_repair_stage",
+    "open_repair",
     "repair_history",
+    "suggest_resolutions",
     "symptom_statistics",
 ]
 
@@ -580,3 +590,85 @@ def symptom_statistics(
     ]
     result.sort(key=lambda s: (-s.count, s.median_duration, s.resolution))
     return tuple(result)
+
+
+# ---------------------------------------------------------------------------------------
+# Use cases (the caller commits)
+# ---------------------------------------------------------------------------------------
+
+
+class RepairUnitOfWork(Protocol):
+    """The part of ``servicecore.uow.UnitOfWork`` the repair use cases need."""
+
+    @property
+    def repairs(self) -> RepairRepository: ...
+
+    @property
+    def repair_codes(self) -> RepairCodesRepository: ...
+
+    @property
+    def object_relations(self) -> ObjectRelationRepository: ...
+
+    @property
+    def service_objects(self) -> ServiceObjectRepository: ...
+
+    def record(self, events: Iterable[DomainEvent]) -> None: ...
+
+
+def open_repair(
+    uow: RepairUnitOfWork,
+    *,
+    repair_id: str,
+    order_id: str,
+    relation_id: str,
+    code_set: str,
+    clock: Clock,
+    technician: str | None = None,
+    condition: str | None = None,
+    symptom_area: str | None = None,
+    symptom_code: str | None = None,
+    note: str = "",
+) -> Repair:
+    """Open and add a repair line on a stored relation of service order ``order_id``."""
+    relation = uow.object_relations.get(relation_id)
+    repair, events = Repair.open(
+        uow.repair_codes.get(code_set),
+        relation,
+        uow.service_objects.get(relation.object_id),
+        repair_id=repair_id,
+        order_id=order_id,
+        clock=clock,
+        technician=technician,
+        condition=condition,
+        symptom_area=symptom_area,
+        symptom_code=symptom_code,
+        note=note,
+    )
+    uow.repairs.add(repair)
+    uow.record(events)
+    return repair
+
+
+def move_repair_stage(
+    uow: RepairUnitOfWork, repair_id: str, stage_id: str, *, clock: Clock
+) -> Repair:
+    """Move a stored repair to ``stage_id`` (finish stamping as in :meth:`Repair.move_to_stage`)."""
+    repair = uow.repairs.get(repair_id)
+    changed, events = repair.move_to_stage(
+        uow.repair_codes.get(repair.code_set), stage_id, clock=clock
+    )
+    uow.repairs.save(changed)
+    uow.record(events)
+    return changed
+
+
+def suggest_resolutions(
+    uow: RepairUnitOfWork, *, item_id: str, symptom_area: str, symptom_code: str
+) -> tuple[ResolutionStats, ...]:
+    """:func:`symptom_statistics` over the stored repairs of ``item_id``."""
+    return symptom_statistics(
+        uow.repairs.list_for_item(item_id),
+        symptom_area=symptom_area,
+        symptom_code=symptom_code,
+        item_id=item_id,
+    )

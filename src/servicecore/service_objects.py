@@ -31,8 +31,8 @@ from typing import Protocol
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.bom import Explosion, UnitOfMeasure, to_quantity
-from servicecore.clock import to_date, to_instant
+from servicecore.bom import BomIndex, BomRepository, Explosion, UnitOfMeasure, to_quantity
+from servicecore.clock import Clock, to_date, to_instant
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.ports import Repository, check_id
@@ -50,7 +50,10 @@ __all__ = [
     "ServiceBomLine",
     "ServiceObject",
     "ServiceObjectRepository",
+    "ServiceObjectUnitOfWork",
     "SparePartRequired",
+    "instantiate_service_bom",
+    "replace_service_part",
     "replay",
 ]
 
@@ -606,3 +609,70 @@ class ObjectRelationRepository(Repository[ObjectRelation], Protocol):
     def list_for_object(self, object_id: str) -> Sequence[ObjectRelation]:
         """Relations of one object, by id."""
         ...
+
+
+# ---------------------------------------------------------------------------------------
+# Use cases (the caller commits)
+# ---------------------------------------------------------------------------------------
+
+
+class ServiceObjectUnitOfWork(Protocol):
+    """The part of ``servicecore.uow.UnitOfWork`` the service-object use cases need."""
+
+    @property
+    def boms(self) -> BomRepository: ...
+
+    @property
+    def service_objects(self) -> ServiceObjectRepository: ...
+
+    def record(self, events: Iterable[DomainEvent]) -> None: ...
+
+
+def instantiate_service_bom(
+    uow: ServiceObjectUnitOfWork, object_id: str, *, clock: Clock
+) -> ServiceObject:
+    """Give object ``object_id`` its service BOM: one unit of its item exploded as of its
+    build (else install) date, over every BOM of the company."""
+    obj = uow.service_objects.get(object_id)
+    if obj.bom_date is None:
+        raise BusinessRuleError(
+            f"object {obj.id!r} has neither a build nor an install date; set one to choose "
+            "the BOM version",
+            rule="SBOM-DATE",
+            entity="service object",
+            id=obj.id,
+        )
+    explosion = BomIndex.build(uow.boms.list_all()).explode(obj.item_id, 1, obj.bom_date)
+    changed, events = obj.instantiate_service_bom(explosion, at=clock.now())
+    uow.service_objects.save(changed)
+    uow.record(events)
+    return changed
+
+
+def replace_service_part(
+    uow: ServiceObjectUnitOfWork,
+    object_id: str,
+    line_id: str,
+    *,
+    on: _dt.date,
+    clock: Clock,
+    new_component: str | None = None,
+    quantity: object = None,
+    order_id: str | None = None,
+    note: str = "",
+) -> ServiceObject:
+    """Record a part replacement on a stored object (see :meth:`ServiceObject.replace_part`);
+    the spare-part and chargeable-line events are recorded for publication on commit."""
+    obj = uow.service_objects.get(object_id)
+    changed, events = obj.replace_part(
+        line_id,
+        new_component=new_component,
+        quantity=quantity,
+        on=on,
+        at=clock.now(),
+        order_id=order_id,
+        note=note,
+    )
+    uow.service_objects.save(changed)
+    uow.record(events)
+    return changed
