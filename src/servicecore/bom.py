@@ -46,7 +46,7 @@ import itertools
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 import pendulum
@@ -938,18 +938,54 @@ class ExplosionLine:
         return ".".join(map(str, self.path))
 
 
+_Row = tuple[int, int, "int | tuple[int, ...]", str, str, Decimal, UnitOfMeasure, "int | None"]
+"""(level, parent row index or -1, step, parent item, component, quantity, unit, version)."""
+
+
 @frozen
 class _Unit:
-    """The explosion of one unit of an item on one elementary interval (columns)."""
+    """The explosion of one unit of an item on one elementary interval.
 
-    levels: tuple[int, ...]
-    paths: tuple[tuple[int, ...], ...]
-    parents: tuple[str, ...]
-    components: tuple[str, ...]
-    quantities: tuple[Decimal, ...]
-    units: tuple[UnitOfMeasure, ...]
-    versions: tuple[int | None, ...]
-    totals: Mapping[str, Decimal]
+    Stored as the rows the walk produced; columns, paths and totals are derived once, on
+    first use.
+    """
+
+    rows: tuple[_Row, ...]
+
+    def _column(self, i: int) -> tuple[Any, ...]:
+        return tuple([r[i] for r in self.rows])
+
+    @functools.cached_property
+    def quantities(self) -> tuple[Decimal, ...]:
+        return self._column(5)
+
+    @functools.cached_property
+    def components(self) -> tuple[str, ...]:
+        return self._column(4)
+
+    @functools.cached_property
+    def units(self) -> tuple[UnitOfMeasure, ...]:
+        return self._column(6)
+
+    @functools.cached_property
+    def paths(self) -> tuple[tuple[int, ...], ...]:
+        """Each line's positions from the root (parents come before their children)."""
+        paths: list[tuple[int, ...]] = []
+        for row in self.rows:
+            up, step = row[1], row[2]
+            prefix = paths[up] if up >= 0 else ()
+            paths.append((*prefix, *step) if isinstance(step, tuple) else (*prefix, step))
+        return tuple(paths)
+
+    @functools.cached_property
+    def totals(self) -> Mapping[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        get = totals.get
+        with decimal.localcontext(_EXACT):
+            for row in self.rows:
+                comp = row[4]
+                totals[comp] = get(comp, _ZERO) + row[5]
+        return totals
 
 
 @frozen
@@ -969,19 +1005,12 @@ class Explosion:
 
     @functools.cached_property
     def lines(self) -> tuple[ExplosionLine, ...]:
-        u = self._unit
+        paths = self._unit.paths
         return tuple(
             ExplosionLine(
-                u.levels[i],
-                u.paths[i],
-                u.parents[i],
-                u.components[i],
-                q,
-                _round_up(q, u.units[i].decimals),
-                u.units[i],
-                u.versions[i],
+                row[0], paths[i], row[3], row[4], q, _round_up(q, row[6].decimals), row[6], row[7]
             )
-            for i, q in enumerate(self.quantities)
+            for i, (row, q) in enumerate(zip(self._unit.rows, self.quantities, strict=True))
         )
 
     @functools.cached_property
@@ -1129,7 +1158,7 @@ class BomIndex:
             )
         unit = self.unit_explosion(root, day)
         with decimal.localcontext(_EXACT):
-            quantities = tuple([qty * q for q in unit.quantities])
+            quantities = tuple([qty * row[5] for row in unit.rows])
         return Explosion(item, qty, on, root.number, quantities, unit)
 
     def unit_explosion(self, root: _Compiled, day: int) -> _Unit:
@@ -1141,63 +1170,45 @@ class BomIndex:
         return cached
 
     def _walk(self, root: _Compiled, day: int) -> _Unit:
-        levels: list[int] = []
-        paths: list[tuple[int, ...]] = []
-        parents: list[str] = []
-        components: list[str] = []
-        quantities: list[Decimal] = []
-        units: list[UnitOfMeasure] = []
-        versions: list[int | None] = []
+        # Hot loop: one tuple per node, transposed into columns at the end. Paths are not
+        # built here: each row keeps its parent row's index and its own step.
+        rows: list[_Row] = []
+        append = rows.append
         on_path: set[str] = {root.item}
+        has_bom = self._starts
         resolve = self._resolve
 
-        def walk(node: _Compiled, qty: Decimal, prefix: tuple[int, ...], level: int) -> None:
+        def walk(node: _Compiled, qty: Decimal, up: int, via: tuple[int, ...], level: int) -> None:
+            item = node.item
             for pos, comp, factor, phantom, pin, uom in node.children:
                 q = qty * factor
-                path = (*prefix, pos)
+                step = (*via, pos) if via else pos
+                if not pin and comp not in has_bom:
+                    append((level, up, step, item, comp, q, uom, None))
+                    continue
                 sub = self._pinned(comp, pin, node) if pin else resolve(comp, day)
-                if sub is not None and comp in on_path:
+                if sub is None:
+                    append((level, up, step, item, comp, q, uom, None))
+                    continue
+                if comp in on_path:
                     raise BusinessRuleError(
-                        f"cycle through {comp!r} under {node.item!r} version {node.number}; "
+                        f"cycle through {comp!r} under {item!r} version {node.number}; "
                         "the stored BOMs were not approved through servicecore",
                         rule="BOM-CYCLE",
                         entity="bom",
                         id=comp,
                     )
-                if phantom and sub is not None:
-                    on_path.add(comp)
-                    walk(sub, q, path, level)
-                    on_path.discard(comp)
-                    continue
-                levels.append(level)
-                paths.append(path)
-                parents.append(node.item)
-                components.append(comp)
-                quantities.append(q)
-                units.append(uom)
-                if sub is None:
-                    versions.append(None)
+                on_path.add(comp)
+                if phantom:
+                    walk(sub, q, up, (*via, pos), level)
                 else:
-                    versions.append(sub.number)
-                    on_path.add(comp)
-                    walk(sub, q, path, level + 1)
-                    on_path.discard(comp)
+                    append((level, up, step, item, comp, q, uom, sub.number))
+                    walk(sub, q, len(rows) - 1, (), level + 1)
+                on_path.discard(comp)
 
         with decimal.localcontext(_EXACT):
-            walk(root, _ONE, (), 1)
-            totals: dict[str, Decimal] = {}
-            for comp, q in zip(components, quantities, strict=True):
-                totals[comp] = totals.get(comp, _ZERO) + q
-        return _Unit(
-            tuple(levels),
-            tuple(paths),
-            tuple(parents),
-            tuple(components),
-            tuple(quantities),
-            tuple(units),
-            tuple(versions),
-            totals,
-        )
+            walk(root, _ONE, -1, (), 1)
+        return _Unit(tuple(rows))
 
     # -- where-used --------------------------------------------------------------------
     def where_used(
