@@ -196,6 +196,13 @@ class UnitOfMeasure:
         return _round_up(quantity, self.decimals)
 
 
+def _trim(value: Decimal) -> Decimal:
+    """The same number without trailing fractional zeros (12.60 -> 12.6, 3.00 -> 3)."""
+    if value == value.to_integral_value():
+        return value.quantize(_ONE, context=_EXACT_ROUND)
+    return value.normalize(_EXACT_ROUND)
+
+
 def _round_up(quantity: Decimal, decimals: int) -> Decimal:
     return quantity.quantize(_QUANTA[decimals], rounding=ROUND_CEILING, context=_EXACT_ROUND)
 
@@ -310,7 +317,7 @@ class BomLine:
         if not self.scrap_pct:
             return self.quantity
         with decimal.localcontext(_EXACT):
-            return self.quantity * (_ONE + self.scrap_pct.scaleb(-2))
+            return _trim(self.quantity * (_ONE + self.scrap_pct.scaleb(-2)))
 
 
 class BomStatus(enum.Enum):
@@ -1008,7 +1015,14 @@ class Explosion:
         paths = self._unit.paths
         return tuple(
             ExplosionLine(
-                row[0], paths[i], row[3], row[4], q, _round_up(q, row[6].decimals), row[6], row[7]
+                row[0],
+                paths[i],
+                row[3],
+                row[4],
+                _trim(q),
+                _round_up(q, row[6].decimals),
+                row[6],
+                row[7],
             )
             for i, (row, q) in enumerate(zip(self._unit.rows, self.quantities, strict=True))
         )
@@ -1018,7 +1032,7 @@ class Explosion:
         """Exact total per component: the sum over every path where it occurs."""
         k = self.quantity
         with decimal.localcontext(_EXACT):
-            return {c: k * t for c, t in self._unit.totals.items()}
+            return {c: _trim(k * t) for c, t in self._unit.totals.items()}
 
     @property
     def rounded_totals(self) -> Mapping[str, Decimal]:
