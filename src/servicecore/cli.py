@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 __all__ = ["main"]
 
@@ -17,7 +18,12 @@ def _demo(out: Callable[[str], None]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
-    from servicecore import __version__
+    # The version comes from the package metadata, like servicecore.__version__; importing
+    # the package root from here would reverse the layering (the root is outermost).
+    try:
+        __version__ = version("servicecore")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        __version__ = "0+unknown"
 
     parser = argparse.ArgumentParser(
         prog="servicecore",

@@ -62,6 +62,14 @@ class Lifecycle(Generic[S]):
         members = list(states)
         finals = frozenset(final)
         table: dict[S, dict[str, S]] = {s: {} for s in members}
+        for what, s in [("initial", initial), *(("final", f) for f in finals)]:
+            if s not in table:
+                raise ValidationError(
+                    f"{entity}: {what} state {s!r} is not a member of {states.__name__}",
+                    field=what,
+                    value=s,
+                    allowed=", ".join(m.name for m in members),
+                )
         for source, action, target in transitions:
             for s in (source, target):
                 if s not in table:
@@ -114,19 +122,35 @@ class Lifecycle(Generic[S]):
         frozen_table = MappingProxyType({s: MappingProxyType(dict(t)) for s, t in table.items()})
         return cls(entity, states, initial, finals, frozen_table)
 
+    def _row(self, state: object) -> Mapping[str, S]:
+        try:
+            row = self.table.get(state)  # type: ignore[call-overload]
+        except TypeError:  # unhashable
+            row = None
+        if row is None:
+            raise ValidationError(
+                f"{self.entity}: {state!r} is not a state of {self.states.__name__}",
+                field="state",
+                value=state,
+                allowed=", ".join(m.name for m in self.states),
+            )
+        result: Mapping[str, S] = row
+        return result
+
     def actions(self, state: S) -> tuple[str, ...]:
         """The actions allowed in ``state``, sorted."""
-        return tuple(sorted(self.table[state]))
+        return tuple(sorted(self._row(state)))
 
     def can(self, state: S, action: str) -> bool:
-        return action in self.table[state]
+        return action in self._row(state)
 
     def is_final(self, state: S) -> bool:
+        self._row(state)
         return state in self.final
 
     def apply(self, state: S, action: str, *, id: str) -> S:
         """The state ``action`` leads to, or ``InvalidTransitionError``."""
-        target = self.table[state].get(action)
+        target = self._row(state).get(action)
         if target is None:
             raise InvalidTransitionError(
                 entity=self.entity,

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, NoReturn, TypeAlias
 
 import attrs
 from attrs import frozen
@@ -48,6 +48,18 @@ Ratio: TypeAlias = int | Decimal | Fraction
 """A weight for :func:`allocate`: an ``int``, ``Decimal`` or ``Fraction`` (never a float)."""
 
 _CODE = re.compile(r"^[A-Z]{3}$")
+
+# Unrounded decimal arithmetic (the recipe of the ``decimal`` documentation): additions,
+# subtractions, multiplications and quantizations are exact whatever the size of the
+# amount, instead of being rounded silently to the default 28 significant digits. Money
+# never divides Decimals (proration goes through ``Fraction``), so no operation here can
+# produce an infinite expansion.
+_EXACT: Final = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
 
 
 def _check_code(_inst: object, _attr: object, value: Any) -> None:
@@ -323,7 +335,7 @@ class Money:
                 value=units,
                 allowed="an integer number of minor units",
             )
-        return cls(Decimal(units).scaleb(-cur.minor_units), cur)
+        return cls(Decimal(units).scaleb(-cur.minor_units, context=_EXACT), cur)
 
     @classmethod
     def sum(cls, items: Iterable[Money], currency: str | Currency) -> Money:
@@ -337,7 +349,9 @@ class Money:
     @property
     def is_rounded(self) -> bool:
         """True when the amount has no more decimals than the currency's minor units."""
-        return self.amount == self.amount.quantize(self.currency.quantum, decimal.ROUND_DOWN)
+        return self.amount == self.amount.quantize(
+            self.currency.quantum, decimal.ROUND_DOWN, context=_EXACT
+        )
 
     @property
     def minor_units(self) -> int:
@@ -349,7 +363,7 @@ class Money:
                 value=self.amount,
                 allowed=f"at most {self.currency.minor_units} decimals; call rounded() first",
             )
-        return int(self.amount.scaleb(self.currency.minor_units))
+        return int(self.amount.scaleb(self.currency.minor_units, context=_EXACT))
 
     def is_zero(self) -> bool:
         return self.amount == 0
@@ -371,7 +385,8 @@ class Money:
                 allowed=", ".join(m.name for m in Rounding),
             )
         return Money(
-            self.amount.quantize(self.currency.quantum, rounding=rounding.value), self.currency
+            self.amount.quantize(self.currency.quantum, rounding=rounding.value, context=_EXACT),
+            self.currency,
         )
 
     def scaled(
@@ -414,7 +429,7 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         other = self._operand(other, "add")
-        return Money(self.amount + other.amount, self.currency)
+        return Money(_EXACT.add(self.amount, other.amount), self.currency)
 
     def __radd__(self, other: object) -> Money:
         # Lets the built-in sum() start from 0; any other left operand is refused.
@@ -424,21 +439,34 @@ class Money:
 
     def __sub__(self, other: Money) -> Money:
         other = self._operand(other, "subtract")
-        return Money(self.amount - other.amount, self.currency)
+        return Money(_EXACT.subtract(self.amount, other.amount), self.currency)
 
     def __mul__(self, factor: int | Decimal) -> Money:
-        return Money(self.amount * _factor(factor, "multiply"), self.currency)
+        return Money(_EXACT.multiply(self.amount, _factor(factor, "multiply")), self.currency)
 
     __rmul__ = __mul__
 
+    def __truediv__(self, other: object) -> NoReturn:
+        # Division cannot be exact in general; say what to use instead of a bare TypeError.
+        raise ValidationError(
+            f"Money cannot be divided by {type(other).__name__}: the result would need "
+            "rounding that the caller must choose",
+            field="divisor",
+            value=other,
+            allowed="money.scaled(numerator, denominator, rounding) for a share, "
+            "split(money, n) or allocate(money, ratios) for parts that sum to the whole",
+        )
+
+    __floordiv__ = __truediv__
+
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money(_EXACT.minus(self.amount), self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return Money(_EXACT.abs(self.amount), self.currency)
 
     def __lt__(self, other: Money) -> bool:
         return self.amount < self._operand(other, "compare").amount
@@ -472,7 +500,7 @@ def _round_fraction(exact: Fraction, currency: Currency, rounding: Rounding) -> 
     marker = Decimal("0.25") if frac < Fraction(1, 2) else Decimal("0.75")
     if frac == Fraction(1, 2):
         marker = Decimal("0.5")
-    approx = (Decimal(whole) + marker).scaleb(-currency.minor_units)
+    approx = _EXACT.add(Decimal(whole), marker).scaleb(-currency.minor_units, context=_EXACT)
     return Money(approx, currency).rounded(rounding)
 
 

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import cattrs
 import pendulum
+from pendulum.tz.timezone import Timezone
 
 from servicecore.clock import to_date, to_instant, to_timezone
 from servicecore.errors import ValidationError
@@ -43,10 +44,9 @@ _ZONED = re.compile(r"^(?P<iso>[^\[]+)\[(?P<zone>[^\]]+)\]$")
 
 def _unstructure_instant(value: _dt.datetime) -> str:
     instant = to_instant(value, "value")
-    name = getattr(instant.tzinfo, "name", None)
     iso = instant.isoformat()
-    if (isinstance(name, str) and "/" in name) or name == "UTC":
-        return f"{iso}[{name}]"
+    if isinstance(instant.tzinfo, Timezone):  # an IANA zone: keep its name, not just the offset
+        return f"{iso}[{instant.tzinfo.name}]"
     return iso
 
 
@@ -89,11 +89,17 @@ def _structure_date(value: Any, _type: Any) -> pendulum.Date:
 def _structure_decimal(value: Any, _type: Any) -> Decimal:
     if isinstance(value, str | int) and not isinstance(value, bool):
         try:
-            return Decimal(value)
+            result = Decimal(value)
         except ArithmeticError:
             pass
+        else:
+            if result.is_finite():
+                return result
     raise ValidationError(
-        f"{value!r} is not a decimal string", field="value", value=value, allowed="'12.30'"
+        f"{value!r} is not a finite decimal string",
+        field="value",
+        value=value,
+        allowed="a decimal string such as '12.30'",
     )
 
 

@@ -7,12 +7,15 @@ Registered for ``st.from_type`` through Hypothesis' ``hypothesis`` entry point, 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pendulum
 from hypothesis import strategies as st
+from pendulum.tz.timezone import Timezone
 
-from servicecore.clock import to_instant
+from servicecore.clock import to_instant, to_timezone
 from servicecore.money import _REGISTRY, Currency, Money
 
 __all__ = [
@@ -21,14 +24,20 @@ __all__ = [
     "bom_dates",
     "bom_forests",
     "bom_quantities",
+    "company_ids",
     "currencies",
+    "dates",
+    "dst_transitions",
     "durations",
+    "ids",
     "instants",
+    "instants_near_dst",
     "money",
     "naive_datetimes",
     "repair_codes",
     "rounded_money",
     "scrap_percentages",
+    "timezones",
     "units_of_measure",
 ]
 
@@ -77,17 +86,100 @@ def _zones() -> st.SearchStrategy[str]:
 
 
 @st.composite
-def instants(
-    draw: st.DrawFn,
-    *,
-    min_value: dt.datetime = dt.datetime(1990, 1, 1),
-    max_value: dt.datetime = dt.datetime(2060, 12, 31),
+def _uniform_instants(
+    draw: st.DrawFn, *, min_value: dt.datetime, max_value: dt.datetime
 ) -> pendulum.DateTime:
-    """Aware ``pendulum.DateTime`` values across zones, DST gaps and folds included."""
     zone = draw(_zones())
     naive = draw(st.datetimes(min_value=min_value, max_value=max_value))
     utc = naive.replace(tzinfo=dt.UTC)
     return to_instant(utc, "at").in_timezone(zone)
+
+
+def instants(
+    *,
+    min_value: dt.datetime = dt.datetime(1990, 1, 1),
+    max_value: dt.datetime = dt.datetime(2060, 12, 31),
+) -> st.SearchStrategy[pendulum.DateTime]:
+    """Aware ``pendulum.DateTime`` values across zones, DST gaps and folds included.
+
+    The bounds are naive datetimes read as UTC. About a third of the examples fall within
+    two hours of a DST transition (see :func:`instants_near_dst`).
+    """
+    uniform = _uniform_instants(min_value=min_value, max_value=max_value)
+    low, high = min_value.replace(tzinfo=dt.UTC), max_value.replace(tzinfo=dt.UTC)
+
+    def build() -> st.SearchStrategy[pendulum.DateTime]:  # on first draw, not at import
+        edges = [(z, t) for z, t in dst_transitions() if low + _NEAR <= t <= high - _NEAR]
+        if not edges:
+            return uniform
+        return st.one_of(uniform, uniform, _near(st.sampled_from(edges)))
+
+    return st.deferred(build)
+
+
+_NEAR = dt.timedelta(hours=2)
+
+
+@functools.cache
+def dst_transitions(
+    first_year: int = 2000, last_year: int = 2040
+) -> tuple[tuple[str, dt.datetime], ...]:
+    """Every UTC-offset change of the zones in :data:`DST_ZONES` in the given years.
+
+    ``(zone, first instant with the new offset)``, found once by scanning week by week and
+    bisecting to the second (computed on first use, then cached).
+    """
+    found: list[tuple[str, dt.datetime]] = []
+    start = int(dt.datetime(first_year, 1, 1, tzinfo=dt.UTC).timestamp())
+    end = int(dt.datetime(last_year + 1, 1, 1, tzinfo=dt.UTC).timestamp())
+    week = 7 * 86_400
+    for name in DST_ZONES:
+        zone = ZoneInfo(name)
+
+        def offset(ts: int, zone: ZoneInfo = zone) -> dt.timedelta | None:
+            return dt.datetime.fromtimestamp(ts, zone).utcoffset()
+
+        current, before = start, offset(start)
+        while current < end:
+            following = current + week
+            after = offset(following)
+            if after != before:
+                low, high = current, following  # offset(low) == before != offset(high)
+                while high - low > 1:
+                    mid = (low + high) // 2
+                    if offset(mid) == before:
+                        low = mid
+                    else:
+                        high = mid
+                found.append((name, dt.datetime.fromtimestamp(high, dt.UTC)))
+            current, before = following, after
+    return tuple(found)
+
+
+def _near(
+    transitions: st.SearchStrategy[tuple[str, dt.datetime]],
+) -> st.SearchStrategy[pendulum.DateTime]:
+    seconds = int(_NEAR.total_seconds())
+
+    @st.composite
+    def build(draw: st.DrawFn) -> pendulum.DateTime:
+        zone, at = draw(transitions)
+        shift = draw(st.one_of(st.integers(-2, 2), st.integers(-seconds, seconds)), label="seconds")
+        utc = at + dt.timedelta(seconds=shift)
+        return to_instant(utc, "at").in_timezone(zone)
+
+    return build()
+
+
+def instants_near_dst(
+    first_year: int = 2000, last_year: int = 2040
+) -> st.SearchStrategy[pendulum.DateTime]:
+    """Instants within two hours (often seconds) of a DST transition, in that zone.
+
+    This is where wall-clock arithmetic breaks: skipped hours, repeated hours, and days of
+    23 or 25 hours.
+    """
+    return _near(st.sampled_from(dst_transitions(first_year, last_year)))
 
 
 def aware_datetimes() -> st.SearchStrategy[dt.datetime]:
@@ -116,11 +208,47 @@ def durations(
     )
 
 
+def dates(
+    *, min_value: dt.date = dt.date(1990, 1, 1), max_value: dt.date = dt.date(2060, 12, 31)
+) -> st.SearchStrategy[pendulum.Date]:
+    """Calendar dates as ``pendulum.Date`` (leap days and month ends come up often)."""
+    return st.dates(min_value=min_value, max_value=max_value).map(
+        lambda d: pendulum.Date(d.year, d.month, d.day)
+    )
+
+
+def timezones() -> st.SearchStrategy[Timezone]:
+    """pendulum ``Timezone`` values from :data:`DST_ZONES`."""
+    return _zones().map(to_timezone)
+
+
+_ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./:"
+
+
+def ids(prefix: str = "") -> st.SearchStrategy[str]:
+    """Identifiers ``check_id`` accepts: non-empty, no surrounding white space.
+
+    With a ``prefix`` they look like ``SO-0042``; without, any short id, odd characters
+    and inner spaces included.
+    """
+    if prefix:
+        return st.integers(0, 99_999).map(lambda n: f"{prefix}-{n:04d}")
+    inner = st.text(alphabet=_ID_CHARS + " ", min_size=0, max_size=10)
+    edge = st.sampled_from(_ID_CHARS)
+    return st.one_of(edge, st.builds(lambda a, b, c: a + b + c, edge, inner, edge))
+
+
+def company_ids() -> st.SearchStrategy[str]:
+    """Company ids such as ``ACME`` or ``C7``."""
+    return st.from_regex(r"[A-Z][A-Z0-9]{1,7}", fullmatch=True)
+
+
 def _hypothesis_setup_hook() -> None:
     """Called by Hypothesis at import (entry point ``hypothesis``): registers our types."""
     st.register_type_strategy(Currency, currencies())
     st.register_type_strategy(Money, money())
     st.register_type_strategy(pendulum.DateTime, instants())
+    st.register_type_strategy(pendulum.Date, dates())
     _register_bom_types()
 
 

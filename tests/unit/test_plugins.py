@@ -1,0 +1,195 @@
+"""The plugin manager, the typed facade, and the example plugin found by its entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+
+import pendulum
+import pluggy
+import pytest
+from attrs import frozen
+
+from servicecore.errors import PluginError, ValidationError
+from servicecore.events import DomainEvent
+from servicecore.plugins import (
+    DISABLE_ENV,
+    ENTRY_POINT_GROUP,
+    Hooks,
+    LoggingPlugin,
+    default_hooks,
+    get_plugin_manager,
+    hookimpl,
+    reset_default_hooks,
+)
+from servicecore.storage.memory import InMemoryStore
+
+
+@frozen(kw_only=True)
+class Pinged(DomainEvent):
+    pass
+
+
+def ping(n: int = 1) -> Pinged:
+    return Pinged(
+        aggregate_id=f"P-{n}", company_id="ACME", occurred_at=pendulum.datetime(2024, 1, 1)
+    )
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.batches: list[tuple[DomainEvent, ...]] = []
+
+    @hookimpl
+    def servicecore_on_events(self, events: Sequence[DomainEvent]) -> None:
+        self.batches.append(tuple(events))
+
+
+class Exploding:
+    @hookimpl
+    def servicecore_on_events(self, events: Sequence[DomainEvent]) -> None:
+        raise RuntimeError("bus down")
+
+
+class Refusing:
+    @hookimpl
+    def servicecore_on_events(self, events: Sequence[DomainEvent]) -> None:
+        raise ValidationError("refused by policy")
+
+
+class Misspelled:
+    @hookimpl
+    def servicecore_on_event(self, events: Sequence[DomainEvent]) -> None:
+        """Not a servicecore hook: check_pending() must catch it."""
+
+
+@pytest.fixture(autouse=True)
+def _clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DISABLE_ENV, raising=False)
+    reset_default_hooks()
+
+
+def test_builtins_are_registered_as_plugins() -> None:
+    pm = get_plugin_manager(load_entrypoints=False)
+    assert isinstance(pm.get_plugin("servicecore.logging"), LoggingPlugin)
+    assert pm.get_plugin("audit_log") is None
+
+
+def test_entry_point_group_is_loaded() -> None:
+    names = {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    assert "audit_log" in names
+    pm = get_plugin_manager()
+    plugin = pm.get_plugin("audit_log")
+    assert plugin is not None
+    assert plugin.__name__ == "servicecore_audit_log"
+
+
+@pytest.mark.parametrize("setting", ["1", "all", "TRUE", "*", "yes"])
+def test_disable_all_entry_points(monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
+    monkeypatch.setenv(DISABLE_ENV, setting)
+    pm = get_plugin_manager()
+    assert pm.get_plugin("audit_log") is None
+    assert pm.get_plugin("servicecore.logging") is not None
+
+
+def test_disable_named_entry_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DISABLE_ENV, "something_else, audit_log")
+    pm = get_plugin_manager()
+    assert pm.get_plugin("audit_log") is None
+    assert pm.is_blocked("audit_log")
+    assert pm.get_plugin("servicecore.logging") is not None
+
+
+def test_explicit_plugins_are_registered() -> None:
+    recorder = Recorder()
+    pm = get_plugin_manager(plugins=[recorder], load_entrypoints=False)
+    assert pm.is_registered(recorder)
+
+
+def test_unknown_hook_implementation_is_a_plugin_error() -> None:
+    with pytest.raises(PluginError, match="must match a servicecore_ hook spec") as info:
+        get_plugin_manager(plugins=[Misspelled()], load_entrypoints=False)
+    assert isinstance(info.value.__cause__, pluggy.PluginValidationError)
+
+
+def test_registering_twice_is_a_plugin_error() -> None:
+    recorder = Recorder()
+    with pytest.raises(PluginError, match="cannot register plugin"):
+        get_plugin_manager(plugins=[recorder, recorder], load_entrypoints=False)
+
+
+def test_failing_entry_point_is_a_plugin_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: pluggy.PluginManager, group: str, name: str | None = None) -> int:
+        raise ImportError("No module named 'servicecore_audit_log'")
+
+    monkeypatch.setattr(pluggy.PluginManager, "load_setuptools_entrypoints", broken)
+    with pytest.raises(PluginError, match=f"set {DISABLE_ENV}=<name> to block") as info:
+        get_plugin_manager()
+    assert isinstance(info.value.__cause__, ImportError)
+
+
+def test_facade_publishes_in_order_and_skips_empty_batches() -> None:
+    recorder = Recorder()
+    hooks = Hooks(get_plugin_manager(plugins=[recorder], load_entrypoints=False))
+    events = [ping(1), ping(2)]
+    hooks.on_events(events)
+    hooks.on_events([])
+    assert recorder.batches == [tuple(events)]
+    assert hooks.manager.is_registered(recorder)
+
+
+def test_facade_wraps_plugin_exceptions() -> None:
+    hooks = Hooks(get_plugin_manager(plugins=[Exploding()], load_entrypoints=False))
+    with pytest.raises(PluginError, match="was applied") as info:
+        hooks.on_events([ping()])
+    assert info.value.hook == "servicecore_on_events"
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_facade_lets_servicecore_errors_through() -> None:
+    hooks = Hooks(get_plugin_manager(plugins=[Refusing()], load_entrypoints=False))
+    with pytest.raises(ValidationError, match="refused by policy"):
+        hooks.on_events([ping()])
+
+
+def test_plugin_error_after_commit_does_not_undo_it() -> None:
+    @frozen
+    class Note:
+        company_id: str
+        id: str
+        version: int = 0
+
+    reset_default_hooks(Hooks(get_plugin_manager(plugins=[Exploding()], load_entrypoints=False)))
+    store = InMemoryStore()
+    with store("ACME") as uow:
+        uow.repository("note", Note).add(Note("ACME", "N-1"))
+        uow.record([ping()])
+        with pytest.raises(PluginError):
+            uow.commit()
+    with store("ACME") as uow:
+        assert uow.repository("note", Note).get("N-1").version == 1
+
+
+def test_default_hooks_is_built_once_and_can_be_replaced() -> None:
+    first = default_hooks()
+    assert default_hooks() is first
+    replacement = Hooks(get_plugin_manager(load_entrypoints=False))
+    reset_default_hooks(replacement)
+    assert default_hooks() is replacement
+    reset_default_hooks()
+    assert default_hooks() is not replacement
+
+
+def test_example_audit_log_plugin_receives_committed_events() -> None:
+    """servicecore_on_events: the installed example plugin is found through its entry point."""
+    import servicecore_audit_log
+
+    servicecore_audit_log.AUDIT_LOG.clear()
+    store = InMemoryStore()  # publishes through the default facade, entry points loaded
+    with store("ACME") as uow:
+        uow.record([ping(1)])  # rolled back: never published
+    assert servicecore_audit_log.AUDIT_LOG == []
+    with store("ACME") as uow:
+        uow.record([ping(2), ping(3)])
+        uow.commit()
+    assert servicecore_audit_log.AUDIT_LOG == [("ACME", "Pinged", "P-2"), ("ACME", "Pinged", "P-3")]
