@@ -639,7 +639,7 @@ class Bom:
         target = self._transition(current, "approve")
         changed = evolve(current, status=target)
         candidate = self._replace(changed)
-        boms = [b for b in catalog if b.id != self.id] + [candidate]
+        boms = [b for b in _check_boms(catalog, "catalog") if b.id != self.id] + [candidate]
         by_item = {b.id: b for b in boms}
         for line in changed.lines:
             if line.pin is None:
@@ -748,6 +748,26 @@ class Bom:
             action=action,
             status=status.value,
         )
+
+
+def _check_boms(boms: Iterable[Bom], param: str) -> list[Bom]:
+    if isinstance(boms, Bom) or not isinstance(boms, Iterable):
+        raise ValidationError(
+            f"{param} must be an iterable of Bom aggregates, not {type(boms).__name__}",
+            field=param,
+            value=boms,
+            allowed="e.g. uow.boms.list_all()",
+        )
+    found = list(boms)
+    for bom in found:
+        if not isinstance(bom, Bom):
+            raise ValidationError(
+                f"{param} must hold Bom aggregates only, not {type(bom).__name__}",
+                field=param,
+                value=bom,
+                allowed="Bom aggregates",
+            )
+    return found
 
 
 def _check_no_overlap(item_id: str, versions: Sequence[BomVersion]) -> None:
@@ -1084,7 +1104,7 @@ class BomIndex:
         self._parents: dict[str, list[_Compiled]] = {}
         bounds: set[int] = set()
         with decimal.localcontext(_EXACT):
-            for bom in boms:
+            for bom in _check_boms(boms, "boms"):
                 if bom.id in self._active:
                     raise BusinessRuleError(
                         f"two BOM aggregates for item {bom.id!r}; build the index from one "

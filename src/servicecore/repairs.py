@@ -91,17 +91,17 @@ class RepairStage:
             )
 
 
-def _codes(value: Iterable[str], name: str) -> frozenset[str]:
+def _codes(value: Iterable[str], name: str) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise ValidationError(
             f"{name} must be a collection of code strings, not {value!r}",
             field=name,
             value=value,
         )
-    return frozenset(check_id(c, name) for c in value)
+    return tuple(sorted({check_id(c, name) for c in value}))
 
 
-def _areas(value: Mapping[str, Iterable[str]], name: str) -> dict[str, frozenset[str]]:
+def _areas(value: Mapping[str, Iterable[str]], name: str) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, Mapping):
         raise ValidationError(
             f"{name} must map each area to its codes, not {value!r}",
@@ -118,10 +118,10 @@ class RepairCodes:
 
     company_id: str
     id: str
-    conditions: frozenset[str] = frozenset()
-    symptom_areas: Mapping[str, frozenset[str]] = field(factory=dict)
-    diagnosis_areas: Mapping[str, frozenset[str]] = field(factory=dict)
-    resolutions: frozenset[str] = frozenset()
+    conditions: tuple[str, ...] = ()
+    symptom_areas: Mapping[str, tuple[str, ...]] = field(factory=dict)
+    diagnosis_areas: Mapping[str, tuple[str, ...]] = field(factory=dict)
+    resolutions: tuple[str, ...] = ()
     stages: tuple[RepairStage, ...] = ()
     version: int = 0
 

@@ -369,3 +369,13 @@ def test_cycle_in_stored_data_is_reported_by_explosion() -> None:
     assert find_cycle([a, b]) == ["A", "B", "A"]
     with pytest.raises(BusinessRuleError, match="cycle through 'A'"):
         BomIndex.build([a, b]).explode("A", 1, JAN)
+
+
+def test_catalogs_must_hold_boms() -> None:
+    bom, _ = Bom.create("ACME", "X", lines=[], effective_from=JAN, at=AT)
+    with pytest.raises(ValidationError, match="iterable of Bom aggregates"):
+        bom.approve(1, catalog=bom, at=AT)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Bom aggregates only, not str"):
+        bom.approve(1, catalog=["PUMP"], at=AT)  # type: ignore[list-item]
+    with pytest.raises(ValidationError, match="Bom aggregates only"):
+        BomIndex.build([1])  # type: ignore[list-item]

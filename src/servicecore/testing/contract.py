@@ -1102,7 +1102,7 @@ class RepairCodesRepositoryContract(RepositoryContract[_rep.RepairCodes]):
         return attrs.evolve(_contract_codes(company_id), id=id)
 
     def modify(self, aggregate: _rep.RepairCodes) -> _rep.RepairCodes:
-        return attrs.evolve(aggregate, resolutions=aggregate.resolutions | {"NEW"})
+        return attrs.evolve(aggregate, resolutions=(*aggregate.resolutions, "NEW"))
 
 
 class RepairRepositoryContract(RepositoryContract[_rep.Repair]):
