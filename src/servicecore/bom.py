@@ -624,7 +624,12 @@ class Bom:
         return self._replace(changed), ()
 
     def approve(
-        self, number: int, *, catalog: Iterable[Bom], at: _dt.datetime
+        self,
+        number: int,
+        *,
+        catalog: Iterable[Bom],
+        at: _dt.datetime,
+        items: Mapping[str, Item] | None = None,
     ) -> tuple[Bom, tuple[DomainEvent, ...]]:
         """Approve a draft after checking it creates no cycle on any date.
 
@@ -632,13 +637,25 @@ class Bom:
         whatever the catalog says). Every approved or active version of every BOM whose
         effectivity can coincide is considered, on every elementary date interval between
         effectivity boundaries, pins included; a cycle raises ``BusinessRuleError``
-        naming the items of the cycle.
+        naming the items of the cycle. With ``items`` (known items by id), each line's
+        unit must be its component's unit of measure.
         """
         when = to_instant(at, "at")
         current = self.get_version(number)
         target = self._transition(current, "approve")
         changed = evolve(current, status=target)
         candidate = self._replace(changed)
+        for line in changed.lines:
+            known = (items or {}).get(line.component)
+            if known is not None and known.uom != line.unit:
+                raise BusinessRuleError(
+                    f"BOM {self.id!r} version {number}: line {line.position} counts "
+                    f"{line.component!r} in {line.unit.code!r}, but the item is kept in "
+                    f"{known.uom.code!r}; use the item's unit",
+                    rule="BOM-UNIT",
+                    entity="bom",
+                    id=self.id,
+                )
         boms = [b for b in _check_boms(catalog, "catalog") if b.id != self.id] + [candidate]
         by_item = {b.id: b for b in boms}
         for line in changed.lines:
@@ -1335,6 +1352,9 @@ class BomUnitOfWork(Protocol):
     @property
     def boms(self) -> BomRepository: ...
 
+    @property
+    def items(self) -> ItemRepository: ...
+
     def record(self, events: Iterable[DomainEvent]) -> None: ...
 
 
@@ -1363,9 +1383,16 @@ def create_bom(
 
 
 def approve_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock: Clock) -> Bom:
-    """Approve a draft, checking cycles against every BOM of the company."""
+    """Approve a draft, checking cycles against every BOM of the company and each line's
+    unit against its component item (when the item is stored)."""
     bom = uow.boms.get(item_id)
-    changed, events = bom.approve(number, catalog=uow.boms.list_all(), at=clock.now())
+    items: dict[str, Item] = {}
+    for line in bom.get_version(number).lines:
+        try:
+            items[line.component] = uow.items.get(line.component)
+        except NotFoundError:
+            continue
+    changed, events = bom.approve(number, catalog=uow.boms.list_all(), at=clock.now(), items=items)
     uow.boms.save(changed)
     uow.record(events)
     return changed
