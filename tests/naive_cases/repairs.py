@@ -63,17 +63,17 @@ def _repair() -> Repair:
 
 
 CASES: dict[str, Callable[[datetime.datetime], object]] = {
-    "servicecore.bom.Bom.create": lambda naive: Bom.create(
+    "servicecore.bom.model.Bom.create": lambda naive: Bom.create(
         "ACME", "A", lines=[], effective_from=_DAY, at=naive
     ),
-    "servicecore.bom.Bom.add_draft": lambda naive: _draft().add_draft(
+    "servicecore.bom.model.Bom.add_draft": lambda naive: _draft().add_draft(
         lines=[], effective_from=_DAY, at=naive
     ),
-    "servicecore.bom.Bom.revise": lambda naive: _draft().revise(1, at=naive),
-    "servicecore.bom.Bom.approve": lambda naive: _draft().approve(1, catalog=[], at=naive),
-    "servicecore.bom.Bom.activate": lambda naive: _approved().activate(1, at=naive),
-    "servicecore.bom.Bom.archive": lambda naive: _approved().archive(1, at=naive),
-    "servicecore.bom.Bom.close": lambda naive: _active().close(
+    "servicecore.bom.model.Bom.revise": lambda naive: _draft().revise(1, at=naive),
+    "servicecore.bom.model.Bom.approve": lambda naive: _draft().approve(1, catalog=[], at=naive),
+    "servicecore.bom.model.Bom.activate": lambda naive: _approved().activate(1, at=naive),
+    "servicecore.bom.model.Bom.archive": lambda naive: _approved().archive(1, at=naive),
+    "servicecore.bom.model.Bom.close": lambda naive: _active().close(
         1, effective_to=datetime.date(2025, 1, 1), at=naive
     ),
     "servicecore.service_objects.ServiceObject.instantiate_service_bom": lambda naive: (

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from servicecore.bom import (
-    _EXACT,
     Bom,
     BomIndex,
     BomLine,
@@ -19,6 +18,7 @@ from servicecore.bom import (
     find_cycle,
     naive_explode,
 )
+from servicecore.bom.model import _EXACT
 from servicecore.errors import BusinessRuleError, NotFoundError
 from servicecore.testing.strategies import bom_dates, bom_forests
 
