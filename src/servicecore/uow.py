@@ -17,9 +17,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
 from servicecore.events import DomainEvent
-from servicecore.sla import SlaRepository
 
 if TYPE_CHECKING:
+    from servicecore.bom import BomRepository, ItemRepository
+    from servicecore.repairs import RepairCodesRepository, RepairRepository
+    from servicecore.service_objects import ObjectRelationRepository, ServiceObjectRepository
+    from servicecore.sla import SlaRepository
     from servicecore.subscriptions import SubscriptionGroupRepository, SubscriptionRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
@@ -73,6 +76,37 @@ class UnitOfWork(Protocol):
     @property
     def subscription_groups(self) -> SubscriptionGroupRepository:
         """Subscription groups (``servicecore.subscriptions``)."""
+        # -- BOM, service objects and repairs (issue 5) ---------------------------------------
+        ...
+
+    @property
+    def items(self) -> ItemRepository:
+        """Items and their units of measure."""
+        ...
+
+    @property
+    def boms(self) -> BomRepository:
+        """Versioned bills of materials, one aggregate per parent item."""
+        ...
+
+    @property
+    def service_objects(self) -> ServiceObjectRepository:
+        """Customer equipment with its service BOM."""
+        ...
+
+    @property
+    def object_relations(self) -> ObjectRelationRepository:
+        """Objects attached to agreements and service orders."""
+        ...
+
+    @property
+    def repairs(self) -> RepairRepository:
+        """Repair lines."""
+        ...
+
+    @property
+    def repair_codes(self) -> RepairCodesRepository:
+        """Repair reference code sets."""
         ...
 
 

@@ -31,6 +31,7 @@ from typing import Any, Generic, Self, TypeVar, cast
 
 import attrs
 
+from servicecore.bom import Bom, Item
 from servicecore.errors import (
     AlreadyExistsError,
     ConcurrencyError,
@@ -41,11 +42,19 @@ from servicecore.errors import (
 )
 from servicecore.events import DomainEvent
 from servicecore.ports import Aggregate, check_id
+from servicecore.repairs import Repair, RepairCodes
+from servicecore.service_objects import ObjectRelation, OwnerKind, ServiceObject
 from servicecore.sla import ServiceLevelAgreement
 from servicecore.subscriptions import Subscription, SubscriptionGroup
 
 __all__ = [
+    "InMemoryBomRepository",
+    "InMemoryItemRepository",
+    "InMemoryObjectRelationRepository",
+    "InMemoryRepairCodesRepository",
+    "InMemoryRepairRepository",
     "InMemoryRepository",
+    "InMemoryServiceObjectRepository",
     "InMemorySlaRepository",
     "InMemoryStore",
     "InMemorySubscriptionGroupRepository",
@@ -305,6 +314,35 @@ class InMemoryUnitOfWork:
             InMemorySubscriptionGroupRepository, "subscription_group", SubscriptionGroup
         )
 
+    # -- BOM, service objects and repairs (issue 5) ---------------------------------------
+    @property
+    def items(self) -> InMemoryItemRepository:
+        return self._typed_repository(InMemoryItemRepository, "item", Item)
+
+    @property
+    def boms(self) -> InMemoryBomRepository:
+        return self._typed_repository(InMemoryBomRepository, "bom", Bom)
+
+    @property
+    def service_objects(self) -> InMemoryServiceObjectRepository:
+        return self._typed_repository(
+            InMemoryServiceObjectRepository, "service_object", ServiceObject
+        )
+
+    @property
+    def object_relations(self) -> InMemoryObjectRelationRepository:
+        return self._typed_repository(
+            InMemoryObjectRelationRepository, "object_relation", ObjectRelation
+        )
+
+    @property
+    def repairs(self) -> InMemoryRepairRepository:
+        return self._typed_repository(InMemoryRepairRepository, "repair", Repair)
+
+    @property
+    def repair_codes(self) -> InMemoryRepairCodesRepository:
+        return self._typed_repository(InMemoryRepairCodesRepository, "repair_codes", RepairCodes)
+
     # -- internals used by repositories ----------------------------------------------------
     def _visible(self, key: _Key) -> tuple[bool, Any]:
         """(staged?, value) as this unit of work sees ``key``."""
@@ -447,3 +485,56 @@ class InMemorySubscriptionRepository(InMemoryRepository[Subscription]):
 
 class InMemorySubscriptionGroupRepository(InMemoryRepository[SubscriptionGroup]):
     """In-memory ``SubscriptionGroupRepository``."""
+
+
+# -- BOM, service objects and repairs (issue 5) -------------------------------------------
+
+
+class InMemoryItemRepository(InMemoryRepository[Item]):
+    """Items (generic operations only)."""
+
+
+class InMemoryBomRepository(InMemoryRepository[Bom]):
+    """BOMs; ``list_using_component`` scans every version's lines."""
+
+    def list_using_component(self, component: str) -> list[Bom]:
+        check_id(component, "component")
+        return self._scan(
+            lambda b: any(ln.component == component for v in b.versions for ln in v.lines)
+        )
+
+
+class InMemoryServiceObjectRepository(InMemoryRepository[ServiceObject]):
+    """Service objects with the customer finder."""
+
+    def list_for_customer(self, customer_id: str) -> list[ServiceObject]:
+        check_id(customer_id, "customer_id")
+        return self._scan(lambda o: o.customer_id == customer_id)
+
+
+class InMemoryObjectRelationRepository(InMemoryRepository[ObjectRelation]):
+    """Object relations with owner and object finders."""
+
+    def list_for_owner(self, owner_kind: OwnerKind, owner_id: str) -> list[ObjectRelation]:
+        check_id(owner_id, "owner_id")
+        return self._scan(lambda r: r.owner_kind is owner_kind and r.owner_id == owner_id)
+
+    def list_for_object(self, object_id: str) -> list[ObjectRelation]:
+        check_id(object_id, "object_id")
+        return self._scan(lambda r: r.object_id == object_id)
+
+
+class InMemoryRepairRepository(InMemoryRepository[Repair]):
+    """Repairs with object and item finders."""
+
+    def list_for_object(self, object_id: str) -> list[Repair]:
+        check_id(object_id, "object_id")
+        return self._scan(lambda r: r.object_id == object_id)
+
+    def list_for_item(self, item_id: str) -> list[Repair]:
+        check_id(item_id, "item_id")
+        return self._scan(lambda r: r.item_id == item_id)
+
+
+class InMemoryRepairCodesRepository(InMemoryRepository[RepairCodes]):
+    """Repair code sets (generic operations only)."""

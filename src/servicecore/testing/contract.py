@@ -1112,3 +1112,194 @@ class SubscriptionGroupRepositoryContract(RepositoryContract[Any]):
 
     def modify(self, aggregate: Any) -> Any:
         return attrs.evolve(aggregate, name=aggregate.name + "+")
+
+
+# -- BOM, service objects and repairs (issue 5) -------------------------------------------
+
+from decimal import Decimal as _Decimal  # noqa: E402
+
+from servicecore import bom as _bom  # noqa: E402
+from servicecore import repairs as _rep  # noqa: E402
+from servicecore import service_objects as _so  # noqa: E402
+
+_PCS = _bom.UnitOfMeasure("pcs", 0)
+
+
+class ItemRepositoryContract(RepositoryContract[_bom.Item]):
+    """Contract of ``uow.items``."""
+
+    def repository(self, uow: UnitOfWork) -> Repository[_bom.Item]:
+        return uow.items
+
+    def make_aggregate(self, company_id: str, id: str) -> _bom.Item:
+        return _bom.Item(company_id=company_id, id=id, uom=_PCS, name=f"item {id}")
+
+    def modify(self, aggregate: _bom.Item) -> _bom.Item:
+        return attrs.evolve(aggregate, name=aggregate.name + "'")
+
+
+class BomRepositoryContract(RepositoryContract[_bom.Bom]):
+    """Contract of ``uow.boms`` including ``list_using_component``."""
+
+    def repository(self, uow: UnitOfWork) -> Repository[_bom.Bom]:
+        return uow.boms
+
+    def make_aggregate(self, company_id: str, id: str) -> _bom.Bom:
+        bom, _events = _bom.Bom.create(
+            company_id,
+            id,
+            lines=[_bom.BomLine(10, f"{id}-PART", _Decimal(2), _PCS)],
+            effective_from=pendulum.date(2024, 1, 1),
+            at=_AT,
+        )
+        return bom
+
+    def modify(self, aggregate: _bom.Bom) -> _bom.Bom:
+        changed, _events = aggregate.revise(1, at=_AT)
+        return changed
+
+    def test_list_using_component(self, open_uow: Callable[..., UnitOfWork]) -> None:
+        a, b, c = (self.make_id(n) for n in (1, 2, 3))
+        self._store(open_uow, a, b)
+        with open_uow() as uow:
+            uow.boms.add(self.make_aggregate(self.COMPANY, c))  # staged only: seen too
+            found = uow.boms.list_using_component(f"{b}-PART")
+            assert [x.id for x in found] == [b]
+            assert [x.id for x in uow.boms.list_using_component(f"{c}-PART")] == [c]
+            assert uow.boms.list_using_component("NOWHERE") == []
+        self._store(open_uow, a, company=self.OTHER_COMPANY)
+        with open_uow() as uow:
+            assert [x.id for x in uow.boms.list_using_component(f"{a}-PART")] == [a]
+
+
+class ServiceObjectRepositoryContract(RepositoryContract[_so.ServiceObject]):
+    """Contract of ``uow.service_objects`` including ``list_for_customer``."""
+
+    def repository(self, uow: UnitOfWork) -> Repository[_so.ServiceObject]:
+        return uow.service_objects
+
+    def make_aggregate(self, company_id: str, id: str) -> _so.ServiceObject:
+        customer = "C-EVEN" if id[-1] in "02468" else "C-ODD"
+        return _so.ServiceObject(
+            company_id=company_id,
+            id=id,
+            item_id="PUMP",
+            serial=f"SN-{id}",
+            customer_id=customer,
+            installed_on=pendulum.date(2024, 1, 1),
+        )
+
+    def modify(self, aggregate: _so.ServiceObject) -> _so.ServiceObject:
+        return attrs.evolve(aggregate, serial=aggregate.serial + "X")
+
+    def test_list_for_customer(self, open_uow: Callable[..., UnitOfWork]) -> None:
+        ids = [self.make_id(n) for n in (1, 2, 3)]
+        self._store(open_uow, *ids)
+        with open_uow() as uow:
+            odd = [o.id for o in uow.service_objects.list_for_customer("C-ODD")]
+            even = [o.id for o in uow.service_objects.list_for_customer("C-EVEN")]
+            assert odd == [ids[0], ids[2]]
+            assert even == [ids[1]]
+        with open_uow(self.OTHER_COMPANY) as uow:
+            assert uow.service_objects.list_for_customer("C-ODD") == []
+
+
+class ObjectRelationRepositoryContract(RepositoryContract[_so.ObjectRelation]):
+    """Contract of ``uow.object_relations`` including its two finders."""
+
+    def repository(self, uow: UnitOfWork) -> Repository[_so.ObjectRelation]:
+        return uow.object_relations
+
+    def make_aggregate(self, company_id: str, id: str) -> _so.ObjectRelation:
+        order = id[-1] in "02468"
+        return _so.ObjectRelation(
+            company_id=company_id,
+            id=id,
+            object_id="OBJ-1" if order else "OBJ-2",
+            owner_kind=_so.OwnerKind.SERVICE_ORDER if order else _so.OwnerKind.AGREEMENT,
+            owner_id="SO-1" if order else "AG-1",
+        )
+
+    def modify(self, aggregate: _so.ObjectRelation) -> _so.ObjectRelation:
+        return attrs.evolve(aggregate, note=aggregate.note + "!")
+
+    def test_list_for_owner_and_object(self, open_uow: Callable[..., UnitOfWork]) -> None:
+        ids = [self.make_id(n) for n in (1, 2, 3, 4)]
+        self._store(open_uow, *ids)
+        with open_uow() as uow:
+            repo = uow.object_relations
+            on_order = repo.list_for_owner(_so.OwnerKind.SERVICE_ORDER, "SO-1")
+            assert [r.id for r in on_order] == [ids[1], ids[3]]
+            assert [r.id for r in repo.list_for_owner(_so.OwnerKind.AGREEMENT, "AG-1")] == [
+                ids[0],
+                ids[2],
+            ]
+            assert repo.list_for_owner(_so.OwnerKind.AGREEMENT, "SO-1") == []
+            assert [r.id for r in repo.list_for_object("OBJ-2")] == [ids[0], ids[2]]
+        with open_uow(self.OTHER_COMPANY) as uow:
+            assert uow.object_relations.list_for_object("OBJ-2") == []
+
+
+def _contract_codes(company_id: str) -> _rep.RepairCodes:
+    return _rep.RepairCodes.of(
+        company_id,
+        "CODES",
+        symptoms={"NOISE": ["RATTLE"]},
+        resolutions=["FIXED"],
+        stages=[_rep.RepairStage("OPEN"), _rep.RepairStage("DONE", finished=True)],
+    )
+
+
+class RepairCodesRepositoryContract(RepositoryContract[_rep.RepairCodes]):
+    """Contract of ``uow.repair_codes``."""
+
+    def repository(self, uow: UnitOfWork) -> Repository[_rep.RepairCodes]:
+        return uow.repair_codes
+
+    def make_aggregate(self, company_id: str, id: str) -> _rep.RepairCodes:
+        return attrs.evolve(_contract_codes(company_id), id=id)
+
+    def modify(self, aggregate: _rep.RepairCodes) -> _rep.RepairCodes:
+        return attrs.evolve(aggregate, resolutions=(*aggregate.resolutions, "NEW"))
+
+
+class RepairRepositoryContract(RepositoryContract[_rep.Repair]):
+    """Contract of ``uow.repairs`` including ``list_for_object`` and ``list_for_item``."""
+
+    def repository(self, uow: UnitOfWork) -> Repository[_rep.Repair]:
+        return uow.repairs
+
+    def make_aggregate(self, company_id: str, id: str) -> _rep.Repair:
+        even = id[-1] in "02468"
+        obj = _so.ServiceObject(
+            company_id=company_id,
+            id="OBJ-1" if even else "OBJ-2",
+            item_id="PUMP" if even else "FAN",
+            serial="SN",
+            customer_id="C",
+        )
+        relation = _so.ObjectRelation(
+            company_id=company_id,
+            id="REL",
+            object_id=obj.id,
+            owner_kind=_so.OwnerKind.SERVICE_ORDER,
+            owner_id="SO-1",
+        )
+        repair, _events = _rep.Repair.open(
+            _contract_codes(company_id), relation, obj, repair_id=id, order_id="SO-1", at=_AT
+        )
+        return repair
+
+    def modify(self, aggregate: _rep.Repair) -> _rep.Repair:
+        changed, _events = aggregate.add_note("checked", author="TECH", at=_AT)
+        return changed
+
+    def test_list_for_object_and_item(self, open_uow: Callable[..., UnitOfWork]) -> None:
+        ids = [self.make_id(n) for n in (1, 2, 3)]
+        self._store(open_uow, *ids)
+        with open_uow() as uow:
+            assert [r.id for r in uow.repairs.list_for_object("OBJ-2")] == [ids[0], ids[2]]
+            assert [r.id for r in uow.repairs.list_for_item("PUMP")] == [ids[1]]
+            assert uow.repairs.list_for_item("NONE") == []
+        with open_uow(self.OTHER_COMPANY) as uow:
+            assert uow.repairs.list_for_object("OBJ-2") == []

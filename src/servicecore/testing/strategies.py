@@ -44,6 +44,9 @@ __all__ = [
     "SLA_STATUSES",
     "alignments",
     "aware_datetimes",
+    "bom_dates",
+    "bom_forests",
+    "bom_quantities",
     "business_calendars",
     "company_ids",
     "currencies",
@@ -58,7 +61,9 @@ __all__ = [
     "naive_datetimes",
     "periods",
     "recurrences",
+    "repair_codes",
     "rounded_money",
+    "scrap_percentages",
     "service_credits",
     "service_level_agreements",
     "status_histories",
@@ -66,6 +71,7 @@ __all__ = [
     "subscriptions",
     "targets",
     "timezones",
+    "units_of_measure",
 ]
 
 DST_ZONES = (
@@ -524,3 +530,135 @@ def _register_subscription_types() -> None:
     st.register_type_strategy(SubscriptionGroup, subscription_groups())
     st.register_type_strategy(Subscription, subscriptions())
     st.register_type_strategy(ServiceCredit, service_credits())
+    _register_bom_types()
+
+
+# -- BOM, service objects and repairs (issue 5) -------------------------------------------
+
+from servicecore import bom as _bom  # noqa: E402
+from servicecore import repairs as _rep  # noqa: E402
+
+UNITS = (_bom.UnitOfMeasure("pcs", 0), _bom.UnitOfMeasure("kg", 3), _bom.UnitOfMeasure("m", 2))
+
+
+def units_of_measure() -> st.SearchStrategy[_bom.UnitOfMeasure]:
+    """Divisible and indivisible units."""
+    return st.sampled_from(UNITS)
+
+
+def bom_quantities() -> st.SearchStrategy[Decimal]:
+    """Positive quantities with up to 3 decimals (0.001 .. 50)."""
+    return st.integers(1, 50_000).map(lambda n: Decimal(n).scaleb(-3))
+
+
+def scrap_percentages() -> st.SearchStrategy[Decimal]:
+    """Scrap percentages, often 0, up to 25.5 %."""
+    return st.one_of(st.just(Decimal(0)), st.integers(1, 255).map(lambda n: Decimal(n).scaleb(-1)))
+
+
+@st.composite
+def bom_forests(
+    draw: st.DrawFn,
+    *,
+    company_id: str = "ACME",
+    max_items: int = 8,
+    max_versions: int = 3,
+    max_lines: int = 4,
+    pins: bool = True,
+    phantoms: bool = True,
+) -> list[_bom.Bom]:
+    """Random BOM forests, acyclic by construction, every version active.
+
+    Items are ``I0..In``; a line of item ``i`` only uses items ``j > i`` (leaves ``P0..``
+    too), so no date can combine versions into a cycle. Each BOM has 1..``max_versions``
+    versions with consecutive effectivity from 2024-01-01 (the last open-ended); lines may
+    be phantoms or pin a version of their component.
+    """
+    n = draw(st.integers(1, max_items))
+    version_counts = [draw(st.integers(1, max_versions)) for _ in range(n)]
+    boms: list[_bom.Bom] = []
+    for i in range(n):
+        count = version_counts[i]
+        gaps = draw(st.lists(st.integers(1, 200), min_size=count, max_size=count))
+        starts = [dt.date(2024, 1, 1) + dt.timedelta(days=sum(gaps[:k])) for k in range(count)]
+        versions = []
+        for k in range(count):
+            lines = []
+            positions = draw(
+                st.lists(
+                    st.integers(1, 99),
+                    min_size=0 if i == n - 1 else 1,
+                    max_size=max_lines,
+                    unique=True,
+                )
+            )
+            for position in positions:
+                sub = draw(st.one_of(st.none(), st.integers(i + 1, n - 1))) if i < n - 1 else None
+                component = f"P{draw(st.integers(0, 5))}" if sub is None else f"I{sub}"
+                pin = (
+                    draw(st.one_of(st.none(), st.integers(1, version_counts[sub])))
+                    if pins and sub is not None
+                    else None
+                )
+                lines.append(
+                    _bom.BomLine(
+                        position,
+                        component,
+                        draw(bom_quantities()),
+                        draw(units_of_measure()),
+                        draw(scrap_percentages()),
+                        draw(st.booleans()) if phantoms and sub is not None else False,
+                        pin,
+                    )
+                )
+            versions.append(
+                _bom.BomVersion(
+                    k + 1,
+                    _bom.BomStatus.ACTIVE,
+                    starts[k],
+                    starts[k + 1] if k + 1 < count else None,
+                    tuple(lines),
+                )
+            )
+        boms.append(_bom.Bom(company_id=company_id, id=f"I{i}", versions=tuple(versions)))
+    return boms
+
+
+def bom_dates() -> st.SearchStrategy[dt.date]:
+    """Dates around the effectivity of :func:`bom_forests` (2023-12 .. 2026)."""
+    return st.dates(min_value=dt.date(2023, 12, 1), max_value=dt.date(2026, 12, 31))
+
+
+@st.composite
+def repair_codes(draw: st.DrawFn, *, company_id: str = "ACME") -> _rep.RepairCodes:
+    """Code sets with 1..3 areas per kind, 1..3 codes per area and 2..4 stages."""
+    names = st.sampled_from(["A", "B", "C", "D", "E"])
+
+    def areas(prefix: str) -> dict[str, list[str]]:
+        keys = draw(st.lists(names, min_size=1, max_size=3, unique=True))
+        return {
+            f"{prefix}{k}": [
+                f"{prefix}{k}-{c}"
+                for c in draw(st.lists(names, min_size=1, max_size=3, unique=True))
+            ]
+            for k in keys
+        }
+
+    stage_count = draw(st.integers(2, 4))
+    finished = draw(st.lists(st.booleans(), min_size=stage_count, max_size=stage_count))
+    finished[-1] = True
+    return _rep.RepairCodes.of(
+        company_id,
+        "CODES",
+        conditions=[f"C{k}" for k in draw(st.lists(names, max_size=3, unique=True))],
+        symptoms=areas("S"),
+        diagnoses=areas("D"),
+        resolutions=[f"R{k}" for k in draw(st.lists(names, min_size=1, max_size=3, unique=True))],
+        stages=[_rep.RepairStage(f"ST{k}", finished=f) for k, f in enumerate(finished)],
+    )
+
+
+def _register_bom_types() -> None:
+    st.register_type_strategy(_bom.UnitOfMeasure, units_of_measure())
+    st.register_type_strategy(_bom.Bom, bom_forests().map(lambda forest: forest[0]))
+    st.register_type_strategy(_rep.RepairCodes, repair_codes())

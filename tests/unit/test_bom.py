@@ -1,0 +1,381 @@
+"""BOM versions, explosion, cycles, overlap, where-used, diff (expected values by hand)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from servicecore.bom import (
+    BOM_LIFECYCLE,
+    Bom,
+    BomIndex,
+    BomLine,
+    BomStatus,
+    BomVersion,
+    Item,
+    UnitOfMeasure,
+    WhereUsed,
+    diff_versions,
+    find_cycle,
+    naive_explode,
+    to_quantity,
+)
+from servicecore.errors import (
+    BusinessRuleError,
+    InvalidTransitionError,
+    NotFoundError,
+    ValidationError,
+)
+
+AT = dt.datetime(2024, 1, 1, 8, tzinfo=dt.UTC)
+JAN = dt.date(2024, 1, 1)
+JUL = dt.date(2024, 7, 1)
+PCS = UnitOfMeasure("pcs", 0)
+KG = UnitOfMeasure("kg", 3)
+
+
+def line(pos: int, comp: str, qty: str, scrap: str = "0", **kw: object) -> BomLine:
+    unit = kw.pop("unit", PCS)
+    assert isinstance(unit, UnitOfMeasure)
+    return BomLine(pos, comp, D(qty), unit, D(scrap), **kw)  # type: ignore[arg-type]
+
+
+def released(item: str, lines: list[BomLine], start: dt.date = JAN) -> Bom:
+    bom, _ = Bom.create("ACME", item, lines=lines, effective_from=start, at=AT)
+    bom, _ = bom.approve(1, catalog=[], at=AT)
+    bom, _ = bom.activate(1, at=AT)
+    return bom
+
+
+def pump_family() -> dict[str, Bom]:
+    return {
+        "PUMP": released(
+            "PUMP",
+            [
+                line(10, "MOTOR", "1"),
+                line(20, "HOUSING", "2", "10"),
+                line(30, "KIT", "1", phantom=True),
+            ],
+        ),
+        "MOTOR": released("MOTOR", [line(10, "ROTOR", "1"), line(20, "SCREW", "4", "5")]),
+        "HOUSING": released(
+            "HOUSING", [line(10, "SCREW", "3"), line(20, "GASKET", "0.125", "2", unit=KG)]
+        ),
+        "KIT": released("KIT", [line(10, "ORING", "2"), line(20, "SCREW", "1")]),
+    }
+
+
+def with_motor_v2(boms: dict[str, Bom]) -> dict[str, Bom]:
+    motor = boms["MOTOR"]
+    motor, _ = motor.add_draft(
+        lines=[line(10, "ROTOR2", "1"), line(20, "SCREW", "6"), line(30, "BEARING", "2")],
+        effective_from=JUL,
+        at=AT,
+    )
+    motor, _ = motor.approve(2, catalog=boms.values(), at=AT)
+    motor, _ = motor.close(1, effective_to=JUL, at=AT)
+    motor, _ = motor.activate(2, at=AT)
+    return {**boms, "MOTOR": motor}
+
+
+def test_explosion_with_scrap_on_several_levels_and_a_phantom() -> None:
+    x = BomIndex.build(pump_family().values()).explode("PUMP", 3, dt.date(2024, 3, 1))
+    rows = [(ln.level, ln.key, ln.component, ln.quantity, ln.rounded_quantity) for ln in x.lines]
+    # By hand: HOUSING 3*2*1.10 = 6.6; its GASKET 6.6*0.125*1.02 = 0.8415 kg -> 0.842 kg;
+    # MOTOR's SCREW 3*4*1.05 = 12.6 -> 13; the phantom KIT's children sit at level 1.
+    assert rows == [
+        (1, "10", "MOTOR", D("3"), D("3")),
+        (2, "10.10", "ROTOR", D("3"), D("3")),
+        (2, "10.20", "SCREW", D("12.6"), D("13")),
+        (1, "20", "HOUSING", D("6.6"), D("7")),
+        (2, "20.10", "SCREW", D("19.8"), D("20")),
+        (2, "20.20", "GASKET", D("0.8415"), D("0.842")),
+        (1, "30.10", "ORING", D("6"), D("6")),
+        (1, "30.20", "SCREW", D("3"), D("3")),
+    ]
+    assert [ln.version for ln in x.lines] == [1, None, None, 1, None, None, None, None]
+    assert x.version == 1
+    assert x.totals == {
+        "MOTOR": D("3"),
+        "ROTOR": D("3"),
+        "SCREW": D("35.4"),
+        "HOUSING": D("6.6"),
+        "GASKET": D("0.8415"),
+        "ORING": D("6"),
+    }
+    assert x.rounded_totals["SCREW"] == D("36")  # 35.4 rounded up once
+    assert x.rounded_totals["GASKET"] == D("0.842")
+    assert len(x) == 8
+
+
+def test_as_of_both_sides_of_a_version_switch() -> None:
+    index = BomIndex.build(with_motor_v2(pump_family()).values())
+    before = index.explode("MOTOR", 3, dt.date(2024, 6, 30))
+    after = index.explode("MOTOR", 3, JUL)
+    assert (before.version, after.version) == (1, 2)
+    assert [(ln.component, ln.quantity) for ln in before.lines] == [
+        ("ROTOR", D("3")),
+        ("SCREW", D("12.6")),
+    ]
+    assert [(ln.component, ln.quantity) for ln in after.lines] == [
+        ("ROTOR2", D("3")),
+        ("SCREW", D("18")),
+        ("BEARING", D("6")),
+    ]
+    assert index.effective_version("MOTOR", dt.date(2024, 6, 30)) == 1
+    assert index.effective_version("MOTOR", JUL) == 2
+    assert index.effective_version("MOTOR", dt.date(2023, 12, 31)) is None
+    pump = index.explode("PUMP", 1, JUL)
+    assert pump.lines[0].version == 2  # the node records the version used beneath it
+
+
+def test_aggregate_effective_version_bisects() -> None:
+    motor = with_motor_v2(pump_family())["MOTOR"]
+    assert motor.effective_version(dt.date(2024, 6, 30)) is motor.get_version(1)
+    assert motor.effective_version(JUL) is motor.get_version(2)
+    assert motor.effective_version(dt.date(2023, 1, 1)) is None
+
+
+def test_no_effective_version_is_not_found() -> None:
+    index = BomIndex.build(pump_family().values())
+    with pytest.raises(NotFoundError, match="no active BOM version effective on 2023-12-31"):
+        index.explode("PUMP", 1, dt.date(2023, 12, 31))
+    with pytest.raises(NotFoundError):
+        index.explode("SCREW", 1, JAN)
+
+
+def test_overlapping_active_versions_are_rejected_naming_both() -> None:
+    pump = pump_family()["PUMP"]
+    pump, _ = pump.revise(1, at=AT, effective_from=dt.date(2024, 3, 1))
+    pump, _ = pump.approve(2, catalog=[], at=AT)
+    with pytest.raises(BusinessRuleError, match=r"active versions 1 .* and 2 .* overlap") as err:
+        pump.activate(2, at=AT)
+    assert err.value.rule == "BOM-OVERLAP"
+    closed, _ = pump.close(1, effective_to=dt.date(2024, 3, 1), at=AT)
+    done, events = closed.activate(2, at=AT)
+    assert [v.status for v in done.versions] == [BomStatus.ACTIVE, BomStatus.ACTIVE]
+    assert events[0].event_type == "BomVersionStatusChanged"
+
+
+def test_cycle_across_versions_rejected_at_approval() -> None:
+    a = released("A", [line(10, "B", "1")])
+    b = released("B", [line(10, "C", "1")])
+    b, _ = b.close(1, effective_to=dt.date(2024, 6, 1), at=AT)
+    b, _ = b.add_draft(lines=[line(10, "A", "1")], effective_from=dt.date(2024, 6, 1), at=AT)
+    with pytest.raises(
+        BusinessRuleError, match=r"cycle A -> B -> A .effective together from 2024-06-01"
+    ):
+        b.approve(2, catalog=[a, b], at=AT)
+    # The same draft is fine when A's version ends before B's new one begins.
+    a_ended, _ = a.close(1, effective_to=dt.date(2024, 6, 1), at=AT)
+    ok, _ = b.approve(2, catalog=[a_ended, b], at=AT)
+    assert ok.get_version(2).status is BomStatus.APPROVED
+
+
+def test_cycle_through_an_approved_not_yet_active_version() -> None:
+    a = released("A", [line(10, "B", "1")])
+    b, _ = Bom.create("ACME", "B", lines=[line(10, "A", "1")], effective_from=JAN, at=AT)
+    with pytest.raises(BusinessRuleError, match="cycle"):
+        b.approve(1, catalog=[a], at=AT)
+    assert find_cycle([a]) is None
+
+
+def test_cycle_through_a_pin() -> None:
+    b = released("B", [line(10, "C", "1")], start=dt.date(2030, 1, 1))
+    a, _ = Bom.create("ACME", "A", lines=[line(10, "B", "1", pin=1)], effective_from=JAN, at=AT)
+    a, _ = a.approve(1, catalog=[b], at=AT)
+    c, _ = Bom.create("ACME", "C", lines=[line(10, "A", "1")], effective_from=JAN, at=AT)
+    # B#1 is not effective in 2024 but A pins it, so A -> B#1 -> C -> A exists.
+    with pytest.raises(BusinessRuleError, match="cycle"):
+        c.approve(1, catalog=[a, b], at=AT)
+
+
+def test_pins_must_point_at_released_versions() -> None:
+    b = released("B", [line(10, "C", "1")])
+    a, _ = Bom.create("ACME", "A", lines=[line(10, "B", "1", pin=2)], effective_from=JAN, at=AT)
+    with pytest.raises(BusinessRuleError, match="pins version 2 of 'B', which does not exist"):
+        a.approve(1, catalog=[b], at=AT)
+    b2, _ = b.add_draft(lines=[line(10, "D", "1")], effective_from=JUL, at=AT)
+    with pytest.raises(BusinessRuleError, match="is draft"):
+        a.approve(1, catalog=[b2], at=AT)
+
+
+def test_pinned_version_is_used_whatever_the_date() -> None:
+    boms = with_motor_v2(pump_family())
+    pump, _ = Bom.create(
+        "ACME", "PUMP2", lines=[line(10, "MOTOR", "1", pin=1)], effective_from=JAN, at=AT
+    )
+    pump, _ = pump.approve(1, catalog=boms.values(), at=AT)
+    pump, _ = pump.activate(1, at=AT)
+    index = BomIndex.build([*boms.values(), pump])
+    x = index.explode("PUMP2", 1, dt.date(2024, 8, 1))
+    assert [(ln.component, ln.version) for ln in x.lines] == [
+        ("MOTOR", 1),
+        ("ROTOR", None),
+        ("SCREW", None),
+    ]
+
+
+def test_self_reference_refused() -> None:
+    with pytest.raises(BusinessRuleError, match="its own component"):
+        Bom.create("ACME", "A", lines=[line(10, "A", "1")], effective_from=JAN, at=AT)
+
+
+def test_where_used_as_of_a_date() -> None:
+    index = BomIndex.build(with_motor_v2(pump_family()).values())
+    assert index.where_used("SCREW", dt.date(2024, 3, 1)) == (
+        WhereUsed(1, "HOUSING", 1, 10, D("3")),
+        WhereUsed(1, "KIT", 1, 20, D("1")),
+        WhereUsed(1, "MOTOR", 1, 20, D("4.20")),
+    )
+    assert [w.parent for w in index.where_used("ROTOR", JUL)] == []
+    assert index.where_used("ROTOR2", JUL) == (WhereUsed(1, "MOTOR", 2, 10, D("1")),)
+    deep = index.where_used("ROTOR2", JUL, multi_level=True)
+    assert [(w.level, w.parent) for w in deep] == [(1, "MOTOR"), (2, "PUMP")]
+
+
+def test_diff_added_removed_changed() -> None:
+    motor = with_motor_v2(pump_family())["MOTOR"]
+    d = diff_versions(motor.get_version(1), motor.get_version(2))
+    assert [(ln.position, ln.component) for ln in d.added] == [(10, "ROTOR2"), (30, "BEARING")]
+    assert [(ln.position, ln.component) for ln in d.removed] == [(10, "ROTOR")]
+    assert [(c.after.position, c.fields) for c in d.changed] == [(20, ("quantity", "scrap_pct"))]
+    assert not d.is_empty
+    assert diff_versions(motor.get_version(1), motor.get_version(1)).is_empty
+
+
+def test_revise_copies_into_a_new_draft_and_only_drafts_are_edited() -> None:
+    motor = pump_family()["MOTOR"]
+    revised, events = motor.revise(1, at=AT)
+    v2 = revised.get_version(2)
+    assert (v2.status, v2.revised_from, v2.lines) == (
+        BomStatus.DRAFT,
+        1,
+        motor.get_version(1).lines,
+    )
+    assert events[0].event_type == "BomVersionDrafted"
+    edited, _ = revised.edit_draft(2, lines=[line(10, "ROTOR", "2")], effective_from=JUL)
+    assert edited.get_version(2).lines == (line(10, "ROTOR", "2"),)
+    assert edited.get_version(2).effective_from == JUL
+    cleared, _ = edited.edit_draft(2, effective_to=dt.date(2025, 1, 1))
+    assert cleared.get_version(2).effective_to == dt.date(2025, 1, 1)
+    assert cleared.edit_draft(2, clear_effective_to=True)[0].get_version(2).effective_to is None
+    with pytest.raises(BusinessRuleError, match="only drafts can be edited"):
+        revised.edit_draft(1, lines=[])
+
+
+def test_lifecycle_refuses_skipping_states() -> None:
+    bom, _ = Bom.create("ACME", "X", lines=[], effective_from=JAN, at=AT)
+    with pytest.raises(InvalidTransitionError, match="cannot activate"):
+        bom.activate(1, at=AT)
+    approved, _ = bom.approve(1, catalog=[], at=AT)
+    archived, _ = approved.archive(1, at=AT)
+    assert archived.get_version(1).status is BomStatus.ARCHIVED
+    assert BOM_LIFECYCLE.is_final(BomStatus.ARCHIVED)
+    with pytest.raises(BusinessRuleError, match="only approved or active"):
+        bom.close(1, effective_to=JUL, at=AT)
+
+
+def test_close_only_shortens() -> None:
+    bom = released("X", [line(10, "Y", "1")])
+    closed, _ = bom.close(1, effective_to=JUL, at=AT)
+    with pytest.raises(BusinessRuleError, match="can only shorten"):
+        closed.close(1, effective_to=dt.date(2025, 1, 1), at=AT)
+
+
+def test_validation_messages() -> None:
+    with pytest.raises(ValidationError, match="float"):
+        to_quantity(1.5)
+    with pytest.raises(ValidationError, match="greater than 0"):
+        to_quantity("0")
+    with pytest.raises(ValidationError, match="not a number"):
+        to_quantity("abc")
+    with pytest.raises(ValidationError, match="below 100"):
+        BomLine(10, "X", D(1), PCS, D(100))
+    with pytest.raises(ValidationError, match="position must be positive"):
+        BomLine(0, "X", D(1), PCS)
+    with pytest.raises(ValidationError, match="position must be an int"):
+        BomLine("10", "X", D(1), PCS)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="pin must be"):
+        BomLine(10, "X", D(1), PCS, pin=0)
+    with pytest.raises(ValidationError, match="unit must be"):
+        BomLine(10, "X", D(1), "pcs")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="phantom must be"):
+        BomLine(10, "X", D(1), PCS, phantom="yes")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="used twice"):
+        BomVersion(1, BomStatus.DRAFT, JAN, None, (line(10, "X", "1"), line(10, "Y", "1")))
+    with pytest.raises(ValidationError, match="must be BomLine"):
+        BomVersion(1, BomStatus.DRAFT, JAN, None, ("X",))  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="must be after effective_from"):
+        BomVersion(1, BomStatus.DRAFT, JAN, JAN)
+    with pytest.raises(ValidationError, match="datetime"):
+        BomVersion(1, BomStatus.DRAFT, AT)
+    with pytest.raises(ValidationError, match=r"numbered 1\.\.n"):
+        Bom(company_id="ACME", id="X", versions=[BomVersion(2, BomStatus.DRAFT, JAN)])
+    with pytest.raises(NotFoundError, match="has no version 3"):
+        pump_family()["PUMP"].get_version(3)
+    with pytest.raises(ValidationError, match="iterable of BomLine"):
+        Bom.create("ACME", "X", lines="abc", effective_from=JAN, at=AT)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="decimals"):
+        UnitOfMeasure("pcs", 12)
+    with pytest.raises(ValidationError, match="decimals must be an int"):
+        UnitOfMeasure("pcs", True)
+    with pytest.raises(ValidationError, match="uom must be"):
+        Item(company_id="ACME", id="X", uom="pcs")  # type: ignore[arg-type]
+    with pytest.raises(BusinessRuleError, match="two BOM aggregates"):
+        BomIndex.build([pump_family()["PUMP"], pump_family()["PUMP"]])
+
+
+def test_unit_round_up() -> None:
+    assert PCS.round_up(D("2.1")) == D("3")
+    assert PCS.round_up(D("2")) == D("2")
+    assert KG.round_up(D("0.0001")) == D("0.001")
+
+
+def test_index_matches_naive_explosion() -> None:
+    boms = with_motor_v2(pump_family())
+    index = BomIndex.build(boms.values())
+    for day in (dt.date(2024, 3, 1), JUL):
+        x = index.explode("PUMP", 7, day)
+        assert [(ln.level, ln.component, ln.quantity) for ln in x.lines] == naive_explode(
+            boms, "PUMP", D(7), day
+        )
+
+
+def test_missing_pin_in_stored_data_is_reported() -> None:
+    # Data that bypassed approval (e.g. loaded from elsewhere) still fails loudly.
+    a = Bom(
+        company_id="ACME",
+        id="A",
+        versions=[BomVersion(1, BomStatus.ACTIVE, JAN, None, (line(10, "B", "1", pin=5),))],
+    )
+    with pytest.raises(BusinessRuleError, match="pins version 5"):
+        BomIndex.build([a]).explode("A", 1, JAN)
+
+
+def test_cycle_in_stored_data_is_reported_by_explosion() -> None:
+    a = Bom(
+        company_id="ACME",
+        id="A",
+        versions=[BomVersion(1, BomStatus.ACTIVE, JAN, None, (line(10, "B", "1"),))],
+    )
+    b = Bom(
+        company_id="ACME",
+        id="B",
+        versions=[BomVersion(1, BomStatus.ACTIVE, JAN, None, (line(10, "A", "1"),))],
+    )
+    assert find_cycle([a, b]) == ["A", "B", "A"]
+    with pytest.raises(BusinessRuleError, match="cycle through 'A'"):
+        BomIndex.build([a, b]).explode("A", 1, JAN)
+
+
+def test_catalogs_must_hold_boms() -> None:
+    bom, _ = Bom.create("ACME", "X", lines=[], effective_from=JAN, at=AT)
+    with pytest.raises(ValidationError, match="iterable of Bom aggregates"):
+        bom.approve(1, catalog=bom, at=AT)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Bom aggregates only, not str"):
+        bom.approve(1, catalog=["PUMP"], at=AT)  # type: ignore[list-item]
+    with pytest.raises(ValidationError, match="Bom aggregates only"):
+        BomIndex.build([1])  # type: ignore[list-item]
