@@ -305,6 +305,77 @@ def _bom_and_repairs(out: Out) -> None:
         uow.commit()
 
 
+def _sla_credits(out: Out) -> None:
+    from decimal import Decimal
+
+    import pendulum
+
+    from servicecore.calendars import BusinessCalendar
+    from servicecore.sla import (
+        ClockKind,
+        ClockRules,
+        ServiceCreditPolicy,
+        ServiceLevelAgreement,
+        SlaClock,
+        StatusChange,
+        Target,
+    )
+    from servicecore.subscriptions import (
+        SubscriptionGroup,
+        activate,
+        add_service_credit,
+        create_subscription,
+        generate_fees,
+        next_invoice_date,
+    )
+
+    out("== SLA service credits on the next invoice ==")
+    zone = "Europe/Stockholm"
+    clock = FixedClock(dt.datetime(2024, 6, 7, tzinfo=dt.UTC))
+    office = BusinessCalendar.weekdays(
+        zone, [(dt.time(8), dt.time(12)), (dt.time(13), dt.time(17))]
+    )
+    gold = ServiceLevelAgreement(
+        company_id="ACME",
+        id="GOLD",
+        name="Gold",
+        calendar=office,
+        targets={"high": (Target.business_hours(4), Target.business_hours(16))},
+        resolution=ClockRules(fulfil_statuses=["done"]),
+        credit_policy=ServiceCreditPolicy(percent=Decimal(10)),
+    )
+    sla_clock = SlaClock.start(
+        gold,
+        ClockKind.RESOLUTION,
+        subject_id="SO-7",
+        at=pendulum.datetime(2024, 6, 3, 9, tz=zone),
+        priority="high",
+        status="new",
+    )
+    sla_clock, _events = sla_clock.replay(
+        [StatusChange(pendulum.datetime(2024, 6, 6, 10, tz=zone), "done")]
+    )
+    sub, _ = create_subscription(
+        company_id="ACME",
+        id="SUB-7",
+        group=SubscriptionGroup(company_id="ACME", id="MONTHLY"),
+        customer_id="CUST-7",
+        price=Money.of("499.00", "SEK"),
+        start=dt.date(2024, 1, 1),
+        clock=clock,
+    )
+    sub, _ = activate(sub, clock=clock)
+    credit = sla_clock.service_credit(clock.now(), base=sub.price)
+    assert credit is not None
+    on = next_invoice_date(sub, credit.breached_at.date())
+    sub, _ = add_service_credit(sub, credit, on, clock=clock)
+    sub, _ = add_service_credit(sub, credit, on, clock=clock)  # the same breach again
+    sub, _ = generate_fees(sub, on, on.add(months=1), clock=clock)
+    _row(out, "SO-7, 16 business h to resolve", f"breached {credit.breached_at}")
+    lines = ", ".join(f"{f.kind.value} {f.amount}" for f in sub.fees if f.invoice_date == on)
+    _row(out, f"invoice {on}, 2 x credited", lines)
+
+
 def run_demo(out: Out = print) -> None:
     """Print the tour through ``out``."""
     _kernel(out)
@@ -313,3 +384,4 @@ def run_demo(out: Out = print) -> None:
     _calendars_and_sla(out)
     _subscriptions(out)
     _bom_and_repairs(out)
+    _sla_credits(out)

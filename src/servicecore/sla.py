@@ -315,7 +315,16 @@ def _percentages(value: object) -> tuple[Decimal, ...]:
 # -- service credits ---------------------------------------------------------------------------
 @frozen
 class ServiceCredit:
-    """What a breach is worth to the customer; the subscriptions module consumes it."""
+    """What a breach is worth to the customer; the subscriptions module consumes it.
+
+    It has the shape ``servicecore.subscriptions`` documents for a service credit
+    (``ServiceCreditLike``: ``amount``, ``reason``, ``reference``), so
+    ``apply_service_credit(uow, sub_id, credit, on, clock=...)`` takes it as it is, and
+    neither module imports the other.
+
+    ``reference`` names the breach: one clock (SLA, order, kind) breaches at most once, so
+    the same breach credited twice, even from a re-replayed clock, adds nothing.
+    """
 
     company_id: str
     subject_id: str
@@ -323,6 +332,19 @@ class ServiceCredit:
     kind: ClockKind
     breached_at: pendulum.DateTime
     amount: Money
+
+    @property
+    def reference(self) -> str:
+        """``"<sla_id>/<subject_id>/<kind>"``: the identity of the breached clock."""
+        return f"{self.sla_id}/{self.subject_id}/{self.kind.value}"
+
+    @property
+    def reason(self) -> str:
+        """A human-readable line for the invoice."""
+        return (
+            f"SLA {self.sla_id} {self.kind.value} target breached on {self.subject_id} "
+            f"at {self.breached_at.isoformat()}"
+        )
 
 
 @frozen

@@ -14,6 +14,7 @@ from servicecore.clock import FixedClock
 from servicecore.errors import (
     BusinessRuleError,
     ConcurrencyError,
+    CurrencyMismatchError,
     InvalidTransitionError,
     ServiceCoreError,
     ValidationError,
@@ -523,7 +524,7 @@ def test_service_credit_on_next_invoice() -> None:
         reason = "x"
         reference = "R"
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(CurrencyMismatchError):
         add_service_credit(sub, Foreign(), D(2024, 4, 1), clock=CLOCK)
     with pytest.raises(ValidationError):
         add_service_credit(sub, object(), D(2024, 4, 1), clock=CLOCK)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ import pendulum
 from attrs import evolve, frozen
 
 from servicecore.clock import Clock, to_date
-from servicecore.errors import BusinessRuleError, ValidationError
+from servicecore.errors import BusinessRuleError, CurrencyMismatchError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.money import Money
 from servicecore.recurrence import Period, date_from_ordinal
@@ -43,6 +43,7 @@ __all__ = [
     "add_service_credit",
     "cancel",
     "generate_fees",
+    "next_invoice_date",
     "plan_fees",
     "reduce_days",
     "round_half_up",
@@ -498,13 +499,53 @@ def reduce_days(
     return changed, (event,)
 
 
+def next_invoice_date(sub: Subscription, on: _dt.date) -> pendulum.Date:
+    """The first invoice date of ``sub``'s regular schedule on or after ``on``.
+
+    In advance that is the start of the next (clipped) billing period, in arrears the day
+    after the current one ends. When the schedule has no invoice left from ``on`` (the
+    subscription ended), ``on`` itself: the credit goes on a note of its own.
+
+    >>> import datetime as dt
+    >>> from servicecore.clock import FixedClock
+    >>> from servicecore.money import Money
+    >>> from servicecore.subscriptions import SubscriptionGroup, create_subscription
+    >>> clock = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    >>> sub, _ = create_subscription(company_id="ACME", id="S1",
+    ...     group=SubscriptionGroup(company_id="ACME", id="M"), customer_id="C1",
+    ...     price=Money.of("10.00", "EUR"), start=dt.date(2024, 1, 15), clock=clock)
+    >>> str(next_invoice_date(sub, dt.date(2024, 6, 5)))
+    '2024-06-15'
+    """
+    check_subscription(sub)
+    o = to_date(on, "on").toordinal()
+    bstart = _ord(sub.billing_start)
+    bend = _ord(sub.end) if sub.end is not None else _FAR
+    if sub.billing is Billing.IN_ADVANCE:
+        if o <= bstart:
+            return _pd(bstart)
+        frm = o
+    else:
+        frm = max(o, bstart + 1)
+    if frm < bend:
+        nxt = _ord(sub.recurrence.first_on_or_after(_pd(frm)))
+        if nxt < bend:
+            return _pd(nxt)
+    if sub.billing is Billing.IN_ARREARS and o <= bend < _FAR:
+        return _pd(bend)
+    return _pd(o)
+
+
 def add_service_credit(
     sub: Subscription, credit: ServiceCreditLike, on: _dt.date, *, clock: Clock
 ) -> tuple[Subscription, tuple[DomainEvent, ...]]:
     """Put an SLA service credit on the next invoice (dated ``on``) as a negative fee.
 
     ``credit`` is any object with ``amount`` (positive Money in the subscription's
-    currency), ``reason`` and ``reference``; the same reference twice adds nothing.
+    currency), ``reason`` and ``reference`` (``servicecore.sla.ServiceCredit`` has that
+    shape); the same reference twice adds nothing, whatever its date or amount. A credit in
+    another currency raises ``CurrencyMismatchError``; one that carries a ``company_id``
+    must belong to the subscription's company. Use :func:`next_invoice_date` for ``on``.
     """
     check_subscription(sub)
     amount = getattr(credit, "amount", None)
@@ -519,7 +560,23 @@ def add_service_credit(
         )
     if not isinstance(reference, str) or not reference:
         raise ValidationError("service credit reference must be a non-empty string")
-    if amount.currency != sub.currency or not amount.is_positive() or not amount.is_rounded:
+    company = getattr(credit, "company_id", None)
+    if company is not None and company != sub.company_id:
+        raise ValidationError(
+            f"service credit {reference!r} belongs to company {company!r}, subscription "
+            f"{sub.id!r} to {sub.company_id!r}",
+            field="credit",
+            value=company,
+            allowed=f"a credit of company {sub.company_id!r}",
+        )
+    if amount.currency != sub.currency:
+        raise CurrencyMismatchError(
+            f"service credit {reference!r} is in {amount.currency.code}, subscription "
+            f"{sub.id!r} bills in {sub.currency.code}: convert the credit first",
+            expected=sub.currency.code,
+            actual=amount.currency.code,
+        )
+    if not amount.is_positive() or not amount.is_rounded:
         raise ValidationError(
             f"service credit {amount} must be positive, rounded and in {sub.currency.code}",
             field="amount",

@@ -1,0 +1,16 @@
+"""The demo's SLA-credit section prints the hand-checked figures."""
+
+from __future__ import annotations
+
+from servicecore.demo import run_demo
+
+
+def test_demo_shows_a_breach_credited_once_on_the_next_invoice() -> None:
+    lines: list[str] = []
+    run_demo(lines.append)
+    text = "\n".join(lines)
+    assert "== SLA service credits on the next invoice ==" in text
+    # 16 business hours from Mon 09:00: Mon 7 h + Tue 8 h + Wed 08-09 -> Wed 09:00.
+    assert "-> breached 2024-06-05 09:00:00+02:00" in text
+    # 10 % of 499.00 SEK, once, on the July invoice next to July's fee.
+    assert "-> service_credit -49.90 SEK, regular 499.00 SEK" in text
