@@ -1,10 +1,11 @@
 """A stateful machine: random activate / change price / suspend / resume / cancel /
-generate / credit sequences keep the schedule invariants."""
+generate / credit / price-reduction sequences keep the schedule invariants."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from fractions import Fraction
 
 import pendulum
 from hypothesis import settings
@@ -28,6 +29,7 @@ from servicecore.subscriptions import (
     fee_revenue,
     generate_fees,
     plan_fees,
+    reduce_price,
     resume,
     revenue_report,
     suspend,
@@ -106,6 +108,27 @@ class SubscriptionMachine(RuleBasedStateMachine):
             amount=Money.from_minor(units, "EUR"), reason="SLA", reference=f"SLA-{ref}"
         )
         self.sub, _ = add_service_credit(self.sub, credit, self.today, clock=CLOCK)
+
+    @precondition(lambda self: self.runs >= 1)
+    @rule(pick=st.integers(0, 50), share=st.fractions(0, Fraction(5, 4)))
+    def reduce_price(self, pick: int, share: Fraction) -> None:
+        lowerable = [f for f in self.sub.fees if f.kind in (FeeKind.REGULAR, FeeKind.NON_REGULAR)]
+        if not lowerable:
+            return
+        fee = lowerable[pick % len(lowerable)]
+        net = sum(g.amount.minor_units for g in self.sub.fees if g.reference == fee.id)
+        units = int((fee.amount.minor_units + net) * share)
+        if units < 1:
+            return
+        before = self.sub
+        try:
+            self.sub, _ = reduce_price(
+                self.sub, fee.id, Money.from_minor(units, "EUR"), clock=CLOCK, on=self.today
+            )
+        except BusinessRuleError:
+            assert self.sub is before  # more than the fee is worth: refused
+            return
+        assert self.sub.fees[: len(before.fees)] == before.fees  # never rewritten
 
     @invariant()
     def fees_never_overlap(self) -> None:

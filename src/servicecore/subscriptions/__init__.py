@@ -12,6 +12,7 @@ from servicecore.subscriptions.billing import (
     DaysReduced,
     FeePlan,
     FeesGenerated,
+    PriceReduced,
     ServiceCreditAdded,
     add_non_regular_fee,
     add_service_credit,
@@ -20,6 +21,7 @@ from servicecore.subscriptions.billing import (
     next_invoice_date,
     plan_fees,
     reduce_days,
+    reduce_price,
     round_half_up,
 )
 from servicecore.subscriptions.engine import PortfolioSchedule, ScheduleArrays, bulk_schedules
@@ -81,6 +83,7 @@ from servicecore.subscriptions.usecases import (
     activate_subscription,
     apply_service_credit,
     cancel_subscription,
+    reduce_fee_price,
     run_invoice_schedule,
     run_invoice_schedules,
 )
@@ -99,6 +102,7 @@ __all__ = [
     "IndexMethod",
     "PortfolioSchedule",
     "PriceChange",
+    "PriceReduced",
     "Proration",
     "RemainderPlacement",
     "RevenueEntry",
@@ -145,6 +149,8 @@ __all__ = [
     "next_invoice_date",
     "plan_fees",
     "reduce_days",
+    "reduce_fee_price",
+    "reduce_price",
     "resolve_price",
     "resume",
     "revenue_by_period",

@@ -38,6 +38,7 @@ __all__ = [
     "DaysReduced",
     "FeePlan",
     "FeesGenerated",
+    "PriceReduced",
     "ServiceCreditAdded",
     "add_non_regular_fee",
     "add_service_credit",
@@ -46,6 +47,7 @@ __all__ = [
     "next_invoice_date",
     "plan_fees",
     "reduce_days",
+    "reduce_price",
     "round_half_up",
 ]
 
@@ -72,6 +74,13 @@ class FeesGenerated(DomainEvent):
 class DaysReduced(DomainEvent):
     fee_id: str
     reduction: Period
+    amount: Money
+
+
+@frozen(kw_only=True)
+class PriceReduced(DomainEvent):
+    fee_id: str
+    reduced_fee_id: str
     amount: Money
 
 
@@ -177,23 +186,62 @@ def _value(
 
 def _target(sub: Subscription, seg: tuple[int, int], full: tuple[int, int]) -> int:
     """What the service days ``seg`` of period ``full`` should cost now, in minor units."""
+    num, den = _exact_target(sub, seg, full)
+    return round_half_up(num, den)
+
+
+def _exact_target(
+    sub: Subscription, seg: tuple[int, int], full: tuple[int, int]
+) -> tuple[int, int]:
+    """:func:`_target` before rounding, as a fraction (numerator, denominator)."""
     if sub.proration is Proration.WHOLE_PERIODS:
         # The whole period's price, charged once: on the fee holding its first billable day.
         period_segs = _billable(sub, *full)
         if not period_segs or not seg[0] <= period_segs[0][0] < seg[1]:
-            return 0
+            return 0, 1
         first = period_segs[0][0]
         points = _price_points(sub)
         price = points[0][1]
         for o, p in points:
             if o <= first:
                 price = p
-        return price
+        return price, 1
     segs = _billable(sub, *seg)
     if not segs:
-        return 0
-    num, den = _value(sub, segs, full)
-    return round_half_up(num, den)
+        return 0, 1
+    return _value(sub, segs, full)
+
+
+_NOT_LOWERED = (0, 1, 1)
+
+
+def _lowered(fees: Sequence[Fee]) -> dict[str, tuple[int, int, int]]:
+    """Per lowered fee id: (total of its price reductions in minor units, ratio numerator,
+    ratio denominator).
+
+    Each reduction lowered the fee from ``reduced_from`` to ``reduced_from + amount``; the
+    fee is now worth the product of those ratios of its full-price value.
+    """
+    out: dict[str, tuple[int, int, int]] = {}
+    for g in fees:
+        if g.kind is FeeKind.PRICE_REDUCTION and g.reference is not None:
+            total, num, den = out.get(g.reference, _NOT_LOWERED)
+            base = g.reduced_from.minor_units if g.reduced_from is not None else 0
+            total += g.amount.minor_units
+            if base > 0:
+                num *= base + g.amount.minor_units
+                den *= base
+            out[g.reference] = (total, num, den)
+    return out
+
+
+def _worth(sub: Subscription, fee: Fee, lowered: tuple[int, int, int] = _NOT_LOWERED) -> int:
+    """What issued REGULAR ``fee`` should cost now, price reductions included (minor units)."""
+    seg = (_ord(fee.start), _ord(fee.end))
+    full = (_ord(fee.full_period.start), _ord(fee.full_period.end))
+    num, den = _exact_target(sub, seg, full)
+    _total, rnum, rden = lowered
+    return round_half_up(num * rnum, den * rden)
 
 
 def _gaps(lo: int, hi: int, covered: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -214,6 +262,7 @@ def _corrections(sub: Subscription, as_of: int | None, fees: Sequence[Fee]) -> l
     for f in fees:
         if f.kind in _CORRECTIONS and f.reference is not None:
             by_ref.setdefault(f.reference, []).append(f)
+    lows = _lowered(fees)
     change_days = [_ord(s.start) for s in sub.suspensions]
     change_days += [_ord(s.end) for s in sub.suspensions if s.end is not None]
     change_days += [_ord(r.start) for r in sub.reductions]
@@ -225,10 +274,10 @@ def _corrections(sub: Subscription, as_of: int | None, fees: Sequence[Fee]) -> l
         if f.kind is not FeeKind.REGULAR:
             continue
         fs, fe = _ord(f.start), _ord(f.end)
-        full = (_ord(f.full_period.start), _ord(f.full_period.end))
         related = by_ref.get(f.id, [])
-        issued = f.amount.minor_units + sum(g.amount.minor_units for g in related)
-        diff = _target(sub, (fs, fe), full) - issued
+        low = lows.get(f.id, _NOT_LOWERED)
+        issued = f.amount.minor_units + sum(g.amount.minor_units for g in related) + low[0]
+        diff = _worth(sub, f, low) - issued
         if diff == 0:
             continue
         inside = [d for d in change_days if fs < d < fe]
@@ -472,7 +521,8 @@ def reduce_days(
         units = 0
     else:
         num, den = _value(sub, segs, full) if segs else (0, 1)
-        units = -round_half_up(num, den)
+        _total, rnum, rden = _lowered(sub.fees).get(fee.id, _NOT_LOWERED)
+        units = -round_half_up(num * rnum, den * rden)  # at the lowered price, if any
     day = fee.invoice_date if on is None else max(fee.invoice_date, to_date(on, "on"))
     n = sum(1 for f in sub.fees if f.reference == fee.id)
     new_fee = Fee(
@@ -497,6 +547,109 @@ def reduce_days(
     )
     changed = evolve(sub, reductions=(*sub.reductions, reduced), fees=(*sub.fees, new_fee))
     return changed, (event,)
+
+
+def reduce_price(
+    sub: Subscription,
+    fee_id: str,
+    by: Money,
+    *,
+    clock: Clock,
+    on: _dt.date | None = None,
+    reason: str = "price reduction",
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """S7: lower the price of an issued REGULAR or NON_REGULAR fee by ``by``.
+
+    The issued fee is never rewritten: a PRICE_REDUCTION fee of ``-by`` references it, over
+    the same service period (so its revenue reverses pro rata over that period), invoiced
+    on ``on`` (not before the fee). ``by`` may not exceed what the fee is worth now (its
+    amount with every correction and earlier reduction): ``BusinessRuleError`` otherwise,
+    and nothing changes. Later changes to the fee's days are priced at the lowered ratio.
+
+    >>> import datetime as dt
+    >>> from servicecore.clock import FixedClock
+    >>> from servicecore.money import Money
+    >>> from servicecore.subscriptions import SubscriptionGroup, create_subscription, activate
+    >>> clock = FixedClock(dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
+    >>> sub, _ = create_subscription(company_id="ACME", id="S1",
+    ...     group=SubscriptionGroup(company_id="ACME", id="MONTHLY"), customer_id="C1",
+    ...     price=Money.of("200.00", "EUR"), start=dt.date(2024, 3, 1), clock=clock)
+    >>> sub, _ = activate(sub, clock=clock)
+    >>> sub, _ = generate_fees(sub, dt.date(2024, 3, 1), dt.date(2024, 4, 1), clock=clock)
+    >>> sub, _ = reduce_price(sub, sub.fees[0].id, Money.of("50.00", "EUR"), clock=clock)
+    >>> [(f.kind.value, str(f.amount)) for f in sub.fees]
+    [('regular', '200.00 EUR'), ('price_reduction', '-50.00 EUR')]
+    """
+    check_subscription(sub)
+    fee = sub.fee(fee_id)
+    if fee.kind not in (FeeKind.REGULAR, FeeKind.NON_REGULAR):
+        raise BusinessRuleError(
+            f"a price reduction lowers a REGULAR or NON_REGULAR fee, {fee_id!r} is "
+            f"{fee.kind.value}",
+            rule="S7",
+            entity="fee",
+            id=fee_id,
+        )
+    if not isinstance(by, Money):
+        raise ValidationError(
+            f"by must be a Money, not {by!r}",
+            field="by",
+            value=by,
+            allowed=f"a positive Money in {sub.currency.code}",
+        )
+    if by.currency != sub.currency:
+        raise CurrencyMismatchError(
+            f"a reduction in {by.currency.code} cannot lower fee {fee_id!r} in {sub.currency.code}",
+            expected=sub.currency.code,
+            actual=by.currency.code,
+        )
+    if not by.is_positive() or not by.is_rounded:
+        raise ValidationError(
+            f"a price reduction must be positive and rounded to minor units, not {by}",
+            field="by",
+            value=by,
+            allowed=f"a positive Money in {sub.currency.code}, e.g. 10.00",
+        )
+    if not isinstance(reason, str):
+        raise ValidationError(f"reason must be a string, not {reason!r}", field="reason")
+    refs = [f for f in sub.fees if f.reference == fee.id and f.kind is not FeeKind.SERVICE_CREDIT]
+    issued = fee.amount.minor_units + sum(f.amount.minor_units for f in refs)
+    if fee.kind is FeeKind.REGULAR:
+        worth = _worth(sub, fee, _lowered(sub.fees).get(fee.id, _NOT_LOWERED))
+    else:
+        worth = issued
+    limit = min(worth, issued)
+    if by.minor_units > limit:
+        raise BusinessRuleError(
+            f"a price reduction of {by} exceeds what fee {fee_id!r} is worth now "
+            f"({_money(max(limit, 0), sub)}); a reduction never exceeds the fee",
+            rule="S7",
+            entity="fee",
+            id=fee_id,
+        )
+    day = fee.invoice_date if on is None else max(fee.invoice_date, to_date(on, "on"))
+    new_fee = Fee(
+        id=f"{fee.id}/P{len(refs) + 1}",
+        subscription_id=sub.id,
+        kind=FeeKind.PRICE_REDUCTION,
+        period=fee.period,
+        full_period=fee.full_period,
+        amount=-by,
+        invoice_date=day,
+        reference=fee.id,
+        reason=reason,
+        reduced_from=_money(worth, sub),
+    )
+    at = _clock(clock)
+    event = PriceReduced(
+        aggregate_id=sub.id,
+        company_id=sub.company_id,
+        occurred_at=at,
+        fee_id=new_fee.id,
+        reduced_fee_id=fee.id,
+        amount=new_fee.amount,
+    )
+    return evolve(sub, fees=(*sub.fees, new_fee)), (event,)
 
 
 def next_invoice_date(sub: Subscription, on: _dt.date) -> pendulum.Date:

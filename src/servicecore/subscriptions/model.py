@@ -120,6 +120,8 @@ class FeeKind(enum.Enum):
     """Negative correction of an issued fee (cancellation, downgrade, suspension)."""
     SERVICE_CREDIT = "service_credit"
     """A negative fee for an SLA service credit, on the next invoice."""
+    PRICE_REDUCTION = "price_reduction"
+    """S7: a negative fee lowering the price of an issued fee, over that fee's period."""
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -230,7 +232,9 @@ class Fee:
 
     ``period`` is the service period the fee pays for (half-open), ``full_period`` the
     recurrence period it belongs to (the proration denominator), ``reference`` the fee a
-    correction corrects (or the service credit's reference).
+    correction corrects (or the service credit's reference). A PRICE_REDUCTION keeps in
+    ``reduced_from`` what the fee was worth when it was lowered: later changes to the fee's
+    days (cancellation, suspension, reduction days) are priced at the lowered ratio.
     """
 
     id: str
@@ -242,6 +246,7 @@ class Fee:
     invoice_date: pendulum.Date
     reference: str | None = None
     reason: str = ""
+    reduced_from: Money | None = None
 
     @property
     def start(self) -> pendulum.Date:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from servicecore.clock import Clock
 from servicecore.events import DomainEvent
+from servicecore.money import Money
 from servicecore.ports import check_id
 from servicecore.subscriptions.billing import (
     CancelMode,
@@ -20,6 +21,7 @@ from servicecore.subscriptions.billing import (
     cancel,
     generate_fees,
     plan_fees,
+    reduce_price,
 )
 from servicecore.subscriptions.model import (
     ServiceCreditLike,
@@ -34,6 +36,7 @@ __all__ = [
     "activate_subscription",
     "apply_service_credit",
     "cancel_subscription",
+    "reduce_fee_price",
     "run_invoice_schedule",
     "run_invoice_schedules",
 ]
@@ -137,4 +140,21 @@ def apply_service_credit(
     if events:
         uow.subscriptions.save(new)
         uow.record(events)
+    return new
+
+
+def reduce_fee_price(
+    uow: SubscriptionsUnitOfWork,
+    sub_id: str,
+    fee_id: str,
+    by: Money,
+    *,
+    clock: Clock,
+    on: _dt.date | None = None,
+) -> Subscription:
+    """Lower the price of an issued fee by ``by`` (a PRICE_REDUCTION fee, S7)."""
+    sub = uow.subscriptions.get(check_id(sub_id, "sub_id"))
+    new, events = reduce_price(sub, fee_id, by, clock=clock, on=on)
+    uow.subscriptions.save(new)
+    uow.record(events)
     return new
