@@ -25,6 +25,16 @@ from servicecore.subscriptions.billing import (
     round_half_up,
 )
 from servicecore.subscriptions.engine import PortfolioSchedule, ScheduleArrays, bulk_schedules
+from servicecore.subscriptions.journal import (
+    ACCRUED_REVENUE_ACCOUNT,
+    WIP_ACCOUNT,
+    AccrualsPosted,
+    AccrualsUnitOfWork,
+    JournalEntry,
+    plan_accruals,
+    post_accruals,
+    post_subscription_accruals,
+)
 from servicecore.subscriptions.model import (
     Alignment,
     AlignmentKind,
@@ -89,6 +99,10 @@ from servicecore.subscriptions.usecases import (
 )
 
 __all__ = [
+    "ACCRUED_REVENUE_ACCOUNT",
+    "WIP_ACCOUNT",
+    "AccrualsPosted",
+    "AccrualsUnitOfWork",
     "Alignment",
     "AlignmentKind",
     "Billing",
@@ -100,6 +114,7 @@ __all__ = [
     "FeePlan",
     "FeesGenerated",
     "IndexMethod",
+    "JournalEntry",
     "PortfolioSchedule",
     "PriceChange",
     "PriceReduced",
@@ -147,7 +162,10 @@ __all__ = [
     "indexed_price",
     "mrr",
     "next_invoice_date",
+    "plan_accruals",
     "plan_fees",
+    "post_accruals",
+    "post_subscription_accruals",
     "reduce_days",
     "reduce_fee_price",
     "reduce_price",

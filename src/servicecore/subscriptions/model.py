@@ -442,6 +442,8 @@ class Subscription:
     suspensions: tuple[Suspension, ...] = ()
     reductions: tuple[Period, ...] = ()
     fees: tuple[Fee, ...] = ()
+    posted_accruals: tuple[str, ...] = ()
+    """Ids of the accrual lines already posted as journal entries (S9), in posting order."""
 
     @property
     def currency(self) -> Currency:
