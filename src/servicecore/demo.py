@@ -149,6 +149,7 @@ def _calendars_and_sla(out: Out) -> None:
 def _subscriptions(out: Out) -> None:
     from servicecore.recurrence import Interval
     from servicecore.subscriptions import (
+        WIP_ACCOUNT,
         Alignment,
         CancelMode,
         RevenuePolicy,
@@ -159,6 +160,8 @@ def _subscriptions(out: Out) -> None:
         fee_revenue,
         generate_fees,
         mrr,
+        plan_accruals,
+        reduce_price,
     )
 
     out("== Subscriptions: exact, idempotent invoice schedules and revenue ==")
@@ -191,6 +194,14 @@ def _subscriptions(out: Out) -> None:
     gone, _ = cancel(sub, CancelMode.IMMEDIATE, dt.date(2023, 5, 16), clock=clock)
     _row(out, "cancel on 2023-05-16", f"credit {gone.fees[-1].amount} for the unused days")
     _row(out, "MRR on 2023-02-01", str(mrr([sub], dt.date(2023, 2, 1))["EUR"]))
+    lowered, _ = reduce_price(
+        sub, sub.fees[0].id, Money.of("90.00", "EUR"), clock=clock, on=dt.date(2023, 2, 15)
+    )
+    reversal = fee_revenue(lowered.fees[-1], RevenuePolicy.of_group(group))
+    _row(out, "Q1 lowered by 90.00", "revenue " + ", ".join(str(e.amount) for e in reversal))
+    posted = plan_accruals(lowered, group, dt.date(2023, 2, 28))
+    net = sum(e.amount.amount * (1 if e.debit_account == WIP_ACCOUNT else -1) for e in posted)
+    _row(out, "accruals posted on 2023-02-28", f"{len(posted)} journal entries, net {net} EUR")
 
 
 def _bom_and_repairs(out: Out) -> None:
