@@ -76,7 +76,11 @@ class SubscriptionMachine(RuleBasedStateMachine):
                 self.sub, Money.from_minor(units, "EUR"), self.today, clock=CLOCK
             )
         except BusinessRuleError:
-            assert self.sub is before  # a change before the last one: refused
+            # Refused only when it would precede the last price change (append-only history;
+            # a change before billing starts counts from the billing start).
+            effective = max(self.today, before.billing_start)
+            assert before.price_changes
+            assert effective < before.price_changes[-1].effective
 
     @precondition(lambda self: self.sub.status is SubscriptionStatus.ACTIVE)
     @rule()
@@ -85,7 +89,12 @@ class SubscriptionMachine(RuleBasedStateMachine):
         try:
             self.sub, _ = suspend(self.sub, self.today, clock=CLOCK)
         except BusinessRuleError:
-            assert self.sub is before  # outside the subscription's life: refused
+            # Refused only outside the subscription's life or inside the previous suspension.
+            outside = self.today < before.start or (
+                before.end is not None and self.today >= before.end
+            )
+            last = before.suspensions[-1].end if before.suspensions else None
+            assert outside or (last is not None and self.today < last)
 
     @precondition(lambda self: self.sub.status is SubscriptionStatus.SUSPENDED)
     @rule()

@@ -159,6 +159,22 @@ def test_overlapping_active_versions_are_rejected_naming_both() -> None:
     assert events[0].event_type == "BomVersionStatusChanged"
 
 
+def test_a_single_shared_day_is_an_overlap_and_touching_ends_are_not() -> None:
+    # effective_to is exclusive: v1 closed to 2024-03-02 is still effective on 2024-03-01,
+    # the day v2 starts, so the two share exactly one day and must be refused.
+    pump = pump_family()["PUMP"]
+    pump, _ = pump.revise(1, at=AT, effective_from=dt.date(2024, 3, 1))
+    pump, _ = pump.approve(2, catalog=[], at=AT)
+    one_day, _ = pump.close(1, effective_to=dt.date(2024, 3, 2), at=AT)
+    with pytest.raises(BusinessRuleError, match=r"active versions 1 .* and 2 .* overlap"):
+        one_day.activate(2, at=AT)
+    # Ending on the very day v2 starts leaves no shared day: accepted.
+    touching, _ = pump.close(1, effective_to=dt.date(2024, 3, 1), at=AT)
+    done, _ = touching.activate(2, at=AT)
+    assert done.effective_version(dt.date(2024, 2, 29)) is done.get_version(1)
+    assert done.effective_version(dt.date(2024, 3, 1)) is done.get_version(2)
+
+
 def test_cycle_across_versions_rejected_at_approval() -> None:
     a = released("A", [line(10, "B", "1")])
     b = released("B", [line(10, "C", "1")])

@@ -1033,6 +1033,16 @@ class SlaRepositoryContract(RepositoryContract[ServiceLevelAgreement]):
         with open_uow("ACME") as uow:
             assert uow.slas.get("CAL").calendar == office
 
+    def test_list_selectable_sees_only_its_company(
+        self, open_uow: Callable[..., UnitOfWork]
+    ) -> None:
+        self._store(open_uow, "THEIRS", company=self.OTHER_COMPANY)
+        self._store(open_uow, "MINE")
+        with open_uow() as uow:
+            assert [s.id for s in uow.slas.list_selectable()] == ["MINE"]
+        with open_uow(self.OTHER_COMPANY) as uow:
+            assert [s.id for s in uow.slas.list_selectable()] == ["THEIRS"]
+
 
 # -- subscriptions -------------------------------------------------------------------------------
 def _subscription(company_id: str, id: str, customer_id: str = "C1") -> Any:
