@@ -7,8 +7,10 @@ import datetime as _dt
 import decimal
 import functools
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from operator import add
 from typing import Any
 
 import pendulum
@@ -17,6 +19,7 @@ from attrs import field, frozen
 from servicecore.bom.model import (
     _EXACT,
     _ONE,
+    _QUANTA,
     _ZERO,
     Bom,
     BomStatus,
@@ -75,53 +78,174 @@ class ExplosionLine:
         return ".".join(map(str, self.path))
 
 
-_Row = tuple[int, int, "int | tuple[int, ...]", str, str, Decimal, UnitOfMeasure, "int | None"]
-"""(level, parent row index or -1, step, parent item, component, quantity, unit, version)."""
+_Child = tuple[int, str, Decimal, bool, int, UnitOfMeasure]  # pos, comp, factor, phantom, pin, uom
+
+
+class _Run:
+    """Consecutive lines of a version whose components have no active BOM version on any
+    date (and no pin): they are leaves whatever the date, so the walk emits the whole run as
+    one segment and its lines are only materialised when asked for. The index interns runs
+    by content, so equal runs under many parents are one object and their totals are
+    accumulated once per run instead of once per line."""
+
+    __slots__ = (
+        "_hash",
+        "components",
+        "factors",
+        "key",
+        "positions",
+        "size",
+        "steps",
+        "total_components",
+        "total_factors",
+        "totals",
+        "units",
+    )
+
+    def __init__(self, lines: tuple[_Child, ...]) -> None:
+        self.positions = tuple([c[0] for c in lines])
+        self.size = len(lines)
+        self.steps = tuple([(c[0],) for c in lines])
+        self.components = tuple([c[1] for c in lines])
+        self.factors = tuple([c[2] for c in lines])
+        self.units = tuple([c[5] for c in lines])
+        # str() keeps Decimal('2') and Decimal('2.0') apart: results stay identical, digit
+        # for digit, to what the lines themselves would give.
+        self.key = (self.positions, self.components, tuple(map(str, self.factors)), self.units)
+        self._hash = hash(self.key)
+        sums: dict[str, Decimal] = {}
+        with decimal.localcontext(_EXACT):
+            for comp, f in zip(self.components, self.factors, strict=True):
+                sums[comp] = sums[comp] + f if comp in sums else f
+        self.totals = tuple(sums.items())
+        self.total_components = tuple(sums)
+        self.total_factors = tuple(sums.values())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Run) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+_Node = tuple[int, int, "int | tuple[int, ...]", str, str, Decimal, UnitOfMeasure, "int | None"]
+"""One line whose component was resolved on the date (or is a leaf only on that date):
+(level, parent node's segment index or -1, step, parent item, component, quantity, unit,
+version). ``step`` is the position, or the phantom positions plus the position."""
+
+_RunSegment = tuple[int, int, tuple[int, ...], str, Decimal, _Run]
+"""A run of leaf lines: (level, parent node's segment index or -1, phantom positions above
+the run, parent item, quantity of the parent, run)."""
+
+_Segment = tuple[Any, ...]
+"""A :data:`_Node` or a :data:`_RunSegment` (told apart by length: 8 or 6)."""
+
+
+_consume = deque[object](maxlen=0).extend
+"""Runs an iterator to its end, keeping nothing."""
+
+
+def _cached(cache: dict[Decimal, Decimal], value: Decimal, fn: Any, *args: Any) -> Decimal:
+    found = cache.get(value)
+    if found is None:
+        found = cache[value] = fn(value, *args)
+    return found
 
 
 @frozen
 class _Unit:
     """The explosion of one unit of an item on one elementary interval.
 
-    Stored as the rows the walk produced; columns, paths and totals are derived once, on
-    first use.
+    Stored as the segments the walk produced (one per resolved node, one per run of leaf
+    lines, in line order); paths, columns and totals are derived on first use.
     """
 
-    rows: tuple[_Row, ...]
+    segments: tuple[_Segment, ...]
+    count: int
 
-    def _column(self, i: int) -> tuple[Any, ...]:
-        return tuple([r[i] for r in self.rows])
+    @functools.cached_property
+    def prefixes(self) -> tuple[tuple[int, ...], ...]:
+        """Per segment: a node's path, or the path a run's positions are appended to."""
+        out: list[tuple[int, ...]] = []
+        append = out.append
+        for seg in self.segments:
+            up, step = seg[1], seg[2]
+            base = out[up] if up >= 0 else ()
+            append(base + step if step.__class__ is tuple else (*base, step))
+        return tuple(out)
+
+    def scaled(self, k: Decimal) -> tuple[Decimal, ...]:
+        """Every line's exact quantity for ``k`` units, in line order."""
+        out: list[Decimal] = []
+        append, extend = out.append, out.extend
+        with decimal.localcontext(_EXACT):
+            for seg in self.segments:
+                if len(seg) == 6:
+                    kq = k * seg[4]
+                    extend(map(kq.__mul__, seg[5].factors))
+                else:
+                    append(k * seg[5])
+        return tuple(out)
 
     @functools.cached_property
     def quantities(self) -> tuple[Decimal, ...]:
-        return self._column(5)
+        return self.scaled(_ONE)
 
     @functools.cached_property
     def components(self) -> tuple[str, ...]:
-        return self._column(4)
+        out: list[str] = []
+        for seg in self.segments:
+            if len(seg) == 6:
+                out.extend(seg[5].components)
+            else:
+                out.append(seg[4])
+        return tuple(out)
 
     @functools.cached_property
-    def units(self) -> tuple[UnitOfMeasure, ...]:
-        return self._column(6)
-
-    @functools.cached_property
-    def paths(self) -> tuple[tuple[int, ...], ...]:
-        """Each line's positions from the root (parents come before their children)."""
-        paths: list[tuple[int, ...]] = []
-        for row in self.rows:
-            up, step = row[1], row[2]
-            prefix = paths[up] if up >= 0 else ()
-            paths.append((*prefix, *step) if isinstance(step, tuple) else (*prefix, step))
-        return tuple(paths)
+    def unit_of(self) -> Mapping[str, UnitOfMeasure]:
+        """Each component's unit (of its last line, as ``dict(zip(components, units))``)."""
+        out: dict[str, UnitOfMeasure] = {}
+        for seg in self.segments:
+            if len(seg) == 6:
+                out.update(zip(seg[5].components, seg[5].units, strict=True))
+            else:
+                out[seg[4]] = seg[6]
+        return out
 
     @functools.cached_property
     def totals(self) -> Mapping[str, Decimal]:
+        # Nodes add their quantity; a run adds its parent's quantity to the run's
+        # accumulator, and each distinct run adds accumulator x factor sum per component
+        # once at the end. Keys keep the order of first occurrence in the lines.
         totals: dict[str, Decimal] = {}
+        acc: dict[_Run, Decimal] = {}
         get = totals.get
+        zero = _ZERO
         with decimal.localcontext(_EXACT):
-            for row in self.rows:
-                comp = row[4]
-                totals[comp] = get(comp, _ZERO) + row[5]
+            for seg in self.segments:
+                if len(seg) == 6:
+                    run, q = seg[5], seg[4]
+                    if run in acc:
+                        acc[run] += q
+                    else:
+                        acc[run] = q
+                        for comp in run.components:
+                            if comp not in totals:
+                                totals[comp] = zero
+                else:
+                    comp = seg[4]
+                    totals[comp] = get(comp, zero) + seg[5]
+            # per line of each distinct run: totals[c] = totals[c] + a * f, driven from C
+            getitem, setitem = totals.__getitem__, totals.__setitem__
+            for run, a in acc.items():
+                comps = run.total_components
+                _consume(
+                    map(
+                        setitem,
+                        comps,
+                        map(add, map(getitem, comps), map(a.__mul__, run.total_factors)),
+                    )
+                )
         return totals
 
 
@@ -129,33 +253,73 @@ class _Unit:
 class Explosion:
     """The explosion of ``quantity`` of ``item`` as of ``as_of`` using ``version`` at the root.
 
-    ``quantities`` are the exact line quantities in line order; ``lines`` (built on first
-    access) and ``totals`` present them.
+    ``quantities`` (the exact line quantities in line order), ``lines`` and ``totals`` are
+    derived from the cached unit explosion on first access.
     """
 
     item: str
     quantity: Decimal
     as_of: pendulum.Date
     version: int
-    quantities: tuple[Decimal, ...]
     _unit: _Unit = field(repr=False, alias="unit")
 
     @functools.cached_property
+    def quantities(self) -> tuple[Decimal, ...]:
+        """Each line's exact quantity, in line order."""
+        return self._unit.scaled(self.quantity)
+
+    @functools.cached_property
     def lines(self) -> tuple[ExplosionLine, ...]:
-        paths = self._unit.paths
-        return tuple(
-            ExplosionLine(
-                row[0],
-                paths[i],
-                row[3],
-                row[4],
-                _trim(q),
-                _round_up(q, row[6].decimals),
-                row[6],
-                row[7],
-            )
-            for i, (row, q) in enumerate(zip(self._unit.rows, self.quantities, strict=True))
-        )
+        k = self.quantity
+        unit = self._unit
+        out: list[ExplosionLine] = []
+        append = out.append
+        line = ExplosionLine
+        trims: dict[Decimal, Decimal] = {}
+        ups: list[dict[Decimal, Decimal]] = [{} for _ in _QUANTA]
+        with decimal.localcontext(_EXACT):
+            for seg, prefix in zip(unit.segments, unit.prefixes, strict=True):
+                if len(seg) == 6:
+                    level, _up, _via, parent, q, run = seg
+                    kq = k * q
+                    for step, f, comp, uom in zip(
+                        run.steps,
+                        run.factors,
+                        run.components,
+                        run.units,
+                        strict=True,
+                    ):
+                        x = kq * f
+                        d = uom.decimals
+                        append(
+                            line(
+                                level,
+                                prefix + step,
+                                parent,
+                                comp,
+                                _cached(trims, x, _trim),
+                                _cached(ups[d], x, _round_up, d),
+                                uom,
+                                None,
+                            )
+                        )
+                else:
+                    level, _up, _step, parent, comp, q, uom, version = seg
+                    x = k * q
+                    d = uom.decimals
+                    append(
+                        line(
+                            level,
+                            prefix,
+                            parent,
+                            comp,
+                            _cached(trims, x, _trim),
+                            _cached(ups[d], x, _round_up, d),
+                            uom,
+                            version,
+                        )
+                    )
+        return tuple(out)
 
     @functools.cached_property
     def totals(self) -> Mapping[str, Decimal]:
@@ -167,11 +331,11 @@ class Explosion:
     @property
     def rounded_totals(self) -> Mapping[str, Decimal]:
         """Each component's exact total rounded up once to its unit's decimals."""
-        decimals = dict(zip(self._unit.components, self._unit.units, strict=True))
-        return {c: decimals[c].round_up(t) for c, t in self.totals.items()}
+        unit_of = self._unit.unit_of
+        return {c: unit_of[c].round_up(t) for c, t in self.totals.items()}
 
     def __len__(self) -> int:
-        return len(self.quantities)
+        return self._unit.count
 
 
 @frozen
@@ -185,9 +349,6 @@ class WhereUsed:
     quantity: Decimal
 
 
-_Child = tuple[int, str, Decimal, bool, int, UnitOfMeasure]  # pos, comp, factor, phantom, pin, uom
-
-
 @frozen
 class _Compiled:
     item: str
@@ -195,6 +356,32 @@ class _Compiled:
     start: int
     end: int
     children: tuple[_Child, ...]
+    plan: tuple[_Child | _Run, ...]
+    """The children with each run of always-leaf lines replaced by one interned run."""
+
+
+def _plan(
+    children: tuple[_Child, ...], with_active: set[str], runs: dict[_Run, _Run]
+) -> tuple[_Child | _Run, ...]:
+    """``children`` with each maximal run of lines that are leaves on every date (no pin,
+    no active version of the component's BOM) replaced by one interned :class:`_Run`."""
+    plan: list[_Child | _Run] = []
+    pending: list[_Child] = []
+
+    def flush() -> None:
+        if pending:
+            run = _Run(tuple(pending))
+            plan.append(runs.setdefault(run, run))
+            pending.clear()
+
+    for child in children:
+        if not child[4] and child[1] not in with_active:
+            pending.append(child)
+        else:
+            flush()
+            plan.append(child)
+    flush()
+    return tuple(plan)
 
 
 class BomIndex:
@@ -213,29 +400,39 @@ class BomIndex:
         self._numbered: dict[tuple[str, int], _Compiled] = {}
         self._parents: dict[str, list[_Compiled]] = {}
         bounds: set[int] = set()
+        checked = _check_boms(boms, "boms")
+        seen: set[str] = set()
+        with_active: set[str] = set()
+        for bom in checked:
+            if bom.id in seen:
+                raise BusinessRuleError(
+                    f"two BOM aggregates for item {bom.id!r}; build the index from one "
+                    "company's BOMs, each item once",
+                    rule="BOM-INDEX",
+                    entity="bom",
+                    id=bom.id,
+                )
+            seen.add(bom.id)
+            if any(v.status is BomStatus.ACTIVE for v in bom.versions):
+                with_active.add(bom.id)
+        runs: dict[_Run, _Run] = {}
         with decimal.localcontext(_EXACT):
-            for bom in _check_boms(boms, "boms"):
-                if bom.id in self._active:
-                    raise BusinessRuleError(
-                        f"two BOM aggregates for item {bom.id!r}; build the index from one "
-                        "company's BOMs, each item once",
-                        rule="BOM-INDEX",
-                        entity="bom",
-                        id=bom.id,
-                    )
+            for bom in checked:
                 active: list[_Compiled] = []
                 for v in bom.versions:
                     if v.status is BomStatus.DRAFT:
                         continue
+                    children = tuple(
+                        (ln.position, ln.component, ln.factor, ln.phantom, ln.pin or 0, ln.unit)
+                        for ln in v.lines
+                    )
                     compiled = _Compiled(
                         bom.id,
                         v.number,
                         v.effective_from.toordinal(),
                         _end_ordinal(v),
-                        tuple(
-                            (ln.position, ln.component, ln.factor, ln.phantom, ln.pin or 0, ln.unit)
-                            for ln in v.lines
-                        ),
+                        children,
+                        _plan(children, with_active, runs),
                     )
                     self._numbered[bom.id, v.number] = compiled
                     if v.status is BomStatus.ACTIVE:
@@ -300,10 +497,7 @@ class BomIndex:
                 entity="bom",
                 id=item,
             )
-        unit = self.unit_explosion(root, day)
-        with decimal.localcontext(_EXACT):
-            quantities = tuple([qty * row[5] for row in unit.rows])
-        return Explosion(item, qty, on, root.number, quantities, unit)
+        return Explosion(item, qty, on, root.number, self.unit_explosion(root, day))
 
     def unit_explosion(self, root: _Compiled, day: int) -> _Unit:
         """The cached explosion of one unit of ``root`` on the interval containing ``day``."""
@@ -314,22 +508,25 @@ class BomIndex:
         return cached
 
     def _walk(self, root: _Compiled, day: int) -> _Unit:
-        # Hot loop: one tuple per node, transposed into columns at the end. Paths are not
-        # built here: each row keeps its parent row's index and its own step.
-        rows: list[_Row] = []
-        append = rows.append
+        # Hot loop: one segment per resolved node and one per run of leaf lines; paths,
+        # per-line quantities and line objects are derived later, only when asked for.
+        segments: list[_Segment] = []
+        append = segments.append
         on_path: set[str] = {root.item}
-        has_bom = self._starts
         resolve = self._resolve
+        leaves = 0
 
         def walk(node: _Compiled, qty: Decimal, up: int, via: tuple[int, ...], level: int) -> None:
+            nonlocal leaves
             item = node.item
-            for pos, comp, factor, phantom, pin, uom in node.children:
+            for entry in node.plan:
+                if isinstance(entry, _Run):
+                    append((level, up, via, item, qty, entry))
+                    leaves += entry.size - 1
+                    continue
+                pos, comp, factor, phantom, pin, uom = entry
                 q = qty * factor
                 step = (*via, pos) if via else pos
-                if not pin and comp not in has_bom:
-                    append((level, up, step, item, comp, q, uom, None))
-                    continue
                 sub = self._pinned(comp, pin, node) if pin else resolve(comp, day)
                 if sub is None:
                     append((level, up, step, item, comp, q, uom, None))
@@ -347,12 +544,12 @@ class BomIndex:
                     walk(sub, q, up, (*via, pos), level)
                 else:
                     append((level, up, step, item, comp, q, uom, sub.number))
-                    walk(sub, q, len(rows) - 1, (), level + 1)
+                    walk(sub, q, len(segments) - 1, (), level + 1)
                 on_path.discard(comp)
 
         with decimal.localcontext(_EXACT):
             walk(root, _ONE, -1, (), 1)
-        return _Unit(tuple(rows))
+        return _Unit(tuple(segments), len(segments) + leaves)
 
     # -- where-used --------------------------------------------------------------------
     def where_used(
