@@ -181,3 +181,11 @@ def test_equal_leaf_lines_are_one_run_but_digits_stay_apart() -> None:
     assert [ln.key for ln in x.lines] == ["10", "10.10", "20", "20.10", "30", "30.10"]
     runs = {id(seg[5]) for seg in x._unit.segments if len(seg) == 6}
     assert len(runs) == 2  # A and A2 share their run; B's "2.0" is a run of its own
+
+
+@given(bom_quantities(), st.integers(0, 999).map(lambda n: Decimal(n).scaleb(-1)))
+def test_line_factor_is_the_exact_trimmed_product(quantity: Decimal, scrap: Decimal) -> None:
+    line = BomLine(10, "X", quantity, UnitOfMeasure("pcs"), scrap_pct=scrap)
+    with localcontext(_EXACT):
+        want = _trim(quantity * (1 + scrap / 100)) if scrap else quantity
+    assert line.factor.as_tuple() == want.as_tuple()

@@ -89,43 +89,58 @@ class _Run:
     accumulated once per run instead of once per line."""
 
     __slots__ = (
-        "_hash",
         "components",
+        "digits",
         "factors",
-        "key",
         "positions",
         "size",
-        "steps",
         "total_components",
         "total_factors",
-        "totals",
         "units",
     )
 
-    def __init__(self, lines: tuple[_Child, ...]) -> None:
-        self.positions = tuple([c[0] for c in lines])
-        self.size = len(lines)
-        self.steps = tuple([(c[0],) for c in lines])
-        self.components = tuple([c[1] for c in lines])
-        self.factors = tuple([c[2] for c in lines])
-        self.units = tuple([c[5] for c in lines])
-        # str() keeps Decimal('2') and Decimal('2.0') apart: results stay identical, digit
-        # for digit, to what the lines themselves would give.
-        self.key = (self.positions, self.components, tuple(map(str, self.factors)), self.units)
-        self._hash = hash(self.key)
-        sums: dict[str, Decimal] = {}
-        with decimal.localcontext(_EXACT):
-            for comp, f in zip(self.components, self.factors, strict=True):
-                sums[comp] = sums[comp] + f if comp in sums else f
-        self.totals = tuple(sums.items())
-        self.total_components = tuple(sums)
-        self.total_factors = tuple(sums.values())
+    def __init__(
+        self,
+        positions: tuple[int, ...],
+        components: tuple[str, ...],
+        factors: tuple[Decimal, ...],
+        digits: tuple[str, ...],
+        units: tuple[UnitOfMeasure, ...],
+    ) -> None:
+        self.size = len(positions)
+        self.positions, self.components, self.factors = positions, components, factors
+        self.digits, self.units = digits, units
+        if len(set(components)) == len(components):
+            self.total_components, self.total_factors = components, factors
+        else:  # a component on several lines of the run: one exact sum of its factors
+            sums: dict[str, Decimal] = {}
+            for comp, f in zip(components, factors, strict=True):
+                sums[comp] = _EXACT.add(sums[comp], f) if comp in sums else f
+            self.total_components, self.total_factors = tuple(sums), tuple(sums.values())
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.positions, self.components, self.digits, self.units)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Run) and other.key == self.key
+        return isinstance(other, _Run) and other._key() == self._key()
 
     def __hash__(self) -> int:
-        return self._hash
+        return hash((self.positions, self.components, self.digits))
+
+
+def _intern(lines: tuple[_Child, ...], runs: dict[object, _Run]) -> _Run:
+    positions = tuple([c[0] for c in lines])
+    components = tuple([c[1] for c in lines])
+    factors = tuple([c[2] for c in lines])
+    # str() keeps Decimal('2') and Decimal('2.0') apart, so a shared run gives the same
+    # digits as the lines it replaces.
+    digits = tuple(map(str, factors))
+    units = tuple([c[5] for c in lines])
+    key = (positions, components, digits, tuple(map(id, units)))  # same unit objects only
+    found = runs.get(key)
+    if found is None:
+        found = runs[key] = _Run(positions, components, factors, digits, units)
+    return found
 
 
 _Node = tuple[int, int, "int | tuple[int, ...]", str, str, Decimal, UnitOfMeasure, "int | None"]
@@ -218,17 +233,20 @@ class _Unit:
         # accumulator, and each distinct run adds accumulator x factor sum per component
         # once at the end. Keys keep the order of first occurrence in the lines.
         totals: dict[str, Decimal] = {}
-        acc: dict[_Run, Decimal] = {}
+        acc: dict[int, Decimal] = {}
+        used: list[_Run] = []
         get = totals.get
         zero = _ZERO
         with decimal.localcontext(_EXACT):
             for seg in self.segments:
                 if len(seg) == 6:
                     run, q = seg[5], seg[4]
-                    if run in acc:
-                        acc[run] += q
+                    key = id(run)
+                    if key in acc:
+                        acc[key] += q
                     else:
-                        acc[run] = q
+                        acc[key] = q
+                        used.append(run)
                         for comp in run.components:
                             if comp not in totals:
                                 totals[comp] = zero
@@ -237,7 +255,8 @@ class _Unit:
                     totals[comp] = get(comp, zero) + seg[5]
             # per line of each distinct run: totals[c] = totals[c] + a * f, driven from C
             getitem, setitem = totals.__getitem__, totals.__setitem__
-            for run, a in acc.items():
+            for run in used:
+                a = acc[id(run)]
                 comps = run.total_components
                 _consume(
                     map(
@@ -282,8 +301,8 @@ class Explosion:
                 if len(seg) == 6:
                     level, _up, _via, parent, q, run = seg
                     kq = k * q
-                    for step, f, comp, uom in zip(
-                        run.steps,
+                    for pos, f, comp, uom in zip(
+                        run.positions,
                         run.factors,
                         run.components,
                         run.units,
@@ -294,7 +313,7 @@ class Explosion:
                         append(
                             line(
                                 level,
-                                prefix + step,
+                                (*prefix, pos),
                                 parent,
                                 comp,
                                 _cached(trims, x, _trim),
@@ -361,26 +380,23 @@ class _Compiled:
 
 
 def _plan(
-    children: tuple[_Child, ...], with_active: set[str], runs: dict[_Run, _Run]
+    children: tuple[_Child, ...], with_active: set[str], runs: dict[object, _Run]
 ) -> tuple[_Child | _Run, ...]:
     """``children`` with each maximal run of lines that are leaves on every date (no pin,
     no active version of the component's BOM) replaced by one interned :class:`_Run`."""
     plan: list[_Child | _Run] = []
-    pending: list[_Child] = []
-
-    def flush() -> None:
-        if pending:
-            run = _Run(tuple(pending))
-            plan.append(runs.setdefault(run, run))
-            pending.clear()
-
-    for child in children:
+    start = -1
+    for i, child in enumerate(children):
         if not child[4] and child[1] not in with_active:
-            pending.append(child)
-        else:
-            flush()
-            plan.append(child)
-    flush()
+            if start < 0:
+                start = i
+            continue
+        if start >= 0:
+            plan.append(_intern(children[start:i], runs))
+            start = -1
+        plan.append(child)
+    if start >= 0:
+        plan.append(_intern(children[start:], runs))
     return tuple(plan)
 
 
@@ -415,7 +431,7 @@ class BomIndex:
             seen.add(bom.id)
             if any(v.status is BomStatus.ACTIVE for v in bom.versions):
                 with_active.add(bom.id)
-        runs: dict[_Run, _Run] = {}
+        runs: dict[object, _Run] = {}
         with decimal.localcontext(_EXACT):
             for bom in checked:
                 active: list[_Compiled] = []
