@@ -160,11 +160,45 @@ _consume = deque[object](maxlen=0).extend
 """Runs an iterator to its end, keeping nothing."""
 
 
-def _cached(cache: dict[Decimal, Decimal], value: Decimal, fn: Any, *args: Any) -> Decimal:
-    found = cache.get(value)
-    if found is None:
-        found = cache[value] = fn(value, *args)
-    return found
+_Shown = list["Decimal | None"]
+"""Per exact value: the trimmed value, then its round-up per unit decimals (0..9)."""
+
+
+def _show(x: Decimal, decimals: int, cache: dict[Decimal, _Shown]) -> tuple[Decimal, Decimal]:
+    """``x`` trimmed and rounded up to ``decimals``; both depend on the value of ``x``
+    only (not on its digits), so they are cached per value (one hash per line)."""
+    shown = cache.get(x)
+    if shown is None:
+        shown = cache[x] = [_trim(x), *_UNSET]
+    r = shown[decimals + 1]
+    if r is None:
+        r = shown[decimals + 1] = _round_up(x, decimals)
+    return shown[0], r  # type: ignore[return-value]
+
+
+_UNSET = (None,) * len(_QUANTA)
+
+
+def _shown_run(
+    kq: Decimal, run: _Run, cache: dict[Decimal, _Shown]
+) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]]:
+    """The displayed and rounded-up quantities of a run's lines under parent quantity
+    ``kq`` (as :func:`_show`, inlined)."""
+    shown_t: list[Decimal] = []
+    shown_r: list[Decimal] = []
+    get = cache.get
+    for f, u in zip(run.factors, run.units, strict=True):
+        x = kq * f
+        shown = get(x)
+        if shown is None:
+            shown = cache[x] = [_trim(x), *_UNSET]
+        d = u.decimals + 1
+        r = shown[d]
+        if r is None:
+            r = shown[d] = _round_up(x, d - 1)
+        shown_t.append(shown[0])  # type: ignore[arg-type]
+        shown_r.append(r)
+    return tuple(shown_t), tuple(shown_r)
 
 
 @frozen
@@ -294,50 +328,28 @@ class Explosion:
         out: list[ExplosionLine] = []
         append = out.append
         line = ExplosionLine
-        trims: dict[Decimal, Decimal] = {}
-        ups: list[dict[Decimal, Decimal]] = [{} for _ in _QUANTA]
+        # The displayed and rounded-up quantities depend only on the value (not the
+        # digits) of the exact quantity: computed once per value, and once per (run,
+        # parent quantity) for the lines of a run.
+        cache: dict[Decimal, _Shown] = {}
+        runs: dict[tuple[int, Decimal], tuple[tuple[Decimal, ...], tuple[Decimal, ...]]] = {}
         with decimal.localcontext(_EXACT):
             for seg, prefix in zip(unit.segments, unit.prefixes, strict=True):
                 if len(seg) == 6:
                     level, _up, _via, parent, q, run = seg
                     kq = k * q
-                    for pos, f, comp, uom in zip(
-                        run.positions,
-                        run.factors,
-                        run.components,
-                        run.units,
-                        strict=True,
+                    shown = runs.get((id(run), kq))
+                    if shown is None:
+                        shown = runs[id(run), kq] = _shown_run(kq, run, cache)
+                    for pos, comp, uom, t, r in zip(
+                        run.positions, run.components, run.units, *shown, strict=True
                     ):
-                        x = kq * f
-                        d = uom.decimals
-                        append(
-                            line(
-                                level,
-                                (*prefix, pos),
-                                parent,
-                                comp,
-                                _cached(trims, x, _trim),
-                                _cached(ups[d], x, _round_up, d),
-                                uom,
-                                None,
-                            )
-                        )
+                        append(line(level, (*prefix, pos), parent, comp, t, r, uom, None))
                 else:
                     level, _up, _step, parent, comp, q, uom, version = seg
                     x = k * q
-                    d = uom.decimals
-                    append(
-                        line(
-                            level,
-                            prefix,
-                            parent,
-                            comp,
-                            _cached(trims, x, _trim),
-                            _cached(ups[d], x, _round_up, d),
-                            uom,
-                            version,
-                        )
-                    )
+                    shown_t, shown_r = _show(x, uom.decimals, cache)
+                    append(line(level, prefix, parent, comp, shown_t, shown_r, uom, version))
         return tuple(out)
 
     @functools.cached_property
