@@ -227,11 +227,18 @@ class _Unit:
         """Every line's exact quantity for ``k`` units, in line order."""
         out: list[Decimal] = []
         append, extend = out.append, out.extend
+        # A run's quantities under one parent quantity are computed once; the key has the
+        # parent quantity's digits (str), since the products' digits depend on them.
+        memo: dict[tuple[int, str], tuple[Decimal, ...]] = {}
         with decimal.localcontext(_EXACT):
             for seg in self.segments:
                 if len(seg) == 6:
                     kq = k * seg[4]
-                    extend(map(kq.__mul__, seg[5].factors))
+                    key = (id(seg[5]), str(kq))
+                    found = memo.get(key)
+                    if found is None:
+                        found = memo[key] = tuple(map(kq.__mul__, seg[5].factors))
+                    extend(found)
                 else:
                     append(k * seg[5])
         return tuple(out)
