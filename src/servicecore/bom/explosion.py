@@ -548,7 +548,7 @@ class BomIndex:
         segments: list[_Segment] = []
         append = segments.append
         on_path: set[str] = {root.item}
-        resolve = self._resolve
+        starts_of, active_of = self._starts, self._active
         leaves = 0
 
         def walk(node: _Compiled, qty: Decimal, up: int, via: tuple[int, ...], level: int) -> None:
@@ -562,7 +562,17 @@ class BomIndex:
                 pos, comp, factor, phantom, pin, uom = entry
                 q = qty * factor
                 step = (*via, pos) if via else pos
-                sub = self._pinned(comp, pin, node) if pin else resolve(comp, day)
+                if pin:
+                    sub: _Compiled | None = self._pinned(comp, pin, node)
+                else:  # self._resolve(comp, day), inlined
+                    sub = None
+                    starts = starts_of.get(comp)
+                    if starts:
+                        i = bisect_right(starts, day) - 1
+                        if i >= 0:
+                            sub = active_of[comp][i]
+                            if day >= sub.end:
+                                sub = None
                 if sub is None:
                     append((level, up, step, item, comp, q, uom, None))
                     continue
