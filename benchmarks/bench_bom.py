@@ -12,8 +12,8 @@ scanning them and walks every line of every node (``naive_explode``), with the r
 
 The generated leaves are shared (``LEAF0..9``, same lines under all 1,000 bottom BOMs of
 one version number), so the index interns those leaf-line runs. A second tree, identical
-except that every bottom BOM uses its own leaf positions (no two runs alike), shows the
-figures without that sharing.
+except that every bottom BOM has its own leaf positions and quantities (no two runs and no
+two tallies alike, nothing shared), shows the figures without that sharing.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def generate(*, shared_runs: bool = True) -> list[Bom]:
                     BomLine(
                         offset + 10 * (k + 1),
                         child,
-                        Decimal(k % 3 + v + 1),
+                        Decimal(k % 3 + v + 1 + offset // 1000),
                         PCS,
                         Decimal("2.5") if k % 4 == 0 else Decimal(0),
                     )

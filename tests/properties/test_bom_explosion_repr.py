@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, localcontext
 
+from attrs import evolve
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -142,6 +143,8 @@ def shared_leaf_forests(draw: st.DrawFn) -> list[Bom]:
     root_lines = []
     for i in range(n):
         lines = draw(st.sampled_from(sets))
+        if draw(st.booleans()):  # same lines at other positions: another run, same tally
+            lines = tuple(evolve(ln, position=ln.position + 30) for ln in lines)
         if draw(st.booleans()):  # a line to a sub-assembly splits the run
             lines = (*lines, BomLine(99, f"A{i + 1}" if i + 1 < n else "L0", 1, pcs))
         version = BomVersion(1, BomStatus.ACTIVE, START, None, lines)

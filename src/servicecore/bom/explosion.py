@@ -94,8 +94,7 @@ class _Run:
         "factors",
         "positions",
         "size",
-        "total_components",
-        "total_factors",
+        "tally",
         "units",
     )
 
@@ -106,17 +105,12 @@ class _Run:
         factors: tuple[Decimal, ...],
         digits: tuple[str, ...],
         units: tuple[UnitOfMeasure, ...],
+        tally: _Tally,
     ) -> None:
         self.size = len(positions)
         self.positions, self.components, self.factors = positions, components, factors
         self.digits, self.units = digits, units
-        if len(set(components)) == len(components):
-            self.total_components, self.total_factors = components, factors
-        else:  # a component on several lines of the run: one exact sum of its factors
-            sums: dict[str, Decimal] = {}
-            for comp, f in zip(components, factors, strict=True):
-                sums[comp] = _EXACT.add(sums[comp], f) if comp in sums else f
-            self.total_components, self.total_factors = tuple(sums), tuple(sums.values())
+        self.tally = tally
 
     def _key(self) -> tuple[object, ...]:
         return (self.positions, self.components, self.digits, self.units)
@@ -128,7 +122,36 @@ class _Run:
         return hash((self.positions, self.components, self.digits))
 
 
-def _intern(lines: tuple[_Child, ...], runs: dict[object, _Run]) -> _Run:
+class _Tally:
+    """What a run adds to the totals per unit of its parent: each distinct component and
+    the exact sum of its factors in the run. Interned by value, positions ignored: runs
+    that differ only in positions (or digits) share one, and the totals accumulate once
+    per tally."""
+
+    __slots__ = ("components", "factors")
+
+    def __init__(self, components: tuple[str, ...], factors: tuple[Decimal, ...]) -> None:
+        self.components, self.factors = components, factors
+
+
+def _tally(
+    components: tuple[str, ...], factors: tuple[Decimal, ...], tallies: dict[object, _Tally]
+) -> _Tally:
+    if len(set(components)) != len(components):
+        sums: dict[str, Decimal] = {}
+        for comp, f in zip(components, factors, strict=True):
+            sums[comp] = _EXACT.add(sums[comp], f) if comp in sums else f
+        components, factors = tuple(sums), tuple(sums.values())
+    key = (components, factors)
+    found = tallies.get(key)
+    if found is None:
+        found = tallies[key] = _Tally(components, factors)
+    return found
+
+
+def _intern(
+    lines: tuple[_Child, ...], runs: dict[object, _Run], tallies: dict[object, _Tally]
+) -> _Run:
     positions = tuple([c[0] for c in lines])
     components = tuple([c[1] for c in lines])
     factors = tuple([c[2] for c in lines])
@@ -139,7 +162,8 @@ def _intern(lines: tuple[_Child, ...], runs: dict[object, _Run]) -> _Run:
     key = (positions, components, digits, tuple(map(id, units)))  # same unit objects only
     found = runs.get(key)
     if found is None:
-        found = runs[key] = _Run(positions, components, factors, digits, units)
+        tally = _tally(components, factors, tallies)
+        found = runs[key] = _Run(positions, components, factors, digits, units, tally)
     return found
 
 
@@ -270,40 +294,40 @@ class _Unit:
 
     @functools.cached_property
     def totals(self) -> Mapping[str, Decimal]:
-        # Nodes add their quantity; a run adds its parent's quantity to the run's
-        # accumulator, and each distinct run adds accumulator x factor sum per component
-        # once at the end. Keys keep the order of first occurrence in the lines.
+        # Nodes add their quantity; a run adds its parent's quantity to its tally's
+        # accumulator, and each distinct tally adds accumulator x factor sum per
+        # component once at the end. Keys keep the order of first occurrence in the lines.
         totals: dict[str, Decimal] = {}
         acc: dict[int, Decimal] = {}
-        used: list[_Run] = []
+        used: list[_Tally] = []
         get = totals.get
         zero = _ZERO
         with decimal.localcontext(_EXACT):
             for seg in self.segments:
                 if len(seg) == 6:
-                    run, q = seg[5], seg[4]
-                    key = id(run)
+                    tally, q = seg[5].tally, seg[4]
+                    key = id(tally)
                     if key in acc:
                         acc[key] += q
                     else:
                         acc[key] = q
-                        used.append(run)
-                        for comp in run.components:
+                        used.append(tally)
+                        for comp in tally.components:
                             if comp not in totals:
                                 totals[comp] = zero
                 else:
                     comp = seg[4]
                     totals[comp] = get(comp, zero) + seg[5]
-            # per line of each distinct run: totals[c] = totals[c] + a * f, driven from C
+            # per component of each distinct tally: totals[c] = totals[c] + a * f, from C
             getitem, setitem = totals.__getitem__, totals.__setitem__
-            for run in used:
-                a = acc[id(run)]
-                comps = run.total_components
+            for tally in used:
+                a = acc[id(tally)]
+                comps = tally.components
                 _consume(
                     map(
                         setitem,
                         comps,
-                        map(add, map(getitem, comps), map(a.__mul__, run.total_factors)),
+                        map(add, map(getitem, comps), map(a.__mul__, tally.factors)),
                     )
                 )
         return totals
@@ -399,7 +423,10 @@ class _Compiled:
 
 
 def _plan(
-    children: tuple[_Child, ...], with_active: set[str], runs: dict[object, _Run]
+    children: tuple[_Child, ...],
+    with_active: set[str],
+    runs: dict[object, _Run],
+    tallies: dict[object, _Tally],
 ) -> tuple[_Child | _Run, ...]:
     """``children`` with each maximal run of lines that are leaves on every date (no pin,
     no active version of the component's BOM) replaced by one interned :class:`_Run`."""
@@ -411,11 +438,11 @@ def _plan(
                 start = i
             continue
         if start >= 0:
-            plan.append(_intern(children[start:i], runs))
+            plan.append(_intern(children[start:i], runs, tallies))
             start = -1
         plan.append(child)
     if start >= 0:
-        plan.append(_intern(children[start:], runs))
+        plan.append(_intern(children[start:], runs, tallies))
     return tuple(plan)
 
 
@@ -451,6 +478,7 @@ class BomIndex:
             if any(v.status is BomStatus.ACTIVE for v in bom.versions):
                 with_active.add(bom.id)
         runs: dict[object, _Run] = {}
+        tallies: dict[object, _Tally] = {}
         with decimal.localcontext(_EXACT):
             for bom in checked:
                 active: list[_Compiled] = []
@@ -467,7 +495,7 @@ class BomIndex:
                         v.effective_from.toordinal(),
                         _end_ordinal(v),
                         children,
-                        _plan(children, with_active, runs),
+                        _plan(children, with_active, runs, tallies),
                     )
                     self._numbered[bom.id, v.number] = compiled
                     if v.status is BomStatus.ACTIVE:
