@@ -268,20 +268,6 @@ class _Unit:
         return tuple(out)
 
     @functools.cached_property
-    def quantities(self) -> tuple[Decimal, ...]:
-        return self.scaled(_ONE)
-
-    @functools.cached_property
-    def components(self) -> tuple[str, ...]:
-        out: list[str] = []
-        for seg in self.segments:
-            if len(seg) == 6:
-                out.extend(seg[5].components)
-            else:
-                out.append(seg[4])
-        return tuple(out)
-
-    @functools.cached_property
     def unit_of(self) -> Mapping[str, UnitOfMeasure]:
         """Each component's unit (of its last line, as ``dict(zip(components, units))``)."""
         out: dict[str, UnitOfMeasure] = {}
@@ -592,15 +578,11 @@ class BomIndex:
                 step = (*via, pos) if via else pos
                 if pin:
                     sub: _Compiled | None = self._pinned(comp, pin, node)
-                else:  # self._resolve(comp, day), inlined
-                    sub = None
-                    starts = starts_of.get(comp)
-                    if starts:
-                        i = bisect_right(starts, day) - 1
-                        if i >= 0:
-                            sub = active_of[comp][i]
-                            if day >= sub.end:
-                                sub = None
+                else:  # self._resolve(comp, day), inlined; comp has active versions
+                    i = bisect_right(starts_of[comp], day) - 1
+                    sub = active_of[comp][i] if i >= 0 else None
+                    if sub is not None and day >= sub.end:
+                        sub = None
                 if sub is None:
                     append((level, up, step, item, comp, q, uom, None))
                     continue
