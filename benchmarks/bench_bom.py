@@ -130,7 +130,7 @@ def measure(boms: list[Bom]) -> dict[str, float]:
     return {k: (v if k == "build" else v / nodes) for k, v in figures.items()} | {"nodes": nodes}
 
 
-def report(title: str, f: dict[str, float]) -> None:
+def report(title: str, f: dict[str, float], *, target: bool) -> None:
     base = f["baseline"]
 
     def row(label: str, key: str, note: str = "") -> None:
@@ -138,8 +138,12 @@ def report(title: str, f: dict[str, float]) -> None:
 
     print(f"{title}: {int(f['nodes']):,} exploded nodes")
     print(f"  {'index build':<44}: {f['build'] * 1e3:7.1f} ms")
-    verdict = "MET" if f["cold_totals"] * 1e6 <= 0.5 else "NOT MET"
-    row("TARGET explode cold + totals (<= 0.5)", "cold_totals", f"  -> target {verdict}")
+    if target:
+        met = f["cold_totals"] * 1e6 <= 0.5
+        verdict = f"  <- TARGET <= 0.5 us/node: {'met' if met else 'NOT MET'}"
+        row(">> explode cold + totals (target figure)", "cold_totals", verdict)
+    else:
+        row("explode cold + totals (same measure)", "cold_totals")
     row("explode cold, no totals (walk + cache)", "cold_walk")
     row("cold + totals + every line's quantity", "cold_totals_quantities")
     row("cold + totals + ExplosionLine objects", "cold_lines")
@@ -151,8 +155,10 @@ def report(title: str, f: dict[str, float]) -> None:
 def main() -> None:
     print(f"BOMs: {(FANOUT**DEPTH - 1) // (FANOUT - 1):,} x {len(STARTS)} versions")
     print("(ratio = baseline time / this time, both measured in this run; > 1 is faster)")
-    report("tree with shared leaf runs (issue 5 benchmark)", measure(generate()))
-    report("same tree, every leaf run distinct", measure(generate(shared_runs=False)))
+    report("issue 5 tree (leaf runs shared)", measure(generate()), target=True)
+    report(
+        "reference: same tree, nothing shared", measure(generate(shared_runs=False)), target=False
+    )
 
 
 if __name__ == "__main__":

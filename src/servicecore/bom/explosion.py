@@ -19,7 +19,6 @@ from attrs import field, frozen
 from servicecore.bom.model import (
     _EXACT,
     _ONE,
-    _QUANTA,
     _ZERO,
     Bom,
     BomStatus,
@@ -90,6 +89,7 @@ class _Run:
 
     __slots__ = (
         "components",
+        "decimals",
         "digits",
         "factors",
         "positions",
@@ -110,6 +110,7 @@ class _Run:
         self.size = len(positions)
         self.positions, self.components, self.factors = positions, components, factors
         self.digits, self.units = digits, units
+        self.decimals = tuple([u.decimals for u in units])
         self.tally = tally
 
     def _key(self) -> tuple[object, ...]:
@@ -135,13 +136,18 @@ class _Tally:
 
 
 def _tally(
-    components: tuple[str, ...], factors: tuple[Decimal, ...], tallies: dict[object, _Tally]
+    components: tuple[str, ...],
+    factors: tuple[Decimal, ...],
+    tallies: dict[object, _Tally],
+    names: dict[tuple[str, ...], tuple[str, ...]],
 ) -> _Tally:
     if len(set(components)) != len(components):
         sums: dict[str, Decimal] = {}
         for comp, f in zip(components, factors, strict=True):
             sums[comp] = _EXACT.add(sums[comp], f) if comp in sums else f
         components, factors = tuple(sums), tuple(sums.values())
+    # one object per distinct components tuple, so totals can group tallies by identity
+    components = names.setdefault(components, components)
     key = (components, factors)
     found = tallies.get(key)
     if found is None:
@@ -150,7 +156,10 @@ def _tally(
 
 
 def _intern(
-    lines: tuple[_Child, ...], runs: dict[object, _Run], tallies: dict[object, _Tally]
+    lines: tuple[_Child, ...],
+    runs: dict[object, _Run],
+    tallies: dict[object, _Tally],
+    names: dict[tuple[str, ...], tuple[str, ...]],
 ) -> _Run:
     positions = tuple([c[0] for c in lines])
     components = tuple([c[1] for c in lines])
@@ -162,7 +171,7 @@ def _intern(
     key = (positions, components, digits, tuple(map(id, units)))  # same unit objects only
     found = runs.get(key)
     if found is None:
-        tally = _tally(components, factors, tallies)
+        tally = _tally(components, factors, tallies, names)
         found = runs[key] = _Run(positions, components, factors, digits, units, tally)
     return found
 
@@ -184,45 +193,11 @@ _consume = deque[object](maxlen=0).extend
 """Runs an iterator to its end, keeping nothing."""
 
 
-_Shown = list["Decimal | None"]
-"""Per exact value: the trimmed value, then its round-up per unit decimals (0..9)."""
-
-
-def _show(x: Decimal, decimals: int, cache: dict[Decimal, _Shown]) -> tuple[Decimal, Decimal]:
-    """``x`` trimmed and rounded up to ``decimals``; both depend on the value of ``x``
-    only (not on its digits), so they are cached per value (one hash per line)."""
-    shown = cache.get(x)
-    if shown is None:
-        shown = cache[x] = [_trim(x), *_UNSET]
-    r = shown[decimals + 1]
-    if r is None:
-        r = shown[decimals + 1] = _round_up(x, decimals)
-    return shown[0], r  # type: ignore[return-value]
-
-
-_UNSET = (None,) * len(_QUANTA)
-
-
-def _shown_run(
-    kq: Decimal, run: _Run, cache: dict[Decimal, _Shown]
-) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]]:
-    """The displayed and rounded-up quantities of a run's lines under parent quantity
-    ``kq`` (as :func:`_show`, inlined)."""
-    shown_t: list[Decimal] = []
-    shown_r: list[Decimal] = []
-    get = cache.get
-    for f, u in zip(run.factors, run.units, strict=True):
-        x = kq * f
-        shown = get(x)
-        if shown is None:
-            shown = cache[x] = [_trim(x), *_UNSET]
-        d = u.decimals + 1
-        r = shown[d]
-        if r is None:
-            r = shown[d] = _round_up(x, d - 1)
-        shown_t.append(shown[0])  # type: ignore[arg-type]
-        shown_r.append(r)
-    return tuple(shown_t), tuple(shown_r)
+def _shown_run(kq: Decimal, run: _Run) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]]:
+    """The displayed (trimmed) and rounded-up quantities of a run's lines under parent
+    quantity ``kq`` (in the exact context)."""
+    xs = [kq * f for f in run.factors]
+    return tuple(map(_trim, xs)), tuple(map(_round_up, xs, run.decimals))
 
 
 @frozen
@@ -246,6 +221,17 @@ class _Unit:
             base = out[up] if up >= 0 else ()
             append(base + step if step.__class__ is tuple else (*base, step))
         return tuple(out)
+
+    @functools.cached_property
+    def paths(self) -> tuple[tuple[tuple[int, ...], ...], ...]:
+        """Per segment, the paths of its lines (built once per unit, shared by every
+        explosion of it)."""
+        return tuple(
+            [
+                tuple([(*prefix, pos) for pos in seg[5].positions]) if len(seg) == 6 else (prefix,)
+                for seg, prefix in zip(self.segments, self.prefixes, strict=True)
+            ]
+        )
 
     def scaled(self, k: Decimal) -> tuple[Decimal, ...]:
         """Every line's exact quantity for ``k`` units, in line order."""
@@ -286,6 +272,7 @@ class _Unit:
         totals: dict[str, Decimal] = {}
         acc: dict[int, Decimal] = {}
         used: list[_Tally] = []
+        named: set[int] = set()
         get = totals.get
         zero = _ZERO
         with decimal.localcontext(_EXACT):
@@ -298,24 +285,28 @@ class _Unit:
                     else:
                         acc[key] = q
                         used.append(tally)
-                        for comp in tally.components:
-                            if comp not in totals:
-                                totals[comp] = zero
+                        if id(tally.components) not in named:  # keys in order of first use
+                            named.add(id(tally.components))
+                            for comp in tally.components:
+                                if comp not in totals:
+                                    totals[comp] = zero
                 else:
                     comp = seg[4]
                     totals[comp] = get(comp, zero) + seg[5]
-            # per component of each distinct tally: totals[c] = totals[c] + a * f, from C
-            getitem, setitem = totals.__getitem__, totals.__setitem__
+            # Tallies over the same components are summed column by column (products,
+            # transposition and sums all run in C), then added once per component.
+            groups: dict[int, tuple[tuple[str, ...], list[tuple[Decimal, ...]]]] = {}
             for tally in used:
                 a = acc[id(tally)]
                 comps = tally.components
-                _consume(
-                    map(
-                        setitem,
-                        comps,
-                        map(add, map(getitem, comps), map(a.__mul__, tally.factors)),
-                    )
-                )
+                group = groups.get(id(comps))
+                if group is None:
+                    group = groups[id(comps)] = (comps, [])
+                group[1].append(tuple(map(a.__mul__, tally.factors)))
+            getitem, setitem = totals.__getitem__, totals.__setitem__
+            for comps, rows in groups.values():
+                sums = map(sum, zip(*rows, strict=True)) if len(rows) > 1 else rows[0]
+                _consume(map(setitem, comps, map(add, map(getitem, comps), sums)))
         return totals
 
 
@@ -345,28 +336,43 @@ class Explosion:
         out: list[ExplosionLine] = []
         append = out.append
         line = ExplosionLine
-        # The displayed and rounded-up quantities depend only on the value (not the
-        # digits) of the exact quantity: computed once per value, and once per (run,
-        # parent quantity) for the lines of a run.
-        cache: dict[Decimal, _Shown] = {}
-        runs: dict[tuple[int, Decimal], tuple[tuple[Decimal, ...], tuple[Decimal, ...]]] = {}
+        # A run's displayed and rounded-up quantities depend only on its parent's
+        # quantity: once a run shows up a second time, they are memoised per (run, parent
+        # quantity). Keeping them for runs used once would only cost.
+        runs: dict[int, dict[str, tuple[tuple[Decimal, ...], tuple[Decimal, ...]]]] = {}
         with decimal.localcontext(_EXACT):
-            for seg, prefix in zip(unit.segments, unit.prefixes, strict=True):
+            for seg, paths in zip(unit.segments, unit.paths, strict=True):
                 if len(seg) == 6:
                     level, _up, _via, parent, q, run = seg
                     kq = k * q
-                    shown = runs.get((id(run), kq))
-                    if shown is None:
-                        shown = runs[id(run), kq] = _shown_run(kq, run, cache)
-                    for pos, comp, uom, t, r in zip(
-                        run.positions, run.components, run.units, *shown, strict=True
+                    memo = runs.get(id(run))
+                    if memo is None:  # first use of the run: keep nothing (most runs)
+                        runs[id(run)] = {}
+                        shown = _shown_run(kq, run)
+                    else:  # str: cheaper to hash than a Decimal
+                        found = memo.get(str(kq))
+                        if found is None:
+                            found = memo[str(kq)] = _shown_run(kq, run)
+                        shown = found
+                    for path, comp, uom, t, r in zip(
+                        paths, run.components, run.units, *shown, strict=True
                     ):
-                        append(line(level, (*prefix, pos), parent, comp, t, r, uom, None))
+                        append(line(level, path, parent, comp, t, r, uom, None))
                 else:
                     level, _up, _step, parent, comp, q, uom, version = seg
                     x = k * q
-                    shown_t, shown_r = _show(x, uom.decimals, cache)
-                    append(line(level, prefix, parent, comp, shown_t, shown_r, uom, version))
+                    append(
+                        line(
+                            level,
+                            paths[0],
+                            parent,
+                            comp,
+                            _trim(x),
+                            _round_up(x, uom.decimals),
+                            uom,
+                            version,
+                        )
+                    )
         return tuple(out)
 
     @functools.cached_property
@@ -413,6 +419,7 @@ def _plan(
     with_active: set[str],
     runs: dict[object, _Run],
     tallies: dict[object, _Tally],
+    names: dict[tuple[str, ...], tuple[str, ...]],
 ) -> tuple[_Child | _Run, ...]:
     """``children`` with each maximal run of lines that are leaves on every date (no pin,
     no active version of the component's BOM) replaced by one interned :class:`_Run`."""
@@ -424,11 +431,11 @@ def _plan(
                 start = i
             continue
         if start >= 0:
-            plan.append(_intern(children[start:i], runs, tallies))
+            plan.append(_intern(children[start:i], runs, tallies, names))
             start = -1
         plan.append(child)
     if start >= 0:
-        plan.append(_intern(children[start:], runs, tallies))
+        plan.append(_intern(children[start:], runs, tallies, names))
     return tuple(plan)
 
 
@@ -465,6 +472,7 @@ class BomIndex:
                 with_active.add(bom.id)
         runs: dict[object, _Run] = {}
         tallies: dict[object, _Tally] = {}
+        names: dict[tuple[str, ...], tuple[str, ...]] = {}
         with decimal.localcontext(_EXACT):
             for bom in checked:
                 active: list[_Compiled] = []
@@ -481,7 +489,7 @@ class BomIndex:
                         v.effective_from.toordinal(),
                         _end_ordinal(v),
                         children,
-                        _plan(children, with_active, runs, tallies),
+                        _plan(children, with_active, runs, tallies, names),
                     )
                     self._numbered[bom.id, v.number] = compiled
                     if v.status is BomStatus.ACTIVE:
