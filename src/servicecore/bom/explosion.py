@@ -339,21 +339,26 @@ class Explosion:
         # A run's displayed and rounded-up quantities depend only on its parent's
         # quantity: once a run shows up a second time, they are memoised per (run, parent
         # quantity). Keeping them for runs used once would only cost.
-        runs: dict[int, dict[str, tuple[tuple[Decimal, ...], tuple[Decimal, ...]]]] = {}
+        seen: set[int] = set()
+        memo: dict[tuple[int, str], tuple[tuple[Decimal, ...], tuple[Decimal, ...]]] = {}
         with decimal.localcontext(_EXACT):
             for seg, paths in zip(unit.segments, unit.paths, strict=True):
                 if len(seg) == 6:
                     level, _up, _via, parent, q, run = seg
                     kq = k * q
-                    memo = runs.get(id(run))
-                    if memo is None:  # first use of the run: keep nothing (most runs)
-                        runs[id(run)] = {}
-                        shown = _shown_run(kq, run)
-                    else:  # str: cheaper to hash than a Decimal
-                        found = memo.get(str(kq))
-                        if found is None:
-                            found = memo[str(kq)] = _shown_run(kq, run)
-                        shown = found
+                    if id(run) not in seen:  # first use of the run (most runs): no memo
+                        seen.add(id(run))
+                        for path, comp, uom, f in zip(
+                            paths, run.components, run.units, run.factors, strict=True
+                        ):
+                            x = kq * f
+                            t, r = _trim(x), _round_up(x, uom.decimals)
+                            append(line(level, path, parent, comp, t, r, uom, None))
+                        continue
+                    key = (id(run), str(kq))  # str: cheaper to hash than a Decimal
+                    shown = memo.get(key)
+                    if shown is None:
+                        shown = memo[key] = _shown_run(kq, run)
                     for path, comp, uom, t, r in zip(
                         paths, run.components, run.units, *shown, strict=True
                     ):
