@@ -161,13 +161,14 @@ def _intern(
     tallies: dict[object, _Tally],
     names: dict[tuple[str, ...], tuple[str, ...]],
 ) -> _Run:
-    positions = tuple([c[0] for c in lines])
-    components = tuple([c[1] for c in lines])
-    factors = tuple([c[2] for c in lines])
+    positions: tuple[int, ...]
+    components: tuple[str, ...]
+    factors: tuple[Decimal, ...]
+    units: tuple[UnitOfMeasure, ...]
+    positions, components, factors, _phantoms, _pins, units = zip(*lines, strict=True)
     # str() keeps Decimal('2') and Decimal('2.0') apart, so a shared run gives the same
     # digits as the lines it replaces.
     digits = tuple(map(str, factors))
-    units = tuple([c[5] for c in lines])
     key = (positions, components, digits, tuple(map(id, units)))  # same unit objects only
     found = runs.get(key)
     if found is None:
