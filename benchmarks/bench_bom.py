@@ -14,6 +14,10 @@ The generated leaves are shared (``LEAF0..9``, same lines under all 1,000 bottom
 one version number), so the index interns those leaf-line runs. A second tree, identical
 except that every bottom BOM has its own leaf positions and quantities (no two runs and no
 two tallies alike, nothing shared), shows the figures without that sharing.
+
+The figures are measured round-robin (each repetition runs every figure once, after a full
+collection; the best time per figure is kept), so load from other processes on a shared
+machine affects them alike. Expect a few per cent of noise between runs.
 """
 
 from __future__ import annotations
