@@ -121,6 +121,7 @@ def measure(boms: list[Bom]) -> dict[str, float]:
         "cold_lines": cold(lambda x: (x.totals, x.lines)),
         "warm_totals_quantities": warm(lambda x: (x.totals, x.quantities)),
         "warm_lines": warm(lambda x: x.lines),
+        "warm_rows": warm(lambda x: x.rows),
         "baseline": lambda: naive_explode(by_id, "A", Decimal(7), day),
     }
     figures = {name: float("inf") for name in runs}
@@ -153,6 +154,7 @@ def report(title: str, f: dict[str, float], *, target: bool) -> None:
     row("cold + totals + ExplosionLine objects", "cold_lines")
     row("warm (cached interval) + totals + quantities", "warm_totals_quantities")
     row("warm + ExplosionLine objects", "warm_lines")
+    row("warm + rows (the lines as plain tuples)", "warm_rows")
     print(f"  {'baseline, scan versions and lines per node':<44}: {base * 1e6:7.3f} us/node")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, localcontext
 
-from attrs import evolve
+from attrs import astuple, evolve
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -92,6 +92,7 @@ def check_against_reference(forest: list[Bom], day: dt.date, k: Decimal) -> None
         assert list(cold.totals.items()) == list(totals.items())
         assert digits(cold.totals.values()) == digits(totals.values())
         warm = index.explode(bom.id, k, day)
+        assert cold.rows == tuple(astuple(ln, recurse=False) for ln in lines)
         assert warm.lines == tuple(lines)
         for got, want in zip(warm.lines, lines, strict=True):
             assert digits([got.quantity, got.rounded_quantity]) == digits(

@@ -8,10 +8,10 @@ import decimal
 import functools
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from operator import add
-from typing import Any
+from typing import Any, TypeVar
 
 import pendulum
 from attrs import field, frozen
@@ -42,6 +42,7 @@ __all__ = [
     "BomIndex",
     "Explosion",
     "ExplosionLine",
+    "ExplosionRow",
     "WhereUsed",
     "load_bom_index",
     "naive_explode",
@@ -311,6 +312,16 @@ class _Unit:
         return totals
 
 
+ExplosionRow = tuple[int, tuple[int, ...], str, str, Decimal, Decimal, UnitOfMeasure, "int | None"]
+"""One line of :attr:`Explosion.rows`: the fields of :class:`ExplosionLine`, in order."""
+
+_T = TypeVar("_T")
+
+
+def _row(*fields: Any) -> ExplosionRow:
+    return fields
+
+
 @frozen
 class Explosion:
     """The explosion of ``quantity`` of ``item`` as of ``as_of`` using ``version`` at the root.
@@ -332,11 +343,21 @@ class Explosion:
 
     @functools.cached_property
     def lines(self) -> tuple[ExplosionLine, ...]:
+        """The indented lines, built on first access."""
+        return self._build(ExplosionLine)
+
+    @functools.cached_property
+    def rows(self) -> tuple[ExplosionRow, ...]:
+        """The lines as plain tuples, cheaper to build than :attr:`lines` when there are
+        many: ``(level, path, parent, component, quantity, rounded_quantity, unit,
+        version)``, the fields of :class:`ExplosionLine` in order."""
+        return self._build(_row)
+
+    def _build(self, line: Callable[..., _T]) -> tuple[_T, ...]:
         k = self.quantity
         unit = self._unit
-        out: list[ExplosionLine] = []
+        out: list[_T] = []
         append = out.append
-        line = ExplosionLine
         # A run's displayed and rounded-up quantities depend only on its parent's
         # quantity: once a run shows up a second time, they are memoised per (run, parent
         # quantity). Keeping them for runs used once would only cost.
