@@ -439,6 +439,8 @@ class _Compiled:
     children: tuple[_Child, ...]
     plan: tuple[_Child | _Run, ...]
     """The children with each run of always-leaf lines replaced by one interned run."""
+    leaf_runs: tuple[_Run, ...] | None = None
+    """``plan`` when every entry is a run (a BOM of leaves only), else ``None``."""
 
 
 def _plan(
@@ -510,13 +512,16 @@ class BomIndex:
                         (ln.position, ln.component, ln.factor, ln.phantom, ln.pin or 0, ln.unit)
                         for ln in v.lines
                     )
+                    plan = _plan(children, with_active, runs, tallies, names)
+                    only_runs = [e for e in plan if isinstance(e, _Run)]
                     compiled = _Compiled(
                         bom.id,
                         v.number,
                         v.effective_from.toordinal(),
                         _end_ordinal(v),
                         children,
-                        _plan(children, with_active, runs, tallies, names),
+                        plan,
+                        tuple(only_runs) if len(only_runs) == len(plan) else None,
                     )
                     self._numbered[bom.id, v.number] = compiled
                     if v.status is BomStatus.ACTIVE:
@@ -629,12 +634,21 @@ class BomIndex:
                         entity="bom",
                         id=comp,
                     )
-                on_path.add(comp)
                 if phantom:
+                    on_path.add(comp)
                     walk(sub, q, up, (*via, pos), level)
-                else:
-                    append((level, up, step, item, comp, q, uom, sub.number))
-                    walk(sub, q, len(segments) - 1, (), level + 1)
+                    on_path.discard(comp)
+                    continue
+                append((level, up, step, item, comp, q, uom, sub.number))
+                runs = sub.leaf_runs
+                if runs is not None:  # a BOM of leaves only: no need to descend
+                    below, sub_item = len(segments) - 1, sub.item
+                    for run in runs:
+                        append((level + 1, below, (), sub_item, q, run))
+                        leaves += run.size - 1
+                    continue
+                on_path.add(comp)
+                walk(sub, q, len(segments) - 1, (), level + 1)
                 on_path.discard(comp)
 
         with decimal.localcontext(_EXACT):
