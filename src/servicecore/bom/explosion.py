@@ -85,8 +85,9 @@ class _Run:
     """Consecutive lines of a version whose components have no active BOM version on any
     date (and no pin): they are leaves whatever the date, so the walk emits the whole run as
     one segment and its lines are only materialised when asked for. The index interns runs
-    by content, so equal runs under many parents are one object and their totals are
-    accumulated once per run instead of once per line."""
+    by content, so equal runs under many parents are one object (their shown quantities
+    are memoised per parent quantity), and runs with the same :class:`_Tally` add to the
+    totals once per tally instead of once per line."""
 
     __slots__ = (
         "components",
@@ -239,17 +240,24 @@ class _Unit:
         """Every line's exact quantity for ``k`` units, in line order."""
         out: list[Decimal] = []
         append, extend = out.append, out.extend
-        # A run's quantities under one parent quantity are computed once; the key has the
-        # parent quantity's digits (str), since the products' digits depend on them.
+        # From a run's second use on, its quantities under one parent quantity are
+        # computed once; the key has the parent quantity's digits (str), since the
+        # products' digits depend on them.
+        seen: set[int] = set()
         memo: dict[tuple[int, str], tuple[Decimal, ...]] = {}
         with decimal.localcontext(_EXACT):
             for seg in self.segments:
                 if len(seg) == 6:
                     kq = k * seg[4]
-                    key = (id(seg[5]), str(kq))
+                    run = seg[5]
+                    if id(run) not in seen:
+                        seen.add(id(run))
+                        extend(map(kq.__mul__, run.factors))
+                        continue
+                    key = (id(run), str(kq))
                     found = memo.get(key)
                     if found is None:
-                        found = memo[key] = tuple(map(kq.__mul__, seg[5].factors))
+                        found = memo[key] = tuple(map(kq.__mul__, run.factors))
                     extend(found)
                 else:
                     append(k * seg[5])
