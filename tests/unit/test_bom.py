@@ -395,3 +395,45 @@ def test_catalogs_must_hold_boms() -> None:
         bom.approve(1, catalog=["PUMP"], at=AT)  # type: ignore[list-item]
     with pytest.raises(ValidationError, match="Bom aggregates only"):
         BomIndex.build([1])  # type: ignore[list-item]
+
+
+def test_a_component_whose_bom_is_not_effective_yet_or_any_more_is_a_leaf_that_day() -> None:
+    boms = {
+        "CART": released("CART", [line(10, "WHEEL", "4"), line(20, "FRAME", "1")]),
+        "WHEEL": released("WHEEL", [line(10, "TYRE", "1")], start=JUL),  # from July only
+        "FRAME": released("FRAME", [line(10, "TUBE", "3")]),
+    }
+    frame, _ = boms["FRAME"].close(1, effective_to=dt.date(2024, 4, 1), at=AT)  # ends in March
+    boms["FRAME"] = frame
+    index = BomIndex.build(boms.values())
+
+    def shown(day: dt.date) -> list[tuple[str, str, D, int | None]]:
+        return [
+            (ln.key, ln.component, ln.quantity, ln.version)
+            for ln in index.explode("CART", 2, day).lines
+        ]
+
+    assert shown(dt.date(2024, 2, 1)) == [
+        ("10", "WHEEL", D(8), None),
+        ("20", "FRAME", D(2), 1),
+        ("20.10", "TUBE", D(6), None),
+    ]
+    assert shown(dt.date(2024, 5, 1)) == [("10", "WHEEL", D(8), None), ("20", "FRAME", D(2), None)]
+    assert shown(JUL) == [
+        ("10", "WHEEL", D(8), 1),
+        ("10.10", "TYRE", D(8), None),
+        ("20", "FRAME", D(2), None),
+    ]
+    assert index.explode("CART", 2, JUL).totals == {"WHEEL": D(8), "TYRE": D(8), "FRAME": D(2)}
+
+
+def test_explosions_from_two_indexes_over_the_same_boms_are_equal() -> None:
+    a = BomIndex.build(pump_family().values()).explode("PUMP", 3, JAN)
+    b = BomIndex.build(pump_family().values()).explode("PUMP", 3, JAN)
+    assert a == b
+    assert hash(a) == hash(b)
+    c = BomIndex.build(pump_family().values()).explode("PUMP", 2, JAN)
+    assert a != c
+    other = pump_family()
+    other["KIT"] = released("KIT", [line(10, "ORING", "2"), line(25, "SCREW", "1")])
+    assert BomIndex.build(other.values()).explode("PUMP", 3, JAN) != a

@@ -7,9 +7,11 @@ import datetime as _dt
 import decimal
 import functools
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from operator import add
+from typing import Any, TypeVar
 
 import pendulum
 from attrs import field, frozen
@@ -40,6 +42,7 @@ __all__ = [
     "BomIndex",
     "Explosion",
     "ExplosionLine",
+    "ExplosionRow",
     "WhereUsed",
     "load_bom_index",
     "naive_explode",
@@ -75,87 +78,337 @@ class ExplosionLine:
         return ".".join(map(str, self.path))
 
 
-_Row = tuple[int, int, "int | tuple[int, ...]", str, str, Decimal, UnitOfMeasure, "int | None"]
-"""(level, parent row index or -1, step, parent item, component, quantity, unit, version)."""
+_Child = tuple[int, str, Decimal, bool, int, UnitOfMeasure]  # pos, comp, factor, phantom, pin, uom
+
+
+class _Run:
+    """Consecutive lines of a version whose components have no active BOM version on any
+    date (and no pin): they are leaves whatever the date, so the walk emits the whole run as
+    one segment and its lines are only materialised when asked for. The index interns runs
+    by content, so equal runs under many parents are one object (their shown quantities
+    are memoised per parent quantity), and runs with the same :class:`_Tally` add to the
+    totals once per tally instead of once per line."""
+
+    __slots__ = (
+        "components",
+        "decimals",
+        "digits",
+        "factors",
+        "positions",
+        "size",
+        "tally",
+        "units",
+    )
+
+    def __init__(
+        self,
+        positions: tuple[int, ...],
+        components: tuple[str, ...],
+        factors: tuple[Decimal, ...],
+        digits: tuple[str, ...],
+        units: tuple[UnitOfMeasure, ...],
+        tally: _Tally,
+    ) -> None:
+        self.size = len(positions)
+        self.positions, self.components, self.factors = positions, components, factors
+        self.digits, self.units = digits, units
+        self.decimals = tuple([u.decimals for u in units])
+        self.tally = tally
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.positions, self.components, self.digits, self.units)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Run) and other._key() == self._key()
+
+    def __hash__(self) -> int:
+        return hash((self.positions, self.components, self.digits))
+
+
+class _Tally:
+    """What a run adds to the totals per unit of its parent: each distinct component and
+    the exact sum of its factors in the run. Interned by value, positions ignored: runs
+    that differ only in positions (or digits) share one, and the totals accumulate once
+    per tally."""
+
+    __slots__ = ("components", "factors")
+
+    def __init__(self, components: tuple[str, ...], factors: tuple[Decimal, ...]) -> None:
+        self.components, self.factors = components, factors
+
+
+def _tally(
+    components: tuple[str, ...],
+    factors: tuple[Decimal, ...],
+    tallies: dict[object, _Tally],
+    names: dict[tuple[str, ...], tuple[str, ...]],
+) -> _Tally:
+    if len(set(components)) != len(components):
+        sums: dict[str, Decimal] = {}
+        for comp, f in zip(components, factors, strict=True):
+            sums[comp] = _EXACT.add(sums[comp], f) if comp in sums else f
+        components, factors = tuple(sums), tuple(sums.values())
+    # one object per distinct components tuple, so totals can group tallies by identity
+    components = names.setdefault(components, components)
+    key = (components, factors)
+    found = tallies.get(key)
+    if found is None:
+        found = tallies[key] = _Tally(components, factors)
+    return found
+
+
+def _intern(
+    lines: tuple[_Child, ...],
+    runs: dict[object, _Run],
+    tallies: dict[object, _Tally],
+    names: dict[tuple[str, ...], tuple[str, ...]],
+) -> _Run:
+    positions: tuple[int, ...]
+    components: tuple[str, ...]
+    factors: tuple[Decimal, ...]
+    units: tuple[UnitOfMeasure, ...]
+    positions, components, factors, _phantoms, _pins, units = zip(*lines, strict=True)
+    # str() keeps Decimal('2') and Decimal('2.0') apart, so a shared run gives the same
+    # digits as the lines it replaces.
+    digits = tuple(map(str, factors))
+    key = (positions, components, digits, tuple(map(id, units)))  # same unit objects only
+    found = runs.get(key)
+    if found is None:
+        tally = _tally(components, factors, tallies, names)
+        found = runs[key] = _Run(positions, components, factors, digits, units, tally)
+    return found
+
+
+_Node = tuple[int, int, "int | tuple[int, ...]", str, str, Decimal, UnitOfMeasure, "int | None"]
+"""One line whose component was resolved on the date (or is a leaf only on that date):
+(level, parent node's segment index or -1, step, parent item, component, quantity, unit,
+version). ``step`` is the position, or the phantom positions plus the position."""
+
+_RunSegment = tuple[int, int, tuple[int, ...], str, Decimal, _Run]
+"""A run of leaf lines: (level, parent node's segment index or -1, phantom positions above
+the run, parent item, quantity of the parent, run)."""
+
+_Segment = tuple[Any, ...]
+"""A :data:`_Node` or a :data:`_RunSegment` (told apart by length: 8 or 6)."""
+
+
+_consume = deque[object](maxlen=0).extend
+"""Runs an iterator to its end, keeping nothing."""
+
+
+def _shown_run(kq: Decimal, run: _Run) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]]:
+    """The displayed (trimmed) and rounded-up quantities of a run's lines under parent
+    quantity ``kq`` (in the exact context)."""
+    xs = [kq * f for f in run.factors]
+    return tuple(map(_trim, xs)), tuple(map(_round_up, xs, run.decimals))
 
 
 @frozen
 class _Unit:
     """The explosion of one unit of an item on one elementary interval.
 
-    Stored as the rows the walk produced; columns, paths and totals are derived once, on
-    first use.
+    Stored as the segments the walk produced (one per resolved node, one per run of leaf
+    lines, in line order); paths, columns and totals are derived on first use.
     """
 
-    rows: tuple[_Row, ...]
-
-    def _column(self, i: int) -> tuple[Any, ...]:
-        return tuple([r[i] for r in self.rows])
+    segments: tuple[_Segment, ...]
+    count: int
 
     @functools.cached_property
-    def quantities(self) -> tuple[Decimal, ...]:
-        return self._column(5)
+    def prefixes(self) -> tuple[tuple[int, ...], ...]:
+        """Per segment: a node's path, or the path a run's positions are appended to."""
+        out: list[tuple[int, ...]] = []
+        append = out.append
+        for seg in self.segments:
+            up, step = seg[1], seg[2]
+            base = out[up] if up >= 0 else ()
+            append(base + step if step.__class__ is tuple else (*base, step))
+        return tuple(out)
 
     @functools.cached_property
-    def components(self) -> tuple[str, ...]:
-        return self._column(4)
+    def paths(self) -> tuple[tuple[tuple[int, ...], ...], ...]:
+        """Per segment, the paths of its lines (built once per unit, shared by every
+        explosion of it)."""
+        return tuple(
+            [
+                tuple([(*prefix, pos) for pos in seg[5].positions]) if len(seg) == 6 else (prefix,)
+                for seg, prefix in zip(self.segments, self.prefixes, strict=True)
+            ]
+        )
+
+    def scaled(self, k: Decimal) -> tuple[Decimal, ...]:
+        """Every line's exact quantity for ``k`` units, in line order."""
+        out: list[Decimal] = []
+        append, extend = out.append, out.extend
+        # From a run's second use on, its quantities under one parent quantity are
+        # computed once; the key has the parent quantity's digits (str), since the
+        # products' digits depend on them.
+        seen: set[int] = set()
+        memo: dict[tuple[int, str], tuple[Decimal, ...]] = {}
+        with decimal.localcontext(_EXACT):
+            for seg in self.segments:
+                if len(seg) == 6:
+                    kq = k * seg[4]
+                    run = seg[5]
+                    if id(run) not in seen:
+                        seen.add(id(run))
+                        extend(map(kq.__mul__, run.factors))
+                        continue
+                    key = (id(run), str(kq))
+                    found = memo.get(key)
+                    if found is None:
+                        found = memo[key] = tuple(map(kq.__mul__, run.factors))
+                    extend(found)
+                else:
+                    append(k * seg[5])
+        return tuple(out)
 
     @functools.cached_property
-    def units(self) -> tuple[UnitOfMeasure, ...]:
-        return self._column(6)
-
-    @functools.cached_property
-    def paths(self) -> tuple[tuple[int, ...], ...]:
-        """Each line's positions from the root (parents come before their children)."""
-        paths: list[tuple[int, ...]] = []
-        for row in self.rows:
-            up, step = row[1], row[2]
-            prefix = paths[up] if up >= 0 else ()
-            paths.append((*prefix, *step) if isinstance(step, tuple) else (*prefix, step))
-        return tuple(paths)
+    def unit_of(self) -> Mapping[str, UnitOfMeasure]:
+        """Each component's unit (of its last line, as ``dict(zip(components, units))``)."""
+        out: dict[str, UnitOfMeasure] = {}
+        for seg in self.segments:
+            if len(seg) == 6:
+                out.update(zip(seg[5].components, seg[5].units, strict=True))
+            else:
+                out[seg[4]] = seg[6]
+        return out
 
     @functools.cached_property
     def totals(self) -> Mapping[str, Decimal]:
+        # Nodes add their quantity; a run adds its parent's quantity to its tally's
+        # accumulator, and each distinct tally adds accumulator x factor sum per
+        # component once at the end. Keys keep the order of first occurrence in the lines.
         totals: dict[str, Decimal] = {}
+        acc: dict[int, Decimal] = {}
+        used: list[_Tally] = []
+        named: set[int] = set()
         get = totals.get
+        zero = _ZERO
         with decimal.localcontext(_EXACT):
-            for row in self.rows:
-                comp = row[4]
-                totals[comp] = get(comp, _ZERO) + row[5]
+            for seg in self.segments:
+                if len(seg) == 6:
+                    tally, q = seg[5].tally, seg[4]
+                    key = id(tally)
+                    if key in acc:
+                        acc[key] += q
+                    else:
+                        acc[key] = q
+                        used.append(tally)
+                        if id(tally.components) not in named:  # keys in order of first use
+                            named.add(id(tally.components))
+                            for comp in tally.components:
+                                if comp not in totals:
+                                    totals[comp] = zero
+                else:
+                    comp = seg[4]
+                    totals[comp] = get(comp, zero) + seg[5]
+            # Tallies over the same components are summed column by column (products,
+            # transposition and sums all run in C), then added once per component.
+            groups: dict[int, tuple[tuple[str, ...], list[tuple[Decimal, ...]]]] = {}
+            for tally in used:
+                a = acc[id(tally)]
+                comps = tally.components
+                group = groups.get(id(comps))
+                if group is None:
+                    group = groups[id(comps)] = (comps, [])
+                group[1].append(tuple(map(a.__mul__, tally.factors)))
+            getitem, setitem = totals.__getitem__, totals.__setitem__
+            for comps, rows in groups.values():
+                sums = map(sum, zip(*rows, strict=True)) if len(rows) > 1 else rows[0]
+                _consume(map(setitem, comps, map(add, map(getitem, comps), sums)))
         return totals
+
+
+ExplosionRow = tuple[int, tuple[int, ...], str, str, Decimal, Decimal, UnitOfMeasure, "int | None"]
+"""One line of :attr:`Explosion.rows`: the fields of :class:`ExplosionLine`, in order."""
+
+_T = TypeVar("_T")
+
+
+def _row(*fields: Any) -> ExplosionRow:
+    return fields
 
 
 @frozen
 class Explosion:
     """The explosion of ``quantity`` of ``item`` as of ``as_of`` using ``version`` at the root.
 
-    ``quantities`` are the exact line quantities in line order; ``lines`` (built on first
-    access) and ``totals`` present them.
+    ``quantities`` (the exact line quantities in line order), ``lines`` and ``totals`` are
+    derived from the cached unit explosion on first access.
     """
 
     item: str
     quantity: Decimal
     as_of: pendulum.Date
     version: int
-    quantities: tuple[Decimal, ...]
     _unit: _Unit = field(repr=False, alias="unit")
 
     @functools.cached_property
+    def quantities(self) -> tuple[Decimal, ...]:
+        """Each line's exact quantity, in line order."""
+        return self._unit.scaled(self.quantity)
+
+    @functools.cached_property
     def lines(self) -> tuple[ExplosionLine, ...]:
-        paths = self._unit.paths
-        return tuple(
-            ExplosionLine(
-                row[0],
-                paths[i],
-                row[3],
-                row[4],
-                _trim(q),
-                _round_up(q, row[6].decimals),
-                row[6],
-                row[7],
-            )
-            for i, (row, q) in enumerate(zip(self._unit.rows, self.quantities, strict=True))
-        )
+        """The indented lines, built on first access."""
+        return self._build(ExplosionLine)
+
+    @functools.cached_property
+    def rows(self) -> tuple[ExplosionRow, ...]:
+        """The lines as plain tuples, cheaper to build than :attr:`lines` when there are
+        many: ``(level, path, parent, component, quantity, rounded_quantity, unit,
+        version)``, the fields of :class:`ExplosionLine` in order."""
+        return self._build(_row)
+
+    def _build(self, line: Callable[..., _T]) -> tuple[_T, ...]:
+        k = self.quantity
+        unit = self._unit
+        out: list[_T] = []
+        append = out.append
+        # A run's displayed and rounded-up quantities depend only on its parent's
+        # quantity: once a run shows up a second time, they are memoised per (run, parent
+        # quantity). Keeping them for runs used once would only cost.
+        seen: set[int] = set()
+        memo: dict[tuple[int, str], tuple[tuple[Decimal, ...], tuple[Decimal, ...]]] = {}
+        with decimal.localcontext(_EXACT):
+            for seg, paths in zip(unit.segments, unit.paths, strict=True):
+                if len(seg) == 6:
+                    level, _up, _via, parent, q, run = seg
+                    kq = k * q
+                    if id(run) not in seen:  # first use of the run (most runs): no memo
+                        seen.add(id(run))
+                        for path, comp, uom, f in zip(
+                            paths, run.components, run.units, run.factors, strict=True
+                        ):
+                            x = kq * f
+                            t, r = _trim(x), _round_up(x, uom.decimals)
+                            append(line(level, path, parent, comp, t, r, uom, None))
+                        continue
+                    key = (id(run), str(kq))  # str: cheaper to hash than a Decimal
+                    shown = memo.get(key)
+                    if shown is None:
+                        shown = memo[key] = _shown_run(kq, run)
+                    for path, comp, uom, t, r in zip(
+                        paths, run.components, run.units, *shown, strict=True
+                    ):
+                        append(line(level, path, parent, comp, t, r, uom, None))
+                else:
+                    level, _up, _step, parent, comp, q, uom, version = seg
+                    x = k * q
+                    append(
+                        line(
+                            level,
+                            paths[0],
+                            parent,
+                            comp,
+                            _trim(x),
+                            _round_up(x, uom.decimals),
+                            uom,
+                            version,
+                        )
+                    )
+        return tuple(out)
 
     @functools.cached_property
     def totals(self) -> Mapping[str, Decimal]:
@@ -167,11 +420,11 @@ class Explosion:
     @property
     def rounded_totals(self) -> Mapping[str, Decimal]:
         """Each component's exact total rounded up once to its unit's decimals."""
-        decimals = dict(zip(self._unit.components, self._unit.units, strict=True))
-        return {c: decimals[c].round_up(t) for c, t in self.totals.items()}
+        unit_of = self._unit.unit_of
+        return {c: unit_of[c].round_up(t) for c, t in self.totals.items()}
 
     def __len__(self) -> int:
-        return len(self.quantities)
+        return self._unit.count
 
 
 @frozen
@@ -185,9 +438,6 @@ class WhereUsed:
     quantity: Decimal
 
 
-_Child = tuple[int, str, Decimal, bool, int, UnitOfMeasure]  # pos, comp, factor, phantom, pin, uom
-
-
 @frozen
 class _Compiled:
     item: str
@@ -195,6 +445,35 @@ class _Compiled:
     start: int
     end: int
     children: tuple[_Child, ...]
+    plan: tuple[_Child | _Run, ...]
+    """The children with each run of always-leaf lines replaced by one interned run."""
+    leaf_runs: tuple[_Run, ...] | None = None
+    """``plan`` when every entry is a run (a BOM of leaves only), else ``None``."""
+
+
+def _plan(
+    children: tuple[_Child, ...],
+    with_active: set[str],
+    runs: dict[object, _Run],
+    tallies: dict[object, _Tally],
+    names: dict[tuple[str, ...], tuple[str, ...]],
+) -> tuple[_Child | _Run, ...]:
+    """``children`` with each maximal run of lines that are leaves on every date (no pin,
+    no active version of the component's BOM) replaced by one interned :class:`_Run`."""
+    plan: list[_Child | _Run] = []
+    start = -1
+    for i, child in enumerate(children):
+        if not child[4] and child[1] not in with_active:
+            if start < 0:
+                start = i
+            continue
+        if start >= 0:
+            plan.append(_intern(children[start:i], runs, tallies, names))
+            start = -1
+        plan.append(child)
+    if start >= 0:
+        plan.append(_intern(children[start:], runs, tallies, names))
+    return tuple(plan)
 
 
 class BomIndex:
@@ -213,29 +492,44 @@ class BomIndex:
         self._numbered: dict[tuple[str, int], _Compiled] = {}
         self._parents: dict[str, list[_Compiled]] = {}
         bounds: set[int] = set()
+        checked = _check_boms(boms, "boms")
+        seen: set[str] = set()
+        with_active: set[str] = set()
+        for bom in checked:
+            if bom.id in seen:
+                raise BusinessRuleError(
+                    f"two BOM aggregates for item {bom.id!r}; build the index from one "
+                    "company's BOMs, each item once",
+                    rule="BOM-INDEX",
+                    entity="bom",
+                    id=bom.id,
+                )
+            seen.add(bom.id)
+            if any(v.status is BomStatus.ACTIVE for v in bom.versions):
+                with_active.add(bom.id)
+        runs: dict[object, _Run] = {}
+        tallies: dict[object, _Tally] = {}
+        names: dict[tuple[str, ...], tuple[str, ...]] = {}
         with decimal.localcontext(_EXACT):
-            for bom in _check_boms(boms, "boms"):
-                if bom.id in self._active:
-                    raise BusinessRuleError(
-                        f"two BOM aggregates for item {bom.id!r}; build the index from one "
-                        "company's BOMs, each item once",
-                        rule="BOM-INDEX",
-                        entity="bom",
-                        id=bom.id,
-                    )
+            for bom in checked:
                 active: list[_Compiled] = []
                 for v in bom.versions:
                     if v.status is BomStatus.DRAFT:
                         continue
+                    children = tuple(
+                        (ln.position, ln.component, ln.factor, ln.phantom, ln.pin or 0, ln.unit)
+                        for ln in v.lines
+                    )
+                    plan = _plan(children, with_active, runs, tallies, names)
+                    only_runs = [e for e in plan if isinstance(e, _Run)]
                     compiled = _Compiled(
                         bom.id,
                         v.number,
                         v.effective_from.toordinal(),
                         _end_ordinal(v),
-                        tuple(
-                            (ln.position, ln.component, ln.factor, ln.phantom, ln.pin or 0, ln.unit)
-                            for ln in v.lines
-                        ),
+                        children,
+                        plan,
+                        tuple(only_runs) if len(only_runs) == len(plan) else None,
                     )
                     self._numbered[bom.id, v.number] = compiled
                     if v.status is BomStatus.ACTIVE:
@@ -300,10 +594,7 @@ class BomIndex:
                 entity="bom",
                 id=item,
             )
-        unit = self.unit_explosion(root, day)
-        with decimal.localcontext(_EXACT):
-            quantities = tuple([qty * row[5] for row in unit.rows])
-        return Explosion(item, qty, on, root.number, quantities, unit)
+        return Explosion(item, qty, on, root.number, self.unit_explosion(root, day))
 
     def unit_explosion(self, root: _Compiled, day: int) -> _Unit:
         """The cached explosion of one unit of ``root`` on the interval containing ``day``."""
@@ -314,23 +605,32 @@ class BomIndex:
         return cached
 
     def _walk(self, root: _Compiled, day: int) -> _Unit:
-        # Hot loop: one tuple per node, transposed into columns at the end. Paths are not
-        # built here: each row keeps its parent row's index and its own step.
-        rows: list[_Row] = []
-        append = rows.append
+        # Hot loop: one segment per resolved node and one per run of leaf lines; paths,
+        # per-line quantities and line objects are derived later, only when asked for.
+        segments: list[_Segment] = []
+        append = segments.append
         on_path: set[str] = {root.item}
-        has_bom = self._starts
-        resolve = self._resolve
+        starts_of, active_of = self._starts, self._active
+        leaves = 0
 
         def walk(node: _Compiled, qty: Decimal, up: int, via: tuple[int, ...], level: int) -> None:
+            nonlocal leaves
             item = node.item
-            for pos, comp, factor, phantom, pin, uom in node.children:
+            for entry in node.plan:
+                if isinstance(entry, _Run):
+                    append((level, up, via, item, qty, entry))
+                    leaves += entry.size - 1
+                    continue
+                pos, comp, factor, phantom, pin, uom = entry
                 q = qty * factor
                 step = (*via, pos) if via else pos
-                if not pin and comp not in has_bom:
-                    append((level, up, step, item, comp, q, uom, None))
-                    continue
-                sub = self._pinned(comp, pin, node) if pin else resolve(comp, day)
+                if pin:
+                    sub: _Compiled | None = self._pinned(comp, pin, node)
+                else:  # self._resolve(comp, day), inlined; comp has active versions
+                    i = bisect_right(starts_of[comp], day) - 1
+                    sub = active_of[comp][i] if i >= 0 else None
+                    if sub is not None and day >= sub.end:
+                        sub = None
                 if sub is None:
                     append((level, up, step, item, comp, q, uom, None))
                     continue
@@ -342,17 +642,26 @@ class BomIndex:
                         entity="bom",
                         id=comp,
                     )
-                on_path.add(comp)
                 if phantom:
+                    on_path.add(comp)
                     walk(sub, q, up, (*via, pos), level)
-                else:
-                    append((level, up, step, item, comp, q, uom, sub.number))
-                    walk(sub, q, len(rows) - 1, (), level + 1)
+                    on_path.discard(comp)
+                    continue
+                append((level, up, step, item, comp, q, uom, sub.number))
+                runs = sub.leaf_runs
+                if runs is not None:  # a BOM of leaves only: no need to descend
+                    below, sub_item = len(segments) - 1, sub.item
+                    for run in runs:
+                        append((level + 1, below, (), sub_item, q, run))
+                        leaves += run.size - 1
+                    continue
+                on_path.add(comp)
+                walk(sub, q, len(segments) - 1, (), level + 1)
                 on_path.discard(comp)
 
         with decimal.localcontext(_EXACT):
             walk(root, _ONE, -1, (), 1)
-        return _Unit(tuple(rows))
+        return _Unit(tuple(segments), len(segments) + leaves)
 
     # -- where-used --------------------------------------------------------------------
     def where_used(

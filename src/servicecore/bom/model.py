@@ -116,7 +116,7 @@ def _check_str(name: str, value: object) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-@frozen
+@frozen(cache_hash=True)
 class UnitOfMeasure:
     """A unit (``code``) and how many ``decimals`` a quantity in it may have.
 
@@ -275,8 +275,10 @@ class BomLine:
         """Quantity per parent unit with scrap applied: ``quantity * (1 + scrap_pct/100)``."""
         if not self.scrap_pct:
             return self.quantity
-        with decimal.localcontext(_EXACT):
-            return _trim(self.quantity * (_ONE + self.scrap_pct.scaleb(-2)))
+        exact = _EXACT
+        return _trim(
+            exact.multiply(self.quantity, exact.add(_ONE, exact.scaleb(self.scrap_pct, -2)))
+        )
 
 
 class BomStatus(enum.Enum):
