@@ -1,5 +1,13 @@
 """A stateful machine: random activate / change price / suspend / resume / cancel /
-generate / credit / price-reduction sequences keep the schedule invariants."""
+generate / credit / price-reduction sequences keep the schedule invariants.
+
+Generation runs here always reach back to what earlier runs requested (ranges overlap or
+abut, never leave a hole), so the REGULAR fees must tile one span with no gap and no
+overlap: from the first billable day to the end of the last period generated, clipped to
+the end date the subscription had when that period was generated. Suspended and
+cancelled days do not cut periods: the fees for them stay, and are credited (see
+``docs/subscriptions.md``).
+"""
 
 from __future__ import annotations
 
@@ -43,12 +51,24 @@ FINAL = (SubscriptionStatus.CANCELLED, SubscriptionStatus.ENDED)
 class SubscriptionMachine(RuleBasedStateMachine):
     sub: Subscription
     today: pendulum.Date
+    frontier: pendulum.Date
+    """The end of the union of every range requested so far (it starts at the start)."""
+    billed_to: pendulum.Date | None
+    """Model: where the REGULAR fees must end (None: no billable day generated yet)."""
+    ends_seen: set[pendulum.Date]
+    """Every end date the subscription had during a generation run."""
+    settled: bool
+    """No suspension, resumption or price change since the last run or cancellation."""
 
     @initialize(sub=subscriptions(active=False, currency="EUR"))
     def start(self, sub: Subscription) -> None:
         self.sub = sub
         self.today = sub.start
         self.runs = 0
+        self.frontier = sub.start
+        self.billed_to = None
+        self.ends_seen = set()
+        self.settled = True
 
     @precondition(lambda self: self.sub.status is SubscriptionStatus.DRAFT)
     @rule()
@@ -62,9 +82,24 @@ class SubscriptionMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.sub.status is not SubscriptionStatus.DRAFT)
     @rule(back=st.integers(0, 60), ahead=st.integers(1, 90))
     def generate(self, back: int, ahead: int) -> None:
-        lo, hi = self.today.subtract(days=back), self.today.add(days=ahead)
+        # Reach back at least to the frontier: the requested ranges never leave a hole.
+        lo = min(self.today.subtract(days=back), self.frontier)
+        hi = self.today.add(days=ahead)
+        # The model: the periods meeting [lo, hi) within the billing span [bstart, end)
+        # get billed; the last one is clipped to the end date in force now.
+        end = self.sub.end
+        a = max(lo, self.sub.billing_start)
+        b = hi if end is None else min(hi, end)
+        if a < b:
+            last = self.sub.recurrence.period_containing(b.subtract(days=1)).end
+            reach = last if end is None else min(last, end)
+            self.billed_to = reach if self.billed_to is None else max(self.billed_to, reach)
+        if end is not None:
+            self.ends_seen.add(end)
         self.sub, _ = generate_fees(self.sub, lo, hi, clock=CLOCK, as_of=self.today)
         self.runs += 1
+        self.frontier = max(self.frontier, hi)
+        self.settled = True
         assert plan_fees(self.sub, lo, hi, as_of=self.today).fees == ()
 
     @precondition(lambda self: self.sub.status not in FINAL)
@@ -75,6 +110,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
             self.sub, _ = change_price(
                 self.sub, Money.from_minor(units, "EUR"), self.today, clock=CLOCK
             )
+            self.settled = False
         except BusinessRuleError:
             # Refused only when it would precede the last price change (append-only history;
             # a change before billing starts counts from the billing start).
@@ -88,6 +124,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
         before = self.sub
         try:
             self.sub, _ = suspend(self.sub, self.today, clock=CLOCK)
+            self.settled = False
         except BusinessRuleError:
             # Refused only outside the subscription's life or inside the previous suspension.
             outside = self.today < before.start or (
@@ -100,6 +137,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
     @rule()
     def resume(self) -> None:
         self.sub, _ = resume(self.sub, self.today, clock=CLOCK)
+        self.settled = False
 
     @precondition(lambda self: self.sub.status not in FINAL and self.runs >= 2)
     @rule(mode=st.sampled_from(CancelMode), later=st.integers(0, 60))
@@ -109,6 +147,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
             self.sub, mode, self.today, clock=CLOCK, effective=self.today.add(days=later)
         )
         assert self.sub.fees[: len(before)] == before
+        self.settled = True  # cancel() credits every issued fee at once
 
     @precondition(lambda self: self.runs >= 1)
     @rule(units=st.integers(1, 10**4), ref=st.integers(0, 2))
@@ -150,6 +189,49 @@ class SubscriptionMachine(RuleBasedStateMachine):
             assert b <= c
         ids = [f.id for f in self.sub.fees]
         assert len(ids) == len(set(ids))
+
+    @invariant()
+    def regular_fees_tile_the_billed_span(self) -> None:
+        regulars = [f for f in self.sub.fees if f.kind is FeeKind.REGULAR]
+        tiles = sorted((f.start, f.end) for f in regulars)
+        if self.billed_to is None:
+            assert tiles == []
+            return
+        assert tiles, "a billable day was generated, yet no REGULAR fee exists"
+        assert tiles[0][0] == self.sub.billing_start  # from the first billable day
+        assert tiles[-1][1] == self.billed_to  # to the end of the last generated period
+        for (_a, b), (c, _d) in itertools.pairwise(tiles):
+            assert b == c  # no gap, no overlap
+        bstart = self.sub.billing_start
+        for f in regulars:
+            # A fee is its recurrence period, clipped to the billing span: it starts on the
+            # period's start (or the first billable day) and ends on the period's end or on
+            # an end date the subscription had; suspensions never cut it.
+            full = f.full_period
+            assert f.start == max(full.start, bstart)
+            assert f.end == full.end or f.end in self.ends_seen
+
+    @invariant()
+    def unbilled_fees_are_credited_in_full_once_settled(self) -> None:
+        """After a run (or a cancellation), a REGULAR fee all of whose days are suspended
+        or after the end date is worth nothing: its corrections cancel it exactly."""
+        if not self.settled:
+            return
+        end = self.sub.end
+        for f in self.sub.fees:
+            if f.kind is not FeeKind.REGULAR:
+                continue
+            after_end = end is not None and f.start >= end
+            suspended = any(
+                s.start <= f.start and (s.end is None or f.end <= s.end)
+                for s in self.sub.suspensions
+            )
+            if not (after_end or suspended):
+                continue
+            net = f.amount.minor_units + sum(
+                g.amount.minor_units for g in self.sub.fees if g.reference == f.id
+            )
+            assert net == 0, (f.id, net)
 
     @invariant()
     def credit_plus_used_never_exceeds_paid(self) -> None:
