@@ -52,8 +52,11 @@ from servicecore.errors import (
     PermissionDeniedError,
 )
 from servicecore.events import DomainEvent
+from servicecore.money import Money
 from servicecore.ports import Aggregate, Repository
+from servicecore.recurrence import Interval
 from servicecore.sla import ServiceLevelAgreement, Target
+from servicecore.subscriptions import Subscription, SubscriptionGroup
 from servicecore.uow import UnitOfWork
 
 __all__ = [
@@ -1045,11 +1048,7 @@ class SlaRepositoryContract(RepositoryContract[ServiceLevelAgreement]):
 
 
 # -- subscriptions -------------------------------------------------------------------------------
-def _subscription(company_id: str, id: str, customer_id: str = "C1") -> Any:
-    from servicecore.money import Money
-    from servicecore.recurrence import Interval
-    from servicecore.subscriptions import Subscription
-
+def _subscription(company_id: str, id: str, customer_id: str = "C1") -> Subscription:
     return Subscription(
         company_id=company_id,
         id=id,
@@ -1061,18 +1060,16 @@ def _subscription(company_id: str, id: str, customer_id: str = "C1") -> Any:
     )
 
 
-class SubscriptionRepositoryContract(RepositoryContract[Any]):
+class SubscriptionRepositoryContract(RepositoryContract[Subscription]):
     """Contract of ``SubscriptionRepository`` (subscriptions with their fee ledger)."""
 
-    def repository(self, uow: UnitOfWork) -> Repository[Any]:
+    def repository(self, uow: UnitOfWork) -> Repository[Subscription]:
         return uow.subscriptions
 
-    def make_aggregate(self, company_id: str, id: str) -> Any:
+    def make_aggregate(self, company_id: str, id: str) -> Subscription:
         return _subscription(company_id, id)
 
-    def modify(self, aggregate: Any) -> Any:
-        from servicecore.money import Money
-
+    def modify(self, aggregate: Subscription) -> Subscription:
         price = aggregate.base_price + Money.of("1.00", "EUR")
         return attrs.evolve(aggregate, base_price=price)
 
@@ -1109,18 +1106,16 @@ class SubscriptionRepositoryContract(RepositoryContract[Any]):
             assert uow.subscriptions.get("S-1").fees == sub.fees
 
 
-class SubscriptionGroupRepositoryContract(RepositoryContract[Any]):
+class SubscriptionGroupRepositoryContract(RepositoryContract[SubscriptionGroup]):
     """Contract of ``SubscriptionGroupRepository``."""
 
-    def repository(self, uow: UnitOfWork) -> Repository[Any]:
+    def repository(self, uow: UnitOfWork) -> Repository[SubscriptionGroup]:
         return uow.subscription_groups
 
-    def make_aggregate(self, company_id: str, id: str) -> Any:
-        from servicecore.subscriptions import SubscriptionGroup
-
+    def make_aggregate(self, company_id: str, id: str) -> SubscriptionGroup:
         return SubscriptionGroup(company_id=company_id, id=id, name="monthly")
 
-    def modify(self, aggregate: Any) -> Any:
+    def modify(self, aggregate: SubscriptionGroup) -> SubscriptionGroup:
         return attrs.evolve(aggregate, name=aggregate.name + "+")
 
 
