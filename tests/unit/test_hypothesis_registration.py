@@ -15,7 +15,19 @@ from servicecore.money import Currency, Money
 from servicecore.recurrence import Interval, Period, Recurrence
 from servicecore.repairs import RepairCodes
 from servicecore.sla import ServiceLevelAgreement
-from servicecore.subscriptions import Alignment, ServiceCredit, Subscription, SubscriptionGroup
+from servicecore.subscriptions import (
+    Alignment,
+    Fee,
+    JournalEntry,
+    PriceChange,
+    RevenueEntry,
+    RevenuePolicy,
+    SalesPrice,
+    ServiceCredit,
+    Subscription,
+    SubscriptionGroup,
+    Suspension,
+)
 
 
 def test_entry_point_is_declared() -> None:
@@ -46,6 +58,13 @@ _REGISTERED: list[type] = [
     SubscriptionGroup,
     Subscription,
     ServiceCredit,
+    Fee,
+    JournalEntry,
+    PriceChange,
+    Suspension,
+    SalesPrice,
+    RevenuePolicy,
+    RevenueEntry,
     UnitOfMeasure,
     Bom,
     RepairCodes,

@@ -53,22 +53,29 @@ __all__ = [
     "dates",
     "dst_transitions",
     "durations",
+    "fees",
     "ids",
     "instants",
     "instants_near_dst",
     "intervals",
+    "journal_entries",
     "money",
     "naive_datetimes",
     "periods",
+    "price_changes",
     "recurrences",
     "repair_codes",
+    "revenue_entries",
+    "revenue_policies",
     "rounded_money",
+    "sales_prices",
     "scrap_percentages",
     "service_credits",
     "service_level_agreements",
     "status_histories",
     "subscription_groups",
     "subscriptions",
+    "suspensions",
     "targets",
     "timezones",
     "units_of_measure",
@@ -402,6 +409,7 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(ServiceLevelAgreement, service_level_agreements())
     st.register_type_strategy(pendulum.Date, dates())
     _register_subscription_types()
+    _register_subscription_extras()
 
 
 # -- recurrence and subscriptions ---------------------------------------------------------------
@@ -662,3 +670,146 @@ def _register_bom_types() -> None:
     st.register_type_strategy(_bom.UnitOfMeasure, units_of_measure())
     st.register_type_strategy(_bom.Bom, bom_forests().map(lambda forest: forest[0]))
     st.register_type_strategy(_rep.RepairCodes, repair_codes())
+
+
+# -- subscriptions: fees, prices, revenue and journal entries ------------------------------
+
+from servicecore.subscriptions import (  # noqa: E402
+    CancelMode,
+    CreditReversal,
+    Fee,
+    JournalEntry,
+    PriceChange,
+    RemainderPlacement,
+    RevenueEntry,
+    RevenuePolicy,
+    SalesPrice,
+    Suspension,
+    add_service_credit,
+    cancel,
+    fee_revenue,
+    generate_fees,
+    plan_accruals,
+)
+
+_SUB_CLOCK = FixedClock(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+
+
+def price_changes(currency: Currency | str | None = None) -> st.SearchStrategy[PriceChange]:
+    """A regular price from a date on (non-negative, rounded)."""
+    return st.builds(
+        PriceChange,
+        _billing_dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)),
+        money(currency, min_units=0, max_units=10**7),
+    )
+
+
+def suspensions() -> st.SearchStrategy[Suspension]:
+    """Suspended days ``[start, end)``, sometimes still open (``end`` None)."""
+    return st.builds(
+        lambda start, days: Suspension(start, None if days is None else start.add(days=days)),
+        _billing_dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)),
+        st.none() | st.integers(0, 120),
+    )
+
+
+def sales_prices(currency: Currency | str | None = None) -> st.SearchStrategy[SalesPrice]:
+    """Price-list rows (S4) of every specificity: any of category, project and
+    subscription filled or a wildcard, open-ended or with a ``valid_to`` after
+    ``valid_from``."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> SalesPrice:
+        valid_from = draw(_billing_dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)))
+        days = draw(st.none() | st.integers(1, 800))
+        return SalesPrice(
+            price=draw(money(currency, min_units=0, max_units=10**7)),
+            interval=draw(intervals()),
+            valid_from=valid_from,
+            valid_to=None if days is None else valid_from.add(days=days),
+            category=draw(st.none() | st.sampled_from(["SubCat1", "SubCat2"])),
+            project_id=draw(st.none() | st.sampled_from(["P1", "P2"])),
+            subscription_id=draw(st.none() | st.from_regex(r"SUB-[0-9]{1,4}", fullmatch=True)),
+        )
+
+    return build()
+
+
+def revenue_policies() -> st.SearchStrategy[RevenuePolicy]:
+    """Every accrual period, weighting, remainder placement and credit reversal."""
+    return st.builds(
+        RevenuePolicy,
+        st.sampled_from(
+            [Interval.days(1), Interval.months(1), Interval.quarters(1), Interval.years(1)]
+        ),
+        st.booleans(),
+        st.sampled_from(RemainderPlacement),
+        st.sampled_from(CreditReversal),
+    )
+
+
+@st.composite
+def fees(draw: st.DrawFn, *, currency: str | None = None) -> Fee:
+    """Fees as the schedule issues them (so every field is consistent): a REGULAR fee of
+    a generated schedule, or a CREDIT/ADJUSTMENT of a cancellation, or a SERVICE_CREDIT."""
+    sub = draw(subscriptions(currency=currency))
+    days = draw(st.integers(1, 120))
+    sub, _ = generate_fees(sub, sub.start, sub.billing_start.add(days=days), clock=_SUB_CLOCK)
+    if draw(st.booleans()):
+        on = sub.start.add(days=draw(st.integers(0, 150)))
+        mode = draw(st.sampled_from(CancelMode))
+        sub, _ = cancel(sub, mode, on, clock=_SUB_CLOCK, effective=on.add(days=3))
+    if draw(st.booleans()):
+        credit = draw(service_credits(sub.currency.code))
+        sub, _ = add_service_credit(sub, credit, sub.billing_start, clock=_SUB_CLOCK)
+    return draw(st.sampled_from(sub.fees))
+
+
+@st.composite
+def revenue_entries(draw: st.DrawFn, *, currency: str | None = None) -> RevenueEntry:
+    """One revenue entry of a drawn fee under a drawn policy."""
+    entries = fee_revenue(draw(fees(currency=currency)), draw(revenue_policies()))
+    return draw(st.sampled_from(entries))
+
+
+@st.composite
+def journal_entries(draw: st.DrawFn, *, company_id: str = "ACME") -> JournalEntry:
+    """Accrual lines posted as journal entries (S8/S9) from a generated schedule of a
+    group that accrues revenue, both directions (credits swap the accounts)."""
+    invoice = draw(st.sampled_from([Interval.months(1), Interval.quarters(1), Interval.years(1)]))
+    accrual = draw(st.sampled_from([Interval.days(1), Interval.months(1)]))
+    group = SubscriptionGroup(
+        company_id=company_id,
+        id="G-ACCRUE",
+        invoice_interval=invoice,
+        accrue_revenue=True,
+        accrual_interval=accrual,
+    )
+    start = draw(_billing_dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)))
+    sub, _ = create_subscription(
+        company_id=company_id,
+        id=draw(st.from_regex(r"SUB-[0-9]{1,4}", fullmatch=True)),
+        group=group,
+        customer_id="C1",
+        price=draw(money(draw(currencies()), min_units=10_000, max_units=10**7)),
+        start=start,
+        alignment=draw(alignments().filter(lambda a: a.kind is not AlignmentKind.BILLING_DAY)),
+        clock=_SUB_CLOCK,
+    )
+    sub, _ = activate(sub, clock=_SUB_CLOCK)
+    sub, _ = generate_fees(sub, start, start.add(days=draw(st.integers(1, 400))), clock=_SUB_CLOCK)
+    if draw(st.booleans()):  # a cancellation credits part of the schedule: negative lines
+        on = start.add(days=draw(st.integers(0, 200)))
+        sub, _ = cancel(sub, CancelMode.IMMEDIATE, on, clock=_SUB_CLOCK)
+    entries = plan_accruals(sub, group, start.add(days=800))
+    return draw(st.sampled_from(entries))
+
+
+def _register_subscription_extras() -> None:
+    st.register_type_strategy(PriceChange, price_changes())
+    st.register_type_strategy(Suspension, suspensions())
+    st.register_type_strategy(SalesPrice, sales_prices())
+    st.register_type_strategy(RevenuePolicy, revenue_policies())
+    st.register_type_strategy(Fee, fees())
+    st.register_type_strategy(RevenueEntry, revenue_entries())
+    st.register_type_strategy(JournalEntry, journal_entries())
