@@ -59,6 +59,13 @@ def test_suspension_and_cancellation_credit_days_and_keep_the_tiling() -> None:
         ("credit", "SUB-T/R/2024-02-01", "-213.79"),
         ("credit", "SUB-T/R/2024-03-01", "-40.00"),
     ]
+    # Credits cover the affected days: February's from the suspension (Feb 10); March's
+    # from March 1, since the suspension was already running on the fee's first day (its
+    # revenue reversal must include Mar 1-4, not start at the resumption on Mar 5).
+    assert [(str(f.start), str(f.end)) for f in sub.fees[3:]] == [
+        ("2024-02-10", "2024-03-01"),
+        ("2024-03-01", "2024-04-01"),
+    ]
     # The periods were not cut: Jan 15 - Mar 31 is tiled by three fees, no gap.
     spans = _regular_spans(sub)
     assert spans == [

@@ -281,7 +281,12 @@ def _corrections(sub: Subscription, as_of: int | None, fees: Sequence[Fee]) -> l
         if diff == 0:
             continue
         inside = [d for d in change_days if fs < d < fe]
-        cs = min(inside) if inside else fs
+        # A suspension already running on the fee's first day changes it from that day.
+        held = any(
+            _ord(s.start) <= fs < (_ord(s.end) if s.end is not None else _FAR)
+            for s in sub.suspensions
+        )
+        cs = min(inside) if inside and not held else fs
         invoice = max(_ord(f.invoice_date), as_of if as_of is not None else fs)
         kind = FeeKind.ADJUSTMENT if diff > 0 else FeeKind.CREDIT
         out.append(
