@@ -12,7 +12,14 @@ from decimal import Decimal as D
 
 import pytest
 
-from servicecore.bom import BomLine, UnitOfMeasure, approve_bom_version, create_bom, find_cycle
+from servicecore.bom import (
+    BomLine,
+    UnitOfMeasure,
+    activate_bom_version,
+    approve_bom_version,
+    create_bom,
+    find_cycle,
+)
 from servicecore.clock import FixedClock
 from servicecore.errors import BusinessRuleError, ConcurrencyError
 from servicecore.storage.memory import InMemoryStore
@@ -158,3 +165,24 @@ def test_threads_approving_a_cycle_at_once_commit_at_most_one() -> None:
         assert find_cycle(uow.boms.list_all()) is None
         approved = [b.id for b in uow.boms.list_all() if b.versions[0].status.value == "approved"]
     assert approved == [item for item, result in outcome.items() if result == "committed"]
+
+
+def test_concurrent_activations_of_overlapping_versions_cannot_both_commit() -> None:
+    # Versions 1 and 2 of A overlap (both open-ended from January); each unit of work
+    # activates one. The overlap rule lives inside the one Bom aggregate, so both write A.
+    store = _store_with_drafts(("A", "X"))
+    with store.unit_of_work("ACME") as uow:
+        bom = uow.boms.get("A")
+        bom, _ = bom.revise(1, at=CLOCK.now())
+        uow.boms.save(bom)
+        for number in (1, 2):
+            approve_bom_version(uow, "A", number, clock=CLOCK)
+        uow.commit()
+    with store.unit_of_work("ACME") as x, store.unit_of_work("ACME") as y:
+        activate_bom_version(x, "A", 1, clock=CLOCK)
+        activate_bom_version(y, "A", 2, clock=CLOCK)
+        x.commit()
+        with pytest.raises(ConcurrencyError):
+            y.commit()
+    with store.unit_of_work("ACME") as uow:
+        assert [v.status.value for v in uow.boms.get("A").versions] == ["active", "approved"]
