@@ -231,6 +231,7 @@ def _bom_and_repairs(out: Out) -> None:
         )
         motor = [BomLine(10, "ROTOR", 1, pcs), BomLine(20, "SCREW", 4, pcs, Decimal(5))]
         create_bom(uow, "MOTOR", lines=motor, effective_from=jan, effective_to=jul, clock=clock)
+        uow.commit()  # approval locks stored BOMs: store new ones first
         for item in ("PUMP", "MOTOR"):
             approve(uow, item, 1, clock=clock)
             activate(uow, item, 1, clock=clock)

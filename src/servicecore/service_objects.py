@@ -58,8 +58,20 @@ __all__ = [
 ]
 
 
-def _opt_date(value: object) -> pendulum.Date | None:
-    return None if value is None else to_date(value, "date")
+def _installed_on(value: object) -> pendulum.Date | None:
+    return None if value is None else to_date(value, "installed_on")
+
+
+def _built_on(value: object) -> pendulum.Date | None:
+    return None if value is None else to_date(value, "built_on")
+
+
+def _change_on(value: object) -> pendulum.Date:
+    return to_date(value, "on")
+
+
+def _bom_date(value: object) -> pendulum.Date:
+    return to_date(value, "bom_date")
 
 
 def _opt_str(value: object, name: str) -> str | None:
@@ -103,7 +115,7 @@ class ServiceBomChange:
 
     seq: int
     action: ServiceBomAction
-    on: pendulum.Date
+    on: pendulum.Date = field(converter=_change_on)
     line_id: str
     component: str
     quantity: Decimal
@@ -170,7 +182,7 @@ class ServiceBom:
 
     source_item: str
     source_version: int
-    bom_date: pendulum.Date
+    bom_date: pendulum.Date = field(converter=_bom_date)
     as_built: tuple[ServiceBomLine, ...]
     history: tuple[ServiceBomChange, ...] = ()
 
@@ -212,7 +224,7 @@ class ServiceBomInstantiated(DomainEvent):
     """The object's service BOM was created from a BOM version."""
 
     source_version: int
-    bom_date: pendulum.Date
+    bom_date: pendulum.Date = field(converter=_bom_date)
 
 
 @frozen(kw_only=True)
@@ -260,8 +272,8 @@ class ServiceObject:
     item_id: str
     serial: str
     customer_id: str
-    installed_on: pendulum.Date | None = field(default=None, converter=_opt_date)
-    built_on: pendulum.Date | None = field(default=None, converter=_opt_date)
+    installed_on: pendulum.Date | None = field(default=None, converter=_installed_on)
+    built_on: pendulum.Date | None = field(default=None, converter=_built_on)
     service_bom: ServiceBom | None = None
     version: int = 0
 

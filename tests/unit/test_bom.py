@@ -437,3 +437,26 @@ def test_explosions_from_two_indexes_over_the_same_boms_are_equal() -> None:
     other = pump_family()
     other["KIT"] = released("KIT", [line(10, "ORING", "2"), line(25, "SCREW", "1")])
     assert BomIndex.build(other.values()).explode("PUMP", 3, JAN) != a
+
+
+def test_bom_index_is_a_cache_object_not_a_value() -> None:
+    # docs/bom.md, design notes: identity equality, results unchanged by its cache; what it
+    # returns are frozen attrs values.
+    import attrs
+
+    from servicecore.bom import Explosion
+
+    boms = list(pump_family().values())
+    first, second = BomIndex.build(boms), BomIndex.build(boms)
+    assert not attrs.has(BomIndex)
+    assert first != second  # compared by identity
+    assert first == first
+    cold = first.explode("PUMP", 3, JAN)
+    warm = first.explode("PUMP", 3, JAN)  # served from the cache
+    # 3 pumps: motor 3 x 4 x 1.05 = 12.6, housings 3 x 2 x 1.1 x 3 = 19.8, kit 3 x 1 = 3
+    assert cold.totals["SCREW"] == warm.totals["SCREW"] == D("35.4")
+    assert [(ln.key, ln.quantity) for ln in warm.lines] == [
+        (ln.key, ln.quantity) for ln in cold.lines
+    ]
+    assert attrs.has(Explosion)
+    assert attrs.has(type(cold.lines[0]))

@@ -60,12 +60,16 @@ def test_end_to_end_through_the_in_memory_store() -> None:
         create_bom(
             uow, "TUBE", lines=[BomLine(10, "GREASE", D(1), PCS)], effective_from=JAN, clock=clock
         )
+        with pytest.raises(BusinessRuleError, match="commit the new BOM 'TUBE' first"):
+            approve_bom_version(uow, "TUBE", 1, clock=clock)
+        with pytest.raises(AlreadyExistsError):
+            create_bom(uow, "PUMP", lines=[], effective_from=JAN, clock=clock)
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
         with pytest.raises(
             BusinessRuleError, match="counts 'GREASE' in 'pcs', but the item is kept in 'kg'"
         ):
             approve_bom_version(uow, "TUBE", 1, clock=clock)
-        with pytest.raises(AlreadyExistsError):
-            create_bom(uow, "PUMP", lines=[], effective_from=JAN, clock=clock)
         for item in ("PUMP", "MOTOR"):
             approve_bom_version(uow, item, 1, clock=clock)
             activate_bom_version(uow, item, 1, clock=clock)

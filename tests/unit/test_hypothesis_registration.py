@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicecore.bom import Bom, UnitOfMeasure
+from servicecore.bom import Bom, BomIndex, BomLine, BomVersion, Item, UnitOfMeasure
 from servicecore.calendars import BusinessCalendar
 from servicecore.money import Currency, Money
 from servicecore.recurrence import Interval, Period, Recurrence
-from servicecore.repairs import RepairCodes
+from servicecore.repairs import Repair, RepairCodes, RepairStage
+from servicecore.service_objects import ObjectRelation, ServiceBom, ServiceObject
 from servicecore.sla import ServiceLevelAgreement
 from servicecore.subscriptions import (
     Alignment,
@@ -68,6 +69,15 @@ _REGISTERED: list[type] = [
     UnitOfMeasure,
     Bom,
     RepairCodes,
+    Item,
+    BomLine,
+    BomVersion,
+    BomIndex,
+    ServiceObject,
+    ServiceBom,
+    ObjectRelation,
+    RepairStage,
+    Repair,
 ]
 
 
@@ -83,3 +93,27 @@ def test_domain_types_are_registered(cls: type) -> None:
 
     draw()
     assert seen  # at least one example was drawn (small types may have fewer than 5)
+
+
+def test_repair_and_object_strategies_reach_the_interesting_shapes() -> None:
+    shapes: set[str] = set()
+
+    @settings(max_examples=80, database=None, deadline=None, derandomize=True)
+    @given(st.from_type(Repair), st.from_type(ServiceObject))
+    def draw(repair: Repair, obj: ServiceObject) -> None:
+        if repair.finished_at is not None and repair.resolution and repair.snapshot:
+            shapes.add("finished, resolved, with a service-BOM snapshot")
+        if repair.finished_at is None:
+            shapes.add("unfinished")
+        if obj.built_on and obj.installed_on and obj.installed_on > obj.built_on:
+            shapes.add("installed after it was built")
+        if obj.built_on is None:
+            shapes.add("install date only")
+
+    draw()
+    assert shapes == {
+        "finished, resolved, with a service-BOM snapshot",
+        "unfinished",
+        "installed after it was built",
+        "install date only",
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 
@@ -189,3 +190,50 @@ def test_object_relation_is_generic() -> None:
             owner_kind="order",  # type: ignore[arg-type]
             owner_id="SO-1",
         )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name", "says"),
+    [
+        (
+            {"built_on": dt.datetime(2024, 2, 1, tzinfo=dt.UTC)},
+            "built_on",
+            "built_on is a datetime",
+        ),
+        ({"installed_on": 42}, "installed_on", "installed_on must be a date, not int"),
+        ({"built_on": "2024-02-01"}, "built_on", "built_on must be a date, not str"),
+    ],
+)
+def test_object_date_errors_name_the_real_field(
+    kwargs: dict[str, Any], name: str, says: str
+) -> None:
+    with pytest.raises(ValidationError, match=says) as caught:
+        ServiceObject(
+            company_id="ACME", id="OBJ", item_id="PUMP", serial="SN", customer_id="C", **kwargs
+        )
+    assert caught.value.field == name
+
+
+def test_history_and_service_bom_dates_are_validated_and_named() -> None:
+    from servicecore.service_objects import ServiceBom, ServiceBomChange
+
+    with pytest.raises(ValidationError, match="on must be a date, not str") as caught:
+        ServiceBomChange(
+            seq=1,
+            action=ServiceBomAction.REMOVE,
+            on="2024-05-01",
+            line_id="10",
+            component="MOTOR",
+            quantity=D(1),
+            unit=PCS,
+            recorded_at=AT,
+        )
+    assert caught.value.field == "on"
+    with pytest.raises(ValidationError, match="bom_date is a datetime") as caught:
+        ServiceBom(
+            source_item="PUMP",
+            source_version=1,
+            bom_date=dt.datetime(2024, 2, 1, tzinfo=dt.UTC),
+            as_built=(),
+        )
+    assert caught.value.field == "bom_date"

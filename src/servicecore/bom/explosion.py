@@ -484,6 +484,10 @@ class BomIndex:
     (bisection resolves a date); the timeline of all effectivity boundaries cuts dates into
     elementary intervals on which every resolution is constant, and each (item, interval)
     unit explosion is computed once and cached.
+
+    A mutable cache object, not a domain value, hence not an attrs class: it compares by
+    identity, is never stored or serialized, and its cache fills as queries arrive (with
+    no lock: build one per thread). The values it returns are frozen attrs classes.
     """
 
     def __init__(self, boms: Iterable[Bom]) -> None:

@@ -959,18 +959,72 @@ def create_bom(
 
 def approve_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock: Clock) -> Bom:
     """Approve a draft, checking cycles against every BOM of the company and each line's
-    unit against its component item (when the item is stored)."""
+    unit against its component item (when the item is stored).
+
+    **Concurrency.** The cycle check reads other BOMs, so the approval also re-saves,
+    unchanged, every stored BOM reachable from the new version's components (an optimistic
+    read lock, see :func:`_approval_read_set`): a concurrent approval that changed any of
+    them makes one of the two commits raise ``ConcurrencyError`` and apply nothing, so
+    concurrent approvals can never combine into a cycle. For the same reason the BOM must
+    already be stored (committed): ``BusinessRuleError`` for a BOM added in this unit of
+    work, which no other unit of work could see, let alone conflict on.
+    """
     bom = uow.boms.get(item_id)
+    version = bom.get_version(number)
+    if bom.version == 0:
+        raise BusinessRuleError(
+            f"commit the new BOM {item_id!r} first, then approve version {number} in a new "
+            "unit of work: an approval locks the stored BOMs its cycle check reads, and a "
+            "BOM that is not stored yet cannot be locked against a concurrent approval",
+            rule="BOM-APPROVE-STORED",
+            entity="bom",
+            id=item_id,
+        )
     items: dict[str, Item] = {}
-    for line in bom.get_version(number).lines:
+    for line in version.lines:
         try:
             items[line.component] = uow.items.get(line.component)
         except NotFoundError:
             continue
-    changed, events = bom.approve(number, catalog=uow.boms.list_all(), at=clock.now(), items=items)
+    catalog = list(uow.boms.list_all())
+    changed, events = bom.approve(number, catalog=catalog, at=clock.now(), items=items)
     uow.boms.save(changed)
+    for read in _approval_read_set(catalog, changed, number):
+        uow.boms.save(read)  # unchanged: the commit now conflicts if it moved meanwhile
     uow.record(events)
     return changed
+
+
+def _approval_read_set(catalog: Iterable[Bom], approved: Bom, number: int) -> list[Bom]:
+    """The BOMs (other than ``approved``) reachable from the components of its version
+    ``number``, following every approved or active version of each BOM on any date.
+
+    Why this set suffices: a cycle that two or more concurrent approvals close together
+    runs from one approval's new line through BOMs that approval could already see, up to
+    the BOM another of them approves; that BOM is reachable here, so both units of work
+    write it and the later commit conflicts (see docs/bom.md, "Concurrent approvals").
+    Drafts add no edge but are still locked when reached: approving one is the change
+    that must conflict.
+    """
+    by_item = {b.id: b for b in catalog if b.id != approved.id}
+    by_item[approved.id] = approved
+    seen: set[str] = set()
+    todo = [line.component for line in approved.get_version(number).lines]
+    while todo:
+        item = todo.pop()
+        if item in seen:
+            continue
+        seen.add(item)
+        bom = by_item.get(item)
+        if bom is None:
+            continue
+        todo.extend(
+            line.component
+            for v in bom.versions
+            if v.status in (BomStatus.APPROVED, BomStatus.ACTIVE)
+            for line in v.lines
+        )
+    return [by_item[i] for i in sorted(seen) if i in by_item and i != approved.id]
 
 
 def activate_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock: Clock) -> Bom:

@@ -1176,6 +1176,41 @@ class BomRepositoryContract(RepositoryContract[_bom.Bom]):
         with open_uow() as uow:
             assert [x.id for x in uow.boms.list_using_component(f"{a}-PART")] == [a]
 
+    def test_concurrent_approvals_cannot_commit_a_cycle(
+        self, open_uow: Callable[..., UnitOfWork]
+    ) -> None:
+        """``approve_bom_version`` re-saves the BOMs its cycle check read; through this
+        adapter, two approvals that only together close a cycle cannot both commit."""
+        from servicecore.clock import FixedClock
+
+        clock = FixedClock(_AT)
+        a, b = self.make_id(1), self.make_id(2)
+        with open_uow() as uow:
+            for parent, child in ((a, b), (b, a)):
+                _bom.create_bom(
+                    uow,
+                    parent,
+                    lines=[_bom.BomLine(10, child, _Decimal(1), _PCS)],
+                    effective_from=pendulum.date(2024, 1, 1),
+                    clock=clock,
+                )
+            uow.commit()
+        with open_uow() as first, open_uow() as second:
+            _bom.approve_bom_version(first, a, 1, clock=clock)
+            refused = False
+            try:
+                _bom.approve_bom_version(second, b, 1, clock=clock)
+                first.commit()
+                second.commit()
+            except ConcurrencyError:
+                refused = True
+            assert refused, "both approvals committed: the stored BOMs now form a cycle"
+        with open_uow() as uow:
+            stored = uow.boms.list_all()
+            assert _bom.find_cycle(stored) is None
+            statuses = sorted(x.versions[0].status.value for x in stored if x.id in (a, b))
+            assert statuses in (["approved", "draft"], ["draft", "draft"])
+
 
 class ServiceObjectRepositoryContract(RepositoryContract[_so.ServiceObject]):
     """Contract of ``uow.service_objects`` including ``list_for_customer``."""
