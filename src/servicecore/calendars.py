@@ -58,6 +58,9 @@ from attrs import field, frozen
 
 from servicecore.clock import to_date, to_duration, to_instant, to_timezone
 from servicecore.errors import BusinessRuleError, ValidationError
+from servicecore.ports import check_int, check_items
+
+_PAIRS = "a list of (start time, end time) pairs of datetime.time"
 
 __all__ = [
     "ALWAYS_OPEN",
@@ -352,6 +355,7 @@ class HolidayRules:
 
     def dates(self, year: int) -> frozenset[_dt.date]:
         """The holiday dates of ``year``."""
+        year = check_int(year, "year", minimum=1, maximum=9999)
         found = _holidays_module().country_holidays(
             self.country, subdiv=self.subdivision, years=year
         )
@@ -651,9 +655,11 @@ class BusinessCalendar:
         name: str = "",
     ) -> BusinessCalendar:
         """The same ``intervals`` on each of ``days`` (Monday..Friday by default)."""
+        pairs = list(check_items(intervals, tuple, "intervals", _PAIRS))
+        days = check_items(days, int, "days", "weekday numbers, 0 (Monday) to 6 (Sunday)")
         return cls(
             timezone=timezone,
-            weekly={_weekday(d): list(intervals) for d in days},
+            weekly={_weekday(d): pairs for d in days},
             holidays=holidays,
             holiday_rules=holiday_rules,
             name=name,
