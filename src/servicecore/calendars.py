@@ -732,6 +732,15 @@ class BusinessCalendar:
             )
         if us == 0:
             return begin
+        left = _dt.datetime(_MAX_YEAR + 1, 1, 1, tzinfo=_dt.UTC) - begin
+        if amount > left:  # more than all the time left: fail fast instead of walking years
+            raise ValidationError(
+                f"duration {amount} from {begin} runs past {_MAX_YEAR}-12-31, the last "
+                f"supported date (calendars cover the years {_MIN_YEAR}..{_MAX_YEAR})",
+                field="duration",
+                value=duration,
+                allowed=f"a timedelta of at most {left.days} days from this start",
+            )
         return _from_us(self._add_us(_to_us(begin), us), begin.tzinfo)
 
     def business_time_between(self, start: _dt.datetime, end: _dt.datetime) -> _dt.timedelta:
@@ -803,6 +812,15 @@ class BusinessCalendar:
         day = (_EPOCH + _dt.timedelta(microseconds=t)).astimezone(zone).date().toordinal()
         midnight = _local_to_utc_us(day, 0, zone)
         position = self._between_us(midnight, t)
+        last_day = _dt.date(_MAX_YEAR, 12, 31).toordinal()
+        if n > last_day - day:  # fail fast instead of walking day by day to the end of time
+            raise ValidationError(
+                f"{n} business days after {begin} run past {_MAX_YEAR}-12-31, the last "
+                f"supported date (calendars cover the years {_MIN_YEAR}..{_MAX_YEAR})",
+                field="n",
+                value=n,
+                allowed=f"at most {last_day - day} (the days left before {_MAX_YEAR}-12-31)",
+            )
         remaining = n
         while remaining:
             day += 1

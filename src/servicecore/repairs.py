@@ -31,7 +31,7 @@ from typing import Protocol
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.clock import Clock, to_instant
+from servicecore.clock import Clock, read_clock, to_instant
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.ports import Repository, check_id
@@ -277,7 +277,7 @@ def _now(at: _dt.datetime | None, clock: Clock | None) -> pendulum.DateTime:
     if at is not None:
         return to_instant(at, "at")
     assert clock is not None
-    return to_instant(clock.now(), "clock.now()")
+    return read_clock(clock)
 
 
 _CODE_FIELDS = (

@@ -32,7 +32,7 @@ import pendulum
 from attrs import evolve, field, frozen
 
 from servicecore.bom import BomIndex, BomRepository, Explosion, UnitOfMeasure, to_quantity
-from servicecore.clock import Clock, to_date, to_instant
+from servicecore.clock import Clock, read_clock, to_date, to_instant
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.ports import Repository, check_id
@@ -643,7 +643,7 @@ def instantiate_service_bom(
             id=obj.id,
         )
     explosion = BomIndex.build(uow.boms.list_all()).explode(obj.item_id, 1, obj.bom_date)
-    changed, events = obj.instantiate_service_bom(explosion, at=clock.now())
+    changed, events = obj.instantiate_service_bom(explosion, at=read_clock(clock))
     uow.service_objects.save(changed)
     uow.record(events)
     return changed
@@ -669,7 +669,7 @@ def replace_service_part(
         new_component=new_component,
         quantity=quantity,
         on=on,
-        at=clock.now(),
+        at=read_clock(clock),
         order_id=order_id,
         note=note,
     )
