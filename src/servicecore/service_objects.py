@@ -35,7 +35,7 @@ from servicecore.bom import BomIndex, BomRepository, Explosion, UnitOfMeasure, t
 from servicecore.clock import Clock, read_clock, to_date, to_instant
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.events import DomainEvent
-from servicecore.ports import Repository, check_id
+from servicecore.ports import Repository, check_id, check_items, check_type
 
 __all__ = [
     "ChargeableLineRequested",
@@ -135,14 +135,22 @@ def replay(
 
     Lines keep their as-built order; added lines (and replacements) follow, in history order.
     """
-    lines = {line.line_id: line for line in base}
-    for ch in changes:
+    lines = {line.line_id: line for line in check_items(base, ServiceBomLine, "base")}
+    for ch in check_items(changes, ServiceBomChange, "changes"):
         if ch.action is ServiceBomAction.ADD:
             lines[ch.line_id] = ServiceBomLine(
                 ch.line_id, ch.parent_line_id, ch.component, ch.quantity, ch.unit
             )
             continue
-        current = lines[ch.line_id]
+        current = lines.get(ch.line_id)
+        if current is None:
+            raise ValidationError(
+                f"change {ch.seq} ({ch.action.value}) refers to line {ch.line_id!r}, which is "
+                "not in the structure at that point",
+                field="changes",
+                value=ch,
+                allowed="changes recorded on these base lines, in their order",
+            )
         if ch.action is ServiceBomAction.CHANGE_QUANTITY:
             lines[ch.line_id] = evolve(current, quantity=ch.quantity)
         elif ch.action is ServiceBomAction.REMOVE:
@@ -414,6 +422,7 @@ class ServiceObject:
         when = to_instant(at, "at")
         bom = self._bom()
         check_id(component, "component")
+        check_type(unit, UnitOfMeasure, "unit")
         if parent_line_id is not None:
             bom.line(parent_line_id)
         qty = self._quantity(quantity, unit)
