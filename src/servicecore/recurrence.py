@@ -78,7 +78,7 @@ def _out_of_range(param: str, value: object, allowed: str = _CALENDAR) -> Valida
     )
 
 
-_CORE_ERRORS = (TypeError, ValueError, OverflowError, IndexError)
+_CORE_ERRORS = (TypeError, ValueError, ArithmeticError, IndexError)
 
 
 @contextlib.contextmanager

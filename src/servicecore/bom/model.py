@@ -152,7 +152,13 @@ class UnitOfMeasure:
         >>> UnitOfMeasure("kg", 3).round_up(Decimal("0.12301"))
         Decimal('0.124')
         """
-        check_type(quantity, Decimal, "quantity", "a Decimal quantity")
+        if not check_type(quantity, Decimal, "quantity", "a finite Decimal").is_finite():
+            raise ValidationError(
+                f"quantity must be a finite number, not {quantity}",
+                field="quantity",
+                value=quantity,
+                allowed="a finite Decimal",
+            )
         return _round_up(quantity, self.decimals)
 
 
