@@ -32,7 +32,7 @@ from typing import Generic, TypeVar
 from attrs import frozen
 
 from servicecore.errors import InvalidTransitionError, ValidationError
-from servicecore.ports import check_items
+from servicecore.ports import check_items, check_iterable
 
 _TRIPLES = "a list of (source state, action name, target state) tuples"
 
@@ -46,6 +46,7 @@ def _action(action: object) -> str:
             allowed="the name of an action of the lifecycle, e.g. 'approve'",
         )
     return action
+
 
 __all__ = ["Lifecycle"]
 
@@ -81,7 +82,7 @@ class Lifecycle(Generic[S]):
                 allowed="an enum.Enum subclass listing the states",
             )
         members = list(states)
-        final_items = check_items(final, object, "final", "an iterable of states")
+        final_items = check_iterable(final, "final", "an iterable of states")
         for s in (initial, *final_items):
             if not isinstance(s, states):
                 what = "initial" if s is initial else "final"

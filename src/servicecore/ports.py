@@ -17,7 +17,15 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from servicecore.errors import ValidationError
 
-__all__ = ["Aggregate", "Repository", "check_id", "check_int", "check_items", "check_type"]
+__all__ = [
+    "Aggregate",
+    "Repository",
+    "check_id",
+    "check_int",
+    "check_items",
+    "check_iterable",
+    "check_type",
+]
 
 
 @runtime_checkable
@@ -132,17 +140,28 @@ def check_items(
     servicecore.errors.ValidationError: parts got None; allowed: a list or tuple of int
     """
     shape = allowed or f"a list or tuple of {_kind_name(kind)}"
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise ValidationError(
-            f"{field} got {value!r}; allowed: {shape}",
-            field=field,
-            value=value,
-            allowed=shape,
-        )
-    items = tuple(value)
+    items: tuple[Any, ...] = check_iterable(value, field, shape)  # type: ignore[arg-type]
     for i, item in enumerate(items):
         check_type(item, kind, f"{field}[{i}]", shape)
     return items
+
+
+def check_iterable(value: Iterable[T], field: str, allowed: str) -> tuple[T, ...]:
+    """The items of ``value`` as a tuple; ``ValidationError`` unless it is a collection.
+
+    Strings, bytes and mappings are refused too: they iterate, but never mean a list of
+    domain values. The items themselves are the caller's to check.
+
+    >>> check_iterable(None, "lines", "a list of BomLine")  # type: ignore[arg-type]
+    Traceback (most recent call last):
+    ...
+    servicecore.errors.ValidationError: lines got None; allowed: a list of BomLine
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ValidationError(
+            f"{field} got {value!r}; allowed: {allowed}", field=field, value=value, allowed=allowed
+        )
+    return tuple(value)
 
 
 def check_int(

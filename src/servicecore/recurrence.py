@@ -451,7 +451,9 @@ class Recurrence:
                 day = dim
             return _dt.date(y, m, day).toordinal()
         except _CORE_ERRORS:
-            raise _out_of_range("k", k, f"an integer k whose occurrence is in {_CALENDAR}") from None
+            raise _out_of_range(
+                "k", k, f"an integer k whose occurrence is in {_CALENDAR}"
+            ) from None
 
     def index_on_or_before_ordinal(self, ordinal: int) -> int:
         """The largest ``k`` whose occurrence is on or before ``ordinal``; O(1)."""
@@ -508,9 +510,7 @@ class Recurrence:
         """The period ``[occurrence(k), occurrence(k + 1))`` that contains ``day``."""
         k = self.index_on_or_before_ordinal(to_date(day, "day").toordinal())
         with _calendar_edge("day", day):
-            return Period.from_ordinals(
-                self.occurrence_ordinal(k), self.occurrence_ordinal(k + 1)
-            )
+            return Period.from_ordinals(self.occurrence_ordinal(k), self.occurrence_ordinal(k + 1))
 
     def occurrences(self, start: object, end: object) -> list[pendulum.Date]:
         """Occurrences inside the half-open window ``[start, end)``."""

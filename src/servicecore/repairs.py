@@ -34,7 +34,7 @@ from attrs import evolve, field, frozen
 from servicecore.clock import Clock, read_clock, to_instant
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
-from servicecore.ports import Repository, check_id, check_items, check_type
+from servicecore.ports import Repository, check_id, check_items, check_iterable, check_type
 from servicecore.service_objects import (
     ObjectRelation,
     ObjectRelationRepository,
@@ -156,7 +156,7 @@ class RepairCodes:
         stages: Iterable[RepairStage],
     ) -> RepairCodes:
         """Parse plain collections into a validated code set."""
-        stage_tuple = check_items(stages, object, "stages", "a list of RepairStage")
+        stage_tuple = check_iterable(stages, "stages", "a list of RepairStage")
         for s in stage_tuple:
             if not isinstance(s, RepairStage):
                 raise ValidationError(
@@ -537,7 +537,10 @@ def repair_history(repairs: Iterable[Repair], object_id: str) -> tuple[Repair, .
     """The repairs of ``object_id``, oldest first (ties by id)."""
     check_id(object_id, "object_id")
     return tuple(
-        sorted((r for r in check_items(repairs, Repair, "repairs") if r.object_id == object_id), key=lambda r: (r.created_at, r.id))
+        sorted(
+            (r for r in check_items(repairs, Repair, "repairs") if r.object_id == object_id),
+            key=lambda r: (r.created_at, r.id),
+        )
     )
 
 
@@ -568,7 +571,7 @@ def symptom_statistics(
     check_id(symptom_area, "symptom_area")
     check_id(symptom_code, "symptom_code")
     latest: dict[str, Repair] = {}
-    for r in check_items(repairs, object, "repairs", "a list of Repair"):
+    for r in check_iterable(repairs, "repairs", "a list of Repair"):
         if not isinstance(r, Repair):
             raise ValidationError(
                 f"symptom_statistics takes Repair values, not {type(r).__name__}",

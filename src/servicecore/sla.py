@@ -47,7 +47,7 @@ from servicecore.clock import to_instant
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.money import Money, Rounding
-from servicecore.ports import Repository, check_id, check_items, check_type
+from servicecore.ports import Repository, check_id, check_iterable, check_type
 
 __all__ = [
     "ClockKind",
@@ -828,7 +828,8 @@ class SlaClock:
         """Apply ``changes`` in order; ``replay(a + b) == replay(a)`` then ``replay(b)``."""
         clock: SlaClock = self
         events: list[DomainEvent] = []
-        for change in check_items(changes, (StatusChange, PriorityChange), "changes"):
+        allowed = "a list of StatusChange and PriorityChange"
+        for change in check_iterable(changes, "changes", allowed):  # record() checks each
             clock, new = clock.record(change)
             events.extend(new)
         return clock, tuple(events)

@@ -25,7 +25,7 @@ from servicecore.errors import (
 )
 from servicecore.events import DomainEvent
 from servicecore.lifecycle import Lifecycle
-from servicecore.ports import Repository, check_id, check_items, check_type
+from servicecore.ports import Repository, check_id, check_items, check_iterable, check_type
 
 __all__ = [
     "BOM_LIFECYCLE",
@@ -320,7 +320,7 @@ def _to_date_opt(value: object) -> pendulum.Date | None:
 
 
 def _lines_tuple(value: Iterable[BomLine]) -> tuple[BomLine, ...]:
-    return check_items(value, object, "lines", "a list of BomLine")  # type: ignore[return-value]
+    return check_iterable(value, "lines", "a list of BomLine")
 
 
 def _versions_tuple(value: Iterable[BomVersion]) -> tuple[BomVersion, ...]:
@@ -984,7 +984,9 @@ def approve_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock:
             items[line.component] = uow.items.get(line.component)
         except NotFoundError:
             continue
-    changed, events = bom.approve(number, catalog=uow.boms.list_all(), at=read_clock(clock), items=items)
+    changed, events = bom.approve(
+        number, catalog=uow.boms.list_all(), at=read_clock(clock), items=items
+    )
     uow.boms.save(changed)
     uow.record(events)
     return changed

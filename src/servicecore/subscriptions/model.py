@@ -18,7 +18,7 @@ from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.lifecycle import Lifecycle
 from servicecore.money import Currency, Money
-from servicecore.ports import Repository, check_id, check_items, check_type
+from servicecore.ports import Repository, check_id, check_iterable, check_type
 from servicecore.recurrence import Interval, Period, Recurrence, Unit
 from servicecore.subscriptions.pricing import IndexMethod, apply_index, indexed_price
 
@@ -760,7 +760,7 @@ def index_group(
     """
     changed: list[Subscription] = []
     events: list[DomainEvent] = []
-    for sub in check_items(subscriptions, object, "subscriptions", "a list of Subscription"):
+    for sub in check_iterable(subscriptions, "subscriptions", "a list of Subscription"):
         check_subscription(sub, "subscriptions")
         if sub.group_id != group_id or LIFECYCLE.is_final(sub.status):
             continue

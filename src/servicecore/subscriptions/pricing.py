@@ -14,7 +14,7 @@ from attrs import frozen
 from servicecore.clock import to_date
 from servicecore.errors import ValidationError
 from servicecore.money import Money, Rounding
-from servicecore.ports import check_items, check_type
+from servicecore.ports import check_iterable, check_type
 from servicecore.recurrence import Interval
 
 __all__ = ["IndexMethod", "SalesPrice", "apply_index", "indexed_price", "resolve_price"]
@@ -128,7 +128,7 @@ def resolve_price(
     """
     day = to_date(on, "on")
     best: SalesPrice | None = None
-    for row in check_items(prices, object, "prices", "a list of SalesPrice"):
+    for row in check_iterable(prices, "prices", "a list of SalesPrice"):
         if not isinstance(row, SalesPrice):
             raise ValidationError(
                 f"prices must be SalesPrice rows, not {type(row).__name__}",

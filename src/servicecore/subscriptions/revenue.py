@@ -19,7 +19,7 @@ from attrs import frozen
 from servicecore.clock import to_date
 from servicecore.errors import ValidationError
 from servicecore.money import Currency, Money
-from servicecore.ports import check_items, check_type
+from servicecore.ports import check_items, check_iterable, check_type
 from servicecore.recurrence import Interval, Period, Recurrence, Unit, date_from_ordinal
 from servicecore.subscriptions.billing import round_half_up
 from servicecore.subscriptions.model import (
@@ -206,7 +206,7 @@ def revenue_report(
     rec: dict[str, int] = {}
     dfr: dict[str, int] = {}
     curs: dict[str, Currency] = {}
-    for sub in check_items(subscriptions, object, "subscriptions", "a list of Subscription"):
+    for sub in check_iterable(subscriptions, "subscriptions", "a list of Subscription"):
         check_subscription(sub, "subscriptions")
         code = sub.currency.code
         curs[code] = sub.currency
@@ -247,7 +247,7 @@ def _recurring(
     day = to_date(on, "on")
     totals: dict[str, Fraction] = {}
     curs: dict[str, Currency] = {}
-    for sub in check_items(subscriptions, object, "subscriptions", "a list of Subscription"):
+    for sub in check_iterable(subscriptions, "subscriptions", "a list of Subscription"):
         check_subscription(sub, "subscriptions")
         if _billing_on(sub, day):
             code = sub.currency.code
