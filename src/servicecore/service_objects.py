@@ -199,6 +199,7 @@ class ServiceBom:
 
     def line(self, line_id: str) -> ServiceBomLine:
         """The current line ``line_id`` or ``NotFoundError``."""
+        check_id(line_id, "line_id")
         for line in self.structure:
             if line.line_id == line_id:
                 return line

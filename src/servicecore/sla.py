@@ -117,7 +117,12 @@ def _amount(value: object) -> Decimal:
     try:
         amount = Decimal(value)
     except ArithmeticError:
-        raise ValidationError(f"{value!r} is not a number", field="amount", value=value) from None
+        raise ValidationError(
+            f"{value!r} is not a number",
+            field="amount",
+            value=value,
+            allowed="an int, a Decimal or a decimal string such as '12.5'",
+        ) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError(
             f"a target amount must be positive, not {value!r}",

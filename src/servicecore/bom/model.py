@@ -469,6 +469,13 @@ class Bom:
             and 1 <= number <= len(self.versions)
         ):
             return self.versions[number - 1]
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise ValidationError(
+                f"a BOM version number is an integer, not {number!r}",
+                field="number",
+                value=number,
+                allowed=f"a version number of BOM {self.id!r}: 1..{len(self.versions)}",
+            )
         raise NotFoundError(
             f"BOM {self.id!r} has no version {number!r} (versions: 1..{len(self.versions)})",
             entity="bom version",

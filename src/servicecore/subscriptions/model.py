@@ -470,8 +470,11 @@ class Subscription:
         for f in self.fees:
             if f.id == fee_id:
                 return f
+        known = ", ".join(f.id for f in self.fees[-5:]) or "none yet"
         raise BusinessRuleError(
-            f"subscription {self.id!r} has no fee {fee_id!r}", entity="fee", id=fee_id
+            f"subscription {self.id!r} has no fee {fee_id!r} (its latest fees: {known})",
+            entity="fee",
+            id=fee_id,
         )
 
 
