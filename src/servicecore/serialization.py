@@ -181,7 +181,7 @@ def structure(data: Any, cls: type[T]) -> T:
     except ValidationError:
         raise
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-        name = getattr(cls, "__name__", cls)
+        name = str(getattr(cls, "__name__", cls))
         if isinstance(exc, cattrs.BaseValidationError):  # say which fields, not "n sub-exceptions"
             detail = "; ".join(cattrs.transform_error(exc, path=name))
         else:
