@@ -200,6 +200,10 @@ CASES: dict[str, tuple[Callable[[], Any], str]] = {
         lambda: SB.apply_index(v.EUR, None, SB.IndexMethod.INDEX_BY_PCT, 3),  # type: ignore[arg-type]
         "index",
     ),
+    "apply_index(index=NaN)": (
+        lambda: SB.apply_index(v.EUR, Decimal("NaN"), SB.IndexMethod.INDEX_BY_PCT, 3),
+        "index",
+    ),
     "RevenuePolicy.of_group(None)": (
         lambda: SB.RevenuePolicy.of_group(None),  # type: ignore[arg-type]
         "group",

@@ -168,10 +168,23 @@ class IndexMethod(enum.Enum):
     """Set the base price to a value."""
 
 
+def _check_index(index: object) -> None:
+    allowed = "a finite Decimal index such as Decimal(110)"
+    if isinstance(index, int) and not isinstance(index, bool):
+        return
+    if not check_type(index, Decimal, "index", allowed).is_finite():
+        raise ValidationError(
+            f"index must be a finite number, not {index!r}",
+            field="index",
+            value=index,
+            allowed=allowed,
+        )
+
+
 def indexed_price(base: Money, index: Decimal) -> Money:
     """``base * index / 100`` rounded half-up to minor units (S5): 1000 at 110 -> 1100."""
     check_type(base, Money, "base")
-    check_type(index, (Decimal, int), "index", "a Decimal index such as Decimal(110)")
+    _check_index(index)
     return base.scaled(index, 100, Rounding.HALF_UP)
 
 
@@ -194,7 +207,7 @@ def apply_index(
             allowed=", ".join(m.name for m in IndexMethod),
         )
     check_type(base, Money, "base")
-    check_type(index, (Decimal, int), "index", "a Decimal index such as Decimal(110)")
+    _check_index(index)
     amount = Money.of(value, base.currency).amount  # validates the number
     if method is IndexMethod.INDEX_BY_PCT:
         new_index = index * (100 + amount) / 100
