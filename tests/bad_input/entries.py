@@ -21,6 +21,7 @@ from servicecore import (
     events,
     lifecycle,
     money,
+    plugins,
     ports,
     recurrence,
     repairs,
@@ -50,6 +51,7 @@ MODULES = (
     serialization,
     subscriptions,
     memory,
+    plugins,
 )
 
 _P = "servicecore."
@@ -108,6 +110,11 @@ EXCLUDED: dict[str, str] = {
     "int out) used by bulk_schedules; not a validated entry point",
     "servicecore.subscriptions.split_minor": "integer kernel of the fast path; see round_half_up",
     "servicecore.storage.memory.Publisher": "a type alias",
+    "servicecore.plugins.DISABLE_ENV": "a constant",
+    "servicecore.plugins.ENTRY_POINT_GROUP": "a constant",
+    "servicecore.plugins.hookimpl": "pluggy's decorator marker, applied by plugin authors",
+    "servicecore.plugins.hookspec": "pluggy's decorator marker for hook specifications",
+    "servicecore.plugins.default_hooks": "takes no arguments",
     "servicecore.storage.memory.InMemoryStore.publish": "forwards events to the host's "
     "publisher; the events were validated when recorded",
 }
@@ -887,7 +894,42 @@ def _entries() -> list[Entry]:
         ),
     )
     add("serialization.unstructure", lambda: call(serialization.unstructure, value=v.sla()))
-    return out + _subscription_entries() + _memory_entries()
+    return out + _subscription_entries() + _memory_entries() + _plugin_entries()
+
+
+def _plugin_entries() -> list[Entry]:
+    out: list[Entry] = []
+
+    def add(key: str, build: object) -> None:
+        out.append(Entry(_P + "plugins." + key, build))  # type: ignore[arg-type]
+
+    class Office:
+        @plugins.hookimpl
+        def servicecore_calendars(self) -> dict[str, calendars.BusinessCalendar]:
+            return {"office": v.calendar()}
+
+    def hooks() -> plugins.Hooks:
+        pm = plugins.get_plugin_manager(plugins=[Office()], load_entrypoints=False)
+        return plugins.Hooks(pm)
+
+    ctx = sla.SlaSelectionContext(company_id="ACME", order_id="SO-1")
+    event = events.DomainEvent(aggregate_id="A-1", company_id="ACME", occurred_at=v.AT)
+    add(
+        "get_plugin_manager",
+        lambda: call(plugins.get_plugin_manager, plugins=[], load_entrypoints=False),
+    )
+    add("Hooks", lambda: call(plugins.Hooks, pm=plugins.get_plugin_manager(load_entrypoints=False)))
+    add("Hooks.calendars", lambda: method(hooks(), "calendars"))
+    add("Hooks.calendar", lambda: method(hooks(), "calendar", calendar_id="office"))
+    add("Hooks.on_events", lambda: method(hooks(), "on_events", events=[event]))
+    add("Hooks.select_sla", lambda: method(hooks(), "select_sla", context=ctx))
+    add(
+        "LoggingPlugin.servicecore_on_events",
+        lambda: method(plugins.LoggingPlugin(), "servicecore_on_events", events=[event]),
+    )
+    add("LoggingPlugin", lambda: call(plugins.LoggingPlugin))
+    add("reset_default_hooks", lambda: call(plugins.reset_default_hooks, hooks=None))
+    return out
 
 
 def _subscription_entries() -> list[Entry]:

@@ -19,6 +19,7 @@ from servicecore import (
     calendars,
     lifecycle,
     money,
+    plugins,
     recurrence,
     repairs,
     serialization,
@@ -211,6 +212,14 @@ CASES: dict[str, tuple[Callable[[], Any], str]] = {
     "Alignment.recurrence(interval=[])": (
         lambda: SB.Alignment.calendar().recurrence([], v.DAY),  # type: ignore[arg-type]
         "interval",
+    ),
+    "reset_default_hooks(1.0) was stored": (
+        lambda: plugins.reset_default_hooks(1.0),  # type: ignore[arg-type]
+        "hooks",
+    ),
+    "LoggingPlugin.servicecore_on_events(None)": (
+        lambda: plugins.LoggingPlugin().servicecore_on_events(None),  # type: ignore[arg-type]
+        "events",
     ),
     "structure({}, SLA)": (
         lambda: serialization.structure({}, sla.ServiceLevelAgreement),
