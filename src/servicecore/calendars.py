@@ -58,6 +58,9 @@ from attrs import field, frozen
 
 from servicecore.clock import to_date, to_duration, to_instant, to_timezone
 from servicecore.errors import BusinessRuleError, ValidationError
+from servicecore.ports import check_int, check_items
+
+_PAIRS = "a list of (start time, end time) pairs of datetime.time"
 
 __all__ = [
     "ALWAYS_OPEN",
@@ -352,6 +355,7 @@ class HolidayRules:
 
     def dates(self, year: int) -> frozenset[_dt.date]:
         """The holiday dates of ``year``."""
+        year = check_int(year, "year", minimum=1, maximum=9999)
         found = _holidays_module().country_holidays(
             self.country, subdiv=self.subdivision, years=year
         )
@@ -651,9 +655,11 @@ class BusinessCalendar:
         name: str = "",
     ) -> BusinessCalendar:
         """The same ``intervals`` on each of ``days`` (Monday..Friday by default)."""
+        pairs = list(check_items(intervals, tuple, "intervals", _PAIRS))
+        days = check_items(days, int, "days", "weekday numbers, 0 (Monday) to 6 (Sunday)")
         return cls(
             timezone=timezone,
-            weekly={_weekday(d): list(intervals) for d in days},
+            weekly={_weekday(d): pairs for d in days},
             holidays=holidays,
             holiday_rules=holiday_rules,
             name=name,
@@ -726,6 +732,15 @@ class BusinessCalendar:
             )
         if us == 0:
             return begin
+        left = _dt.datetime(_MAX_YEAR + 1, 1, 1, tzinfo=_dt.UTC) - begin
+        if amount > left:  # more than all the time left: fail fast instead of walking years
+            raise ValidationError(
+                f"duration {amount} from {begin} runs past {_MAX_YEAR}-12-31, the last "
+                f"supported date (calendars cover the years {_MIN_YEAR}..{_MAX_YEAR})",
+                field="duration",
+                value=duration,
+                allowed=f"a timedelta of at most {left.days} days from this start",
+            )
         return _from_us(self._add_us(_to_us(begin), us), begin.tzinfo)
 
     def business_time_between(self, start: _dt.datetime, end: _dt.datetime) -> _dt.timedelta:
@@ -797,6 +812,15 @@ class BusinessCalendar:
         day = (_EPOCH + _dt.timedelta(microseconds=t)).astimezone(zone).date().toordinal()
         midnight = _local_to_utc_us(day, 0, zone)
         position = self._between_us(midnight, t)
+        last_day = _dt.date(_MAX_YEAR, 12, 31).toordinal()
+        if n > last_day - day:  # fail fast instead of walking day by day to the end of time
+            raise ValidationError(
+                f"{n} business days after {begin} run past {_MAX_YEAR}-12-31, the last "
+                f"supported date (calendars cover the years {_MIN_YEAR}..{_MAX_YEAR})",
+                field="n",
+                value=n,
+                allowed=f"at most {last_day - day} (the days left before {_MAX_YEAR}-12-31)",
+            )
         remaining = n
         while remaining:
             day += 1

@@ -34,6 +34,7 @@ __all__ = [
     "FixedClock",
     "SteppingClock",
     "SystemClock",
+    "read_clock",
     "to_date",
     "to_duration",
     "to_instant",
@@ -224,3 +225,24 @@ class SteppingClock:
 
     def __repr__(self) -> str:
         return f"SteppingClock({self._at.isoformat()!r}, step={self._step!r})"
+
+
+def read_clock(clock: object, param: str = "clock") -> pendulum.DateTime:
+    """``clock.now()`` as a ``pendulum.DateTime``; ``ValidationError`` unless ``clock`` is a Clock.
+
+    Use cases call this instead of ``clock.now()`` so that passing, say, ``None`` or a
+    datetime where a clock belongs is refused with a message instead of an AttributeError.
+
+    >>> read_clock(None)
+    Traceback (most recent call last):
+    ...
+    servicecore.errors.ValidationError: clock must be a Clock (an object with now()), not None...
+    """
+    if not isinstance(clock, Clock):
+        raise ValidationError(
+            f"{param} must be a Clock (an object with now()), not {clock!r}",
+            field=param,
+            value=clock,
+            allowed="a servicecore.clock.Clock such as FixedClock or SystemClock",
+        )
+    return to_instant(clock.now(), f"{param}.now()")

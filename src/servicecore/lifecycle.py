@@ -32,6 +32,21 @@ from typing import Generic, TypeVar
 from attrs import frozen
 
 from servicecore.errors import InvalidTransitionError, ValidationError
+from servicecore.ports import check_items, check_iterable
+
+_TRIPLES = "a list of (source state, action name, target state) tuples"
+
+
+def _action(action: object) -> str:
+    if not isinstance(action, str):
+        raise ValidationError(
+            f"action must be an action name (str), not {action!r}",
+            field="action",
+            value=action,
+            allowed="the name of an action of the lifecycle, e.g. 'approve'",
+        )
+    return action
+
 
 __all__ = ["Lifecycle"]
 
@@ -59,8 +74,26 @@ class Lifecycle(Generic[S]):
         final: Iterable[S],
     ) -> Lifecycle[S]:
         """Build and check a lifecycle; ``ValidationError`` says what is unsound."""
+        if not (isinstance(states, type) and issubclass(states, enum.Enum)):
+            raise ValidationError(
+                f"{entity}: states must be an Enum class, not {states!r}",
+                field="states",
+                value=states,
+                allowed="an enum.Enum subclass listing the states",
+            )
         members = list(states)
-        finals = frozenset(final)
+        final_items = check_iterable(final, "final", "an iterable of states")
+        for s in (initial, *final_items):
+            if not isinstance(s, states):
+                what = "initial" if s is initial else "final"
+                raise ValidationError(
+                    f"{entity}: {what} state {s!r} is not a member of {states.__name__}",
+                    field=what,
+                    value=s,
+                    allowed=", ".join(m.name for m in members),
+                )
+        finals = frozenset(final_items)
+        transitions = check_items(transitions, tuple, "transitions", _TRIPLES)
         table: dict[S, dict[str, S]] = {s: {} for s in members}
         for what, s in [("initial", initial), *(("final", f) for f in finals)]:
             if s not in table:
@@ -70,7 +103,15 @@ class Lifecycle(Generic[S]):
                     value=s,
                     allowed=", ".join(m.name for m in members),
                 )
-        for source, action, target in transitions:
+        for triple in transitions:
+            if len(triple) != 3 or not isinstance(triple[1], str):
+                raise ValidationError(
+                    f"{entity}: transition {triple!r} is not (source, action, target)",
+                    field="transitions",
+                    value=triple,
+                    allowed=_TRIPLES,
+                )
+            source, action, target = triple
             for s in (source, target):
                 if s not in table:
                     raise ValidationError(
@@ -142,7 +183,7 @@ class Lifecycle(Generic[S]):
         return tuple(sorted(self._row(state)))
 
     def can(self, state: S, action: str) -> bool:
-        return action in self._row(state)
+        return _action(action) in self._row(state)
 
     def is_final(self, state: S) -> bool:
         self._row(state)
@@ -150,7 +191,7 @@ class Lifecycle(Generic[S]):
 
     def apply(self, state: S, action: str, *, id: str) -> S:
         """The state ``action`` leads to, or ``InvalidTransitionError``."""
-        target = self._row(state).get(action)
+        target = self._row(state).get(_action(action))
         if target is None:
             raise InvalidTransitionError(
                 entity=self.entity,

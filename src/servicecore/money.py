@@ -33,6 +33,7 @@ import attrs
 from attrs import frozen
 
 from servicecore.errors import CurrencyMismatchError, ValidationError
+from servicecore.ports import check_items
 
 __all__ = [
     "Currency",
@@ -341,7 +342,7 @@ class Money:
     def sum(cls, items: Iterable[Money], currency: str | Currency) -> Money:
         """Add up ``items``, all in ``currency``; the empty sum is zero."""
         total = cls.zero(currency)
-        for item in items:
+        for item in check_items(items, Money, "items", "an iterable of Money"):
             total = total + item
         return total
 
@@ -586,13 +587,17 @@ def allocate(money: Money, ratios: Sequence[Ratio]) -> tuple[Money, ...]:
     return tuple(Money.from_minor(sign * f, money.currency) for f in floors)
 
 
+_MAX_PARTS = 1_000_000
+"""More parts than this is a caller's mistake (and would exhaust memory), not a split."""
+
+
 def split(money: Money, parts: int) -> tuple[Money, ...]:
     """Divide ``money`` into ``parts`` near-equal parts that sum exactly to it."""
-    if isinstance(parts, bool) or not isinstance(parts, int) or parts < 1:
+    if isinstance(parts, bool) or not isinstance(parts, int) or not 1 <= parts <= _MAX_PARTS:
         raise ValidationError(
             f"cannot split into {parts!r} parts",
             field="parts",
             value=parts,
-            allowed="an integer of at least 1",
+            allowed=f"an integer from 1 to {_MAX_PARTS:,}",
         )
     return allocate(money, [1] * parts)

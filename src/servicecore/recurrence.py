@@ -34,9 +34,11 @@ Jan 1, weeks on Mondays) and :meth:`Recurrence.billing_day` (a fixed day of the 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as _dt
 import enum
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -57,10 +59,59 @@ __all__ = [
 ]
 
 _MDAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_CALENDAR = "dates from 0001-01-01 to 9999-12-31"
+
+
+def _out_of_range(param: str, value: object, allowed: str = _CALENDAR) -> ValidationError:
+    """The error for an argument the integer core cannot use (wrong type or off the calendar).
+
+    The fast paths below do not check their arguments up front; they catch what Python
+    raises (TypeError, ValueError, OverflowError, IndexError) and translate it here, which
+    costs nothing on the happy path.
+    """
+    return ValidationError(
+        f"{param} {value!r} is not usable here: it must be an integer and the result must "
+        "stay within the calendar",
+        field=param,
+        value=value,
+        allowed=allowed,
+    )
+
+
+_CORE_ERRORS = (TypeError, ValueError, ArithmeticError, IndexError)
+
+
+@contextlib.contextmanager
+def _calendar_edge(param: str, value: object) -> Iterator[None]:
+    """Name the caller's date when the occurrences around it fall off the calendar."""
+    try:
+        yield
+    except ValidationError as exc:
+        if exc.field not in ("k", "ordinal"):
+            raise
+        raise ValidationError(
+            f"{param} {value} is too close to the edge of the calendar: the occurrences of "
+            "this recurrence around it fall outside 0001-01-01..9999-12-31",
+            field=param,
+            value=value,
+            allowed=f"{_CALENDAR}, at least one period away from either end",
+        ) from None
+
+
+def _year_month(year: object, month: object) -> None:
+    for param, value, top in (("year", year, 9999), ("month", month, 12)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+            raise ValidationError(
+                f"{param} {value!r} is not a {param} of the calendar",
+                field=param,
+                value=value,
+                allowed=f"an integer {param} from 1 to {top}",
+            )
 
 
 def days_in_month(year: int, month: int) -> int:
     """Number of days of ``month`` in ``year`` (leap years included)."""
+    _year_month(year, month)
     if month == 2 and calendar.isleap(year):
         return 29
     return _MDAYS[month]
@@ -68,6 +119,7 @@ def days_in_month(year: int, month: int) -> int:
 
 def month_end_ordinal(year: int, month: int) -> int:
     """Proleptic ordinal of the last day of ``month``."""
+    _year_month(year, month)
     return _dt.date(year, month, days_in_month(year, month)).toordinal()
 
 
@@ -121,6 +173,13 @@ class Interval:
 
     @classmethod
     def quarters(cls, n: int = 1) -> Interval:
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise ValidationError(
+                f"quarters takes a whole number of quarters, not {n!r}",
+                field="n",
+                value=n,
+                allowed="an integer from 1 to 400",
+            )
         return cls(Unit.MONTH, 3 * n)
 
     @classmethod
@@ -157,6 +216,13 @@ class Interval:
         whose length in months is a multiple; weeks divide multiples of their week count.
         This is the D365 rule "accrual never coarser than invoicing" (S9), generalised.
         """
+        if not isinstance(other, Interval):
+            raise ValidationError(
+                f"other must be an Interval, not {other!r}",
+                field="other",
+                value=other,
+                allowed="an Interval such as Interval.months(1)",
+            )
         if self.unit is Unit.DAY and self.count == 1:
             return True
         if self.is_month_based and other.is_month_based:
@@ -204,13 +270,18 @@ class Period:
     def inclusive(cls, first_day: object, last_day: object) -> Period:
         """Build from an inclusive day range, as people write it (``Mar 10 - Mar 11``)."""
         last = to_date(last_day, "last_day")
+        if last.toordinal() >= _MAX_ORDINAL:
+            raise _out_of_range("last_day", last_day, "a date before 9999-12-31")
         return cls(to_date(first_day, "first_day"), last.add(days=1))
 
     @classmethod
     def from_ordinals(cls, start: int, end: int) -> Period:
         """The period between two proleptic ordinals (cached: periods are immutable)."""
         if cls is Period:
-            return _period_from_ordinals(start, end)
+            try:
+                return _period_from_ordinals(start, end)
+            except _CORE_ERRORS:
+                pass  # unhashable, not an int, or off the calendar: say which
         return cls(date_from_ordinal(start), date_from_ordinal(end))
 
     @property
@@ -228,9 +299,11 @@ class Period:
         return self.start <= d < self.end
 
     def overlaps(self, other: Period) -> bool:
+        _check_other(other)
         return self.start < other.end and other.start < self.end
 
     def intersection(self, other: Period) -> Period | None:
+        _check_other(other)
         lo = max(self.start, other.start)
         hi = min(self.end, other.end)
         return Period(lo, hi) if lo < hi else None
@@ -242,9 +315,31 @@ class Period:
         return f"[{self.start}, {self.end})"
 
 
-@functools.lru_cache(maxsize=1 << 16)
+def _check_other(other: object) -> None:
+    if not isinstance(other, Period):
+        raise ValidationError(
+            f"other must be a Period, not {other!r}",
+            field="other",
+            value=other,
+            allowed="a Period such as Period(date(2024, 1, 1), date(2024, 2, 1))",
+        )
+
+
+_MAX_ORDINAL = _dt.date.max.toordinal()
+
+
 def date_from_ordinal(ordinal: int) -> pendulum.Date:
     """The ``pendulum.Date`` of a proleptic ordinal (cached)."""
+    try:
+        return _date_from_ordinal(ordinal)
+    except _CORE_ERRORS:
+        raise _out_of_range(
+            "ordinal", ordinal, f"an integer ordinal from 1 to {_MAX_ORDINAL}"
+        ) from None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _date_from_ordinal(ordinal: int) -> pendulum.Date:
     d = _dt.date.fromordinal(ordinal)
     return pendulum.Date(d.year, d.month, d.day)
 
@@ -318,6 +413,7 @@ class Recurrence:
     def billing_day(cls, interval: Interval, day: int, *, month: int = 1) -> Recurrence:
         """Month-based periods that always start on ``day`` of the month (1-31; 29-31
         clamp to short months; 31 means "the last day")."""
+        _check_interval(None, None, interval)
         if not interval.is_month_based:
             raise ValidationError(
                 f"a fixed billing day needs a month-based interval, not {interval}",
@@ -343,21 +439,33 @@ class Recurrence:
     # -- integer core (ordinals) -------------------------------------------------------------
     def occurrence_ordinal(self, k: int) -> int:
         """Ordinal of occurrence ``k``."""
-        if not self._monthly:
-            return self._a_ord + k * self._step
-        y, m0 = divmod(self._a_month + k * self._step, 12)
-        m = m0 + 1
-        dim = 29 if m == 2 and (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else _MDAYS[m]
-        day = self._a_day
-        if self._eom or day > dim:
-            day = dim
-        return _dt.date(y, m, day).toordinal()
+        try:
+            if not self._monthly:
+                return self._a_ord + k * self._step
+            y, m0 = divmod(self._a_month + k * self._step, 12)
+            m = m0 + 1
+            leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+            dim = 29 if m == 2 and leap else _MDAYS[m]
+            day = self._a_day
+            if self._eom or day > dim:
+                day = dim
+            return _dt.date(y, m, day).toordinal()
+        except _CORE_ERRORS:
+            raise _out_of_range(
+                "k", k, f"an integer k whose occurrence is in {_CALENDAR}"
+            ) from None
 
     def index_on_or_before_ordinal(self, ordinal: int) -> int:
         """The largest ``k`` whose occurrence is on or before ``ordinal``; O(1)."""
         if not self._monthly:
-            return (ordinal - self._a_ord) // self._step
-        d = _dt.date.fromordinal(ordinal)
+            try:
+                return (ordinal - self._a_ord) // self._step
+            except _CORE_ERRORS:
+                raise _out_of_range("ordinal", ordinal, "an integer ordinal") from None
+        try:
+            d = _dt.date.fromordinal(ordinal)
+        except _CORE_ERRORS:
+            raise _out_of_range("ordinal", ordinal, f"an integer ordinal of {_CALENDAR}") from None
         k = (d.year * 12 + d.month - 1 - self._a_month) // self._step
         if self.occurrence_ordinal(k) > ordinal:
             k -= 1
@@ -367,6 +475,8 @@ class Recurrence:
         """Ordinals of the starts of every period meeting ``[lo, hi)``, plus the end of the
         last one (so consecutive pairs are the periods)."""
         k = self.index_on_or_before_ordinal(lo)
+        if not isinstance(hi, int):
+            raise _out_of_range("hi", hi, "an integer ordinal")
         occ = self.occurrence_ordinal
         out = [occ(k)]
         while out[-1] < hi:
@@ -390,29 +500,32 @@ class Recurrence:
     def first_on_or_after(self, day: object) -> pendulum.Date:
         """The first occurrence on or after ``day`` (no walking)."""
         o = to_date(day, "day").toordinal()
-        k = self.index_on_or_before_ordinal(o)
-        if self.occurrence_ordinal(k) < o:
-            k += 1
-        return self.occurrence(k)
+        with _calendar_edge("day", day):
+            k = self.index_on_or_before_ordinal(o)
+            if self.occurrence_ordinal(k) < o:
+                k += 1
+            return self.occurrence(k)
 
     def period_containing(self, day: object) -> Period:
         """The period ``[occurrence(k), occurrence(k + 1))`` that contains ``day``."""
         k = self.index_on_or_before_ordinal(to_date(day, "day").toordinal())
-        return Period.from_ordinals(self.occurrence_ordinal(k), self.occurrence_ordinal(k + 1))
+        with _calendar_edge("day", day):
+            return Period.from_ordinals(self.occurrence_ordinal(k), self.occurrence_ordinal(k + 1))
 
     def occurrences(self, start: object, end: object) -> list[pendulum.Date]:
         """Occurrences inside the half-open window ``[start, end)``."""
         lo = to_date(start, "start").toordinal()
         hi = to_date(end, "end").toordinal()
-        k = self.index_on_or_before_ordinal(lo)
-        if self.occurrence_ordinal(k) < lo:
-            k += 1
-        out: list[pendulum.Date] = []
-        o = self.occurrence_ordinal(k)
-        while o < hi:
-            out.append(_pdate(_dt.date.fromordinal(o)))
-            k += 1
+        with _calendar_edge("end" if hi > lo else "start", end if hi > lo else start):
+            k = self.index_on_or_before_ordinal(lo)
+            if self.occurrence_ordinal(k) < lo:
+                k += 1
+            out: list[pendulum.Date] = []
             o = self.occurrence_ordinal(k)
+            while o < hi:
+                out.append(_pdate(_dt.date.fromordinal(o)))
+                k += 1
+                o = self.occurrence_ordinal(k)
         return out
 
     def periods(self, start: object, end: object) -> list[Period]:
@@ -421,7 +534,8 @@ class Recurrence:
         hi = to_date(end, "end").toordinal()
         if hi <= lo:
             return []
-        b = self.boundaries_ordinal(lo, hi)
+        with _calendar_edge("end", end):
+            b = self.boundaries_ordinal(lo, hi)
         return [Period.from_ordinals(b[i], b[i + 1]) for i in range(len(b) - 1) if b[i] < hi]
 
     def __repr__(self) -> str:

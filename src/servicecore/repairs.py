@@ -31,10 +31,10 @@ from typing import Protocol
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.clock import Clock, to_instant
+from servicecore.clock import Clock, read_clock, to_instant
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
-from servicecore.ports import Repository, check_id
+from servicecore.ports import Repository, check_id, check_items, check_iterable, check_type
 from servicecore.service_objects import (
     ObjectRelation,
     ObjectRelationRepository,
@@ -128,6 +128,7 @@ class RepairCodes:
     def __attrs_post_init__(self) -> None:
         check_id(self.company_id, "company_id")
         check_id(self.id, "code set id")
+        check_items(self.stages, RepairStage, "stages", "a tuple of RepairStage")
         if not self.stages:
             raise ValidationError(
                 f"code set {self.id!r} needs at least one repair stage",
@@ -155,7 +156,7 @@ class RepairCodes:
         stages: Iterable[RepairStage],
     ) -> RepairCodes:
         """Parse plain collections into a validated code set."""
-        stage_tuple = tuple(stages)
+        stage_tuple = check_iterable(stages, "stages", "a list of RepairStage")
         for s in stage_tuple:
             if not isinstance(s, RepairStage):
                 raise ValidationError(
@@ -206,6 +207,14 @@ class RepairCodes:
         A code needs its area; an area alone is allowed (what is known so far).
         """
         areas = self.symptom_areas if kind == "symptom" else self.diagnosis_areas
+        for name, value in ((f"{kind}_area", area), (f"{kind}_code", code)):
+            if value is not None and not isinstance(value, str):
+                raise ValidationError(
+                    f"{name} must be a code (str) or None, not {value!r}",
+                    field=name,
+                    value=value,
+                    allowed="a code of this code set, or None",
+                )
         if area is None:
             if code is not None:
                 raise ValidationError(
@@ -277,7 +286,7 @@ def _now(at: _dt.datetime | None, clock: Clock | None) -> pendulum.DateTime:
     if at is not None:
         return to_instant(at, "at")
     assert clock is not None
-    return to_instant(clock.now(), "clock.now()")
+    return read_clock(clock)
 
 
 _CODE_FIELDS = (
@@ -339,6 +348,9 @@ class Repair:
         history lines it included, ``snapshot_history``).
         """
         when = _now(at, clock)
+        check_type(codes, RepairCodes, "codes")
+        check_type(relation, ObjectRelation, "relation")
+        check_type(service_object, ServiceObject, "service_object")
         check_id(repair_id, "repair_id")
         check_id(order_id, "order_id")
         if not relation.belongs_to_order(order_id):
@@ -400,6 +412,7 @@ class Repair:
         return repair, (event,)
 
     def _check_codes(self, codes: RepairCodes) -> None:
+        check_type(codes, RepairCodes, "codes", "the RepairCodes of the repair's code set")
         if codes.id != self.code_set or codes.company_id != self.company_id:
             raise ValidationError(
                 f"repair {self.id!r} uses code set {self.code_set!r}, not {codes.id!r}",
@@ -524,7 +537,10 @@ def repair_history(repairs: Iterable[Repair], object_id: str) -> tuple[Repair, .
     """The repairs of ``object_id``, oldest first (ties by id)."""
     check_id(object_id, "object_id")
     return tuple(
-        sorted((r for r in repairs if r.object_id == object_id), key=lambda r: (r.created_at, r.id))
+        sorted(
+            (r for r in check_items(repairs, Repair, "repairs") if r.object_id == object_id),
+            key=lambda r: (r.created_at, r.id),
+        )
     )
 
 
@@ -555,7 +571,7 @@ def symptom_statistics(
     check_id(symptom_area, "symptom_area")
     check_id(symptom_code, "symptom_code")
     latest: dict[str, Repair] = {}
-    for r in repairs:
+    for r in check_iterable(repairs, "repairs", "a list of Repair"):
         if not isinstance(r, Repair):
             raise ValidationError(
                 f"symptom_statistics takes Repair values, not {type(r).__name__}",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import reprlib
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -180,8 +181,14 @@ def structure(data: Any, cls: type[T]) -> T:
     except ValidationError:
         raise
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        name = str(getattr(cls, "__name__", cls))
+        if isinstance(exc, cattrs.BaseValidationError):  # say which fields, not "n sub-exceptions"
+            detail = "; ".join(cattrs.transform_error(exc, path=name))
+        else:
+            detail = str(exc)
         raise ValidationError(
-            f"cannot build {getattr(cls, '__name__', cls)} from {data!r}: {exc}",
+            f"cannot build {name} from {reprlib.repr(data)}: {detail}",
             field="data",
             value=data,
+            allowed=f"what unstructure() returns for a {name}",
         ) from exc

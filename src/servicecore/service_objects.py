@@ -32,10 +32,10 @@ import pendulum
 from attrs import evolve, field, frozen
 
 from servicecore.bom import BomIndex, BomRepository, Explosion, UnitOfMeasure, to_quantity
-from servicecore.clock import Clock, to_date, to_instant
+from servicecore.clock import Clock, read_clock, to_date, to_instant
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.events import DomainEvent
-from servicecore.ports import Repository, check_id
+from servicecore.ports import Repository, check_id, check_items, check_type
 
 __all__ = [
     "ChargeableLineRequested",
@@ -147,14 +147,22 @@ def replay(
 
     Lines keep their as-built order; added lines (and replacements) follow, in history order.
     """
-    lines = {line.line_id: line for line in base}
-    for ch in changes:
+    lines = {line.line_id: line for line in check_items(base, ServiceBomLine, "base")}
+    for ch in check_items(changes, ServiceBomChange, "changes"):
         if ch.action is ServiceBomAction.ADD:
             lines[ch.line_id] = ServiceBomLine(
                 ch.line_id, ch.parent_line_id, ch.component, ch.quantity, ch.unit
             )
             continue
-        current = lines[ch.line_id]
+        current = lines.get(ch.line_id)
+        if current is None:
+            raise ValidationError(
+                f"change {ch.seq} ({ch.action.value}) refers to line {ch.line_id!r}, which is "
+                "not in the structure at that point",
+                field="changes",
+                value=ch,
+                allowed="changes recorded on these base lines, in their order",
+            )
         if ch.action is ServiceBomAction.CHANGE_QUANTITY:
             lines[ch.line_id] = evolve(current, quantity=ch.quantity)
         elif ch.action is ServiceBomAction.REMOVE:
@@ -203,6 +211,7 @@ class ServiceBom:
 
     def line(self, line_id: str) -> ServiceBomLine:
         """The current line ``line_id`` or ``NotFoundError``."""
+        check_id(line_id, "line_id")
         for line in self.structure:
             if line.line_id == line_id:
                 return line
@@ -426,6 +435,7 @@ class ServiceObject:
         when = to_instant(at, "at")
         bom = self._bom()
         check_id(component, "component")
+        check_type(unit, UnitOfMeasure, "unit")
         if parent_line_id is not None:
             bom.line(parent_line_id)
         qty = self._quantity(quantity, unit)
@@ -655,7 +665,7 @@ def instantiate_service_bom(
             id=obj.id,
         )
     explosion = BomIndex.build(uow.boms.list_all()).explode(obj.item_id, 1, obj.bom_date)
-    changed, events = obj.instantiate_service_bom(explosion, at=clock.now())
+    changed, events = obj.instantiate_service_bom(explosion, at=read_clock(clock))
     uow.service_objects.save(changed)
     uow.record(events)
     return changed
@@ -681,7 +691,7 @@ def replace_service_part(
         new_component=new_component,
         quantity=quantity,
         on=on,
-        at=clock.now(),
+        at=read_clock(clock),
         order_id=order_id,
         note=note,
     )

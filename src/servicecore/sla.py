@@ -47,7 +47,7 @@ from servicecore.clock import to_instant
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.money import Money, Rounding
-from servicecore.ports import Repository, check_id
+from servicecore.ports import Repository, check_id, check_iterable, check_type
 
 __all__ = [
     "ClockKind",
@@ -117,7 +117,12 @@ def _amount(value: object) -> Decimal:
     try:
         amount = Decimal(value)
     except ArithmeticError:
-        raise ValidationError(f"{value!r} is not a number", field="amount", value=value) from None
+        raise ValidationError(
+            f"{value!r} is not a number",
+            field="amount",
+            value=value,
+            allowed="an int, a Decimal or a decimal string such as '12.5'",
+        ) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError(
             f"a target amount must be positive, not {value!r}",
@@ -196,6 +201,7 @@ class Target:
         if self.unit is TargetUnit.CALENDAR_DAYS:
             return _td(int(self.amount * 24 * _HOUR_US))
         begin = to_instant(start, "start")
+        check_type(calendar, BusinessCalendar, "calendar")
         end = calendar.add_business_days(begin, int(self.amount))
         return calendar.business_time_between(begin, end)
 
@@ -482,6 +488,7 @@ def suspend_sla(
 ) -> tuple[ServiceLevelAgreement, tuple[DomainEvent, ...]]:
     """Suspend: the SLA is no longer selectable for new orders (running clocks go on)."""
     when = to_instant(at, "at")
+    check_type(sla, ServiceLevelAgreement, "sla")
     if sla.suspended:
         return sla, ()
     event = SlaSuspended(
@@ -495,6 +502,7 @@ def resume_sla(
 ) -> tuple[ServiceLevelAgreement, tuple[DomainEvent, ...]]:
     """Make a suspended SLA selectable again."""
     when = to_instant(at, "at")
+    check_type(sla, ServiceLevelAgreement, "sla")
     if not sla.suspended:
         return sla, ()
     event = SlaResumed(
@@ -566,6 +574,14 @@ def applicable_sla_ids(
     An order generated automatically gets no SLA unless a plugin chooses one (D365 rule).
     """
     out: list[str] = []
+    check_type(context, SlaSelectionContext, "context")
+    if chooser is not None and not callable(chooser):
+        raise ValidationError(
+            f"chooser must be a function of the context, not {chooser!r}",
+            field="chooser",
+            value=chooser,
+            allowed="None or a callable taking an SlaSelectionContext, e.g. hooks.select_sla",
+        )
     chosen = chooser(context) if chooser is not None else None
     if chosen is not None:
         out.append(check_id(chosen, "sla_id"))
@@ -839,7 +855,8 @@ class SlaClock:
         """Apply ``changes`` in order; ``replay(a + b) == replay(a)`` then ``replay(b)``."""
         clock: SlaClock = self
         events: list[DomainEvent] = []
-        for change in changes:
+        allowed = "a list of StatusChange and PriorityChange"
+        for change in check_iterable(changes, "changes", allowed):  # record() checks each
             clock, new = clock.record(change)
             events.extend(new)
         return clock, tuple(events)

@@ -578,7 +578,7 @@ class BomIndex:
 
     def effective_version(self, item: str, on: _dt.date) -> int | None:
         """Number of ``item``'s active version effective on ``on`` (O(log versions))."""
-        found = self._resolve(item, to_date(on, "on").toordinal())
+        found = self._resolve(check_id(item, "item"), to_date(on, "on").toordinal())
         return None if found is None else found.number
 
     # -- explosion ---------------------------------------------------------------------

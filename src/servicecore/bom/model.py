@@ -17,7 +17,7 @@ import attrs
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.clock import Clock, to_date, to_instant
+from servicecore.clock import Clock, read_clock, to_date, to_instant
 from servicecore.errors import (
     BusinessRuleError,
     NotFoundError,
@@ -25,7 +25,7 @@ from servicecore.errors import (
 )
 from servicecore.events import DomainEvent
 from servicecore.lifecycle import Lifecycle
-from servicecore.ports import Repository, check_id
+from servicecore.ports import Repository, check_id, check_items, check_iterable, check_type
 
 __all__ = [
     "BOM_LIFECYCLE",
@@ -152,6 +152,13 @@ class UnitOfMeasure:
         >>> UnitOfMeasure("kg", 3).round_up(Decimal("0.12301"))
         Decimal('0.124')
         """
+        if not check_type(quantity, Decimal, "quantity", "a finite Decimal").is_finite():
+            raise ValidationError(
+                f"quantity must be a finite number, not {quantity}",
+                field="quantity",
+                value=quantity,
+                allowed="a finite Decimal",
+            )
         return _round_up(quantity, self.decimals)
 
 
@@ -315,11 +322,11 @@ def _to_date_opt(value: object) -> pendulum.Date | None:
 
 
 def _lines_tuple(value: Iterable[BomLine]) -> tuple[BomLine, ...]:
-    return tuple(value)
+    return check_iterable(value, "lines", "a list of BomLine")
 
 
 def _versions_tuple(value: Iterable[BomVersion]) -> tuple[BomVersion, ...]:
-    return tuple(value)
+    return check_items(value, BomVersion, "versions", "a list of BomVersion")
 
 
 @frozen
@@ -362,10 +369,13 @@ class BomVersion:
 
     def effective_on(self, on: _dt.date) -> bool:
         """Whether ``on`` falls inside ``[effective_from, effective_to)``."""
+        if type(on) is not pendulum.Date:
+            on = to_date(on, "on")
         return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
 
     def overlaps(self, other: BomVersion) -> bool:
         """Whether the two effectivity intervals share a date."""
+        check_type(other, BomVersion, "other")
         a_end = _end_ordinal(self)
         b_end = _end_ordinal(other)
         return self.effective_from.toordinal() < b_end and other.effective_from.toordinal() < a_end
@@ -461,6 +471,13 @@ class Bom:
             and 1 <= number <= len(self.versions)
         ):
             return self.versions[number - 1]
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise ValidationError(
+                f"a BOM version number is an integer, not {number!r}",
+                field="number",
+                value=number,
+                allowed=f"a version number of BOM {self.id!r}: 1..{len(self.versions)}",
+            )
         raise NotFoundError(
             f"BOM {self.id!r} has no version {number!r} (versions: 1..{len(self.versions)})",
             entity="bom version",
@@ -602,6 +619,13 @@ class Bom:
         unit must be its component's unit of measure.
         """
         when = to_instant(at, "at")
+        if items is not None and not isinstance(items, Mapping):
+            raise ValidationError(
+                f"items must be a mapping of item id to Item, not {items!r}",
+                field="items",
+                value=items,
+                allowed="None or a dict {item id: Item}",
+            )
         current = self.get_version(number)
         target = self._transition(current, "approve")
         changed = evolve(current, status=target)
@@ -841,7 +865,7 @@ def find_cycle(boms: Iterable[Bom]) -> list[str] | None:
     so the union is exact) plus pinned versions, which apply whatever the date. The cycle
     is returned as item ids (``"ITEM#n"`` for a pinned version), first item repeated last.
     """
-    candidates = _candidates(boms)
+    candidates = _candidates(check_items(boms, Bom, "boms", "a list of Bom"))
     for day in _intervals(candidates):
         cycle = _cycle_on(candidates, day)
         if cycle is not None:
@@ -900,6 +924,8 @@ def diff_versions(old: BomVersion, new: BomVersion) -> BomDiff:
     is a removal plus an addition (a different part), the same pair with another
     quantity, unit, scrap, phantom flag or pin is a change.
     """
+    check_type(old, BomVersion, "old")
+    check_type(new, BomVersion, "new")
     before = {(line.position, line.component): line for line in old.lines}
     after = {(line.position, line.component): line for line in new.lines}
     return BomDiff(
@@ -950,7 +976,7 @@ def create_bom(
         lines=lines,
         effective_from=effective_from,
         effective_to=effective_to,
-        at=clock.now(),
+        at=read_clock(clock),
     )
     uow.boms.add(bom)
     uow.record(events)
@@ -987,7 +1013,7 @@ def approve_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock:
         except NotFoundError:
             continue
     catalog = list(uow.boms.list_all())
-    changed, events = bom.approve(number, catalog=catalog, at=clock.now(), items=items)
+    changed, events = bom.approve(number, catalog=catalog, at=read_clock(clock), items=items)
     uow.boms.save(changed)
     for read in _approval_read_set(catalog, changed, number):
         uow.boms.save(read)  # unchanged: the commit now conflicts if it moved meanwhile
@@ -1030,7 +1056,7 @@ def _approval_read_set(catalog: Iterable[Bom], approved: Bom, number: int) -> li
 def activate_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock: Clock) -> Bom:
     """Activate an approved version (refused when it overlaps another active one)."""
     bom = uow.boms.get(item_id)
-    changed, events = bom.activate(number, at=clock.now())
+    changed, events = bom.activate(number, at=read_clock(clock))
     uow.boms.save(changed)
     uow.record(events)
     return changed

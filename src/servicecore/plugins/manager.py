@@ -14,7 +14,7 @@ from servicecore.errors import NotFoundError, PluginError, ServiceCoreError
 from servicecore.events import DomainEvent
 from servicecore.plugins import hookspecs
 from servicecore.plugins.hookspecs import hookimpl
-from servicecore.ports import check_id
+from servicecore.ports import check_id, check_items, check_type
 from servicecore.sla import SlaSelectionContext
 
 __all__ = [
@@ -39,7 +39,7 @@ class LoggingPlugin:
 
     @hookimpl
     def servicecore_on_events(self, events: Sequence[DomainEvent]) -> None:
-        for event in events:
+        for event in check_items(events, DomainEvent, "events", "a list of DomainEvent"):
             _log.debug(
                 "%s %s company=%s aggregate=%s",
                 event.event_type,
@@ -203,5 +203,7 @@ def default_hooks() -> Hooks:
 def reset_default_hooks(hooks: Hooks | None = None) -> None:
     """Replace (or, with ``None``, forget) the process-wide facade; for hosts and tests."""
     global _default
+    if hooks is not None:  # a wrong object here would only fail later, at some commit
+        check_type(hooks, Hooks, "hooks", "a Hooks facade, or None to rebuild it on next use")
     with _default_lock:
         _default = hooks

@@ -41,7 +41,7 @@ from servicecore.errors import (
     ValidationError,
 )
 from servicecore.events import DomainEvent
-from servicecore.ports import Aggregate, check_id
+from servicecore.ports import Aggregate, check_id, check_iterable
 from servicecore.repairs import Repair, RepairCodes
 from servicecore.service_objects import ObjectRelation, OwnerKind, ServiceObject
 from servicecore.sla import ServiceLevelAgreement
@@ -257,7 +257,7 @@ class InMemoryUnitOfWork:
 
     def record(self, events: Iterable[DomainEvent]) -> None:
         self._open_snapshot()
-        batch = list(events)
+        batch = list(check_iterable(events, "events", "a list of DomainEvent"))
         for event in batch:
             if not isinstance(event, DomainEvent):
                 raise ValidationError(

@@ -22,6 +22,7 @@ from attrs import frozen
 from servicecore.clock import to_date
 from servicecore.errors import ValidationError
 from servicecore.money import Currency, Money
+from servicecore.ports import check_iterable
 from servicecore.recurrence import Interval, Period, Recurrence
 from servicecore.subscriptions.billing import plan_fees, round_half_up
 from servicecore.subscriptions.model import (
@@ -247,7 +248,7 @@ def bulk_schedules(
     placement = policy.remainder
     patterns: dict[Recurrence, _Pattern] = {}
     out: list[ScheduleArrays] = []
-    for sub in subscriptions:
+    for sub in check_iterable(subscriptions, "subscriptions", "a list of Subscription"):
         if not isinstance(sub, Subscription):
             raise ValidationError("expected Subscriptions", field="subscriptions", value=sub)
         if sub.status is SubscriptionStatus.DRAFT:

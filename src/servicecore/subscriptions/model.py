@@ -18,7 +18,7 @@ from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.lifecycle import Lifecycle
 from servicecore.money import Currency, Money
-from servicecore.ports import Repository, check_id
+from servicecore.ports import Repository, check_id, check_iterable, check_type
 from servicecore.recurrence import Interval, Period, Recurrence, Unit
 from servicecore.subscriptions.pricing import IndexMethod, apply_index, indexed_price
 
@@ -170,7 +170,8 @@ class Alignment:
 
     def recurrence(self, interval: Interval, start: pendulum.Date) -> Recurrence:
         """The billing recurrence for a subscription billed from ``start``."""
-        return _recurrence(self, interval, start)
+        check_type(interval, Interval, "interval", "an Interval such as Interval.months(1)")
+        return _recurrence(self, interval, to_date(start, "start"))
 
     def _build(self, interval: Interval, start: pendulum.Date) -> Recurrence:
         if self.kind is AlignmentKind.CALENDAR:
@@ -476,8 +477,11 @@ class Subscription:
         for f in self.fees:
             if f.id == fee_id:
                 return f
+        known = ", ".join(f.id for f in self.fees[-5:]) or "none yet"
         raise BusinessRuleError(
-            f"subscription {self.id!r} has no fee {fee_id!r}", entity="fee", id=fee_id
+            f"subscription {self.id!r} has no fee {fee_id!r} (its latest fees: {known})",
+            entity="fee",
+            id=fee_id,
         )
 
 
@@ -766,7 +770,7 @@ def index_group(
     """
     changed: list[Subscription] = []
     events: list[DomainEvent] = []
-    for sub in subscriptions:
+    for sub in check_iterable(subscriptions, "subscriptions", "a list of Subscription"):
         check_subscription(sub, "subscriptions")
         if sub.group_id != group_id or LIFECYCLE.is_final(sub.status):
             continue

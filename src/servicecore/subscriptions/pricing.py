@@ -14,6 +14,7 @@ from attrs import frozen
 from servicecore.clock import to_date
 from servicecore.errors import ValidationError
 from servicecore.money import Money, Rounding
+from servicecore.ports import check_iterable, check_type
 from servicecore.recurrence import Interval
 
 __all__ = ["IndexMethod", "SalesPrice", "apply_index", "indexed_price", "resolve_price"]
@@ -127,7 +128,7 @@ def resolve_price(
     """
     day = to_date(on, "on")
     best: SalesPrice | None = None
-    for row in prices:
+    for row in check_iterable(prices, "prices", "a list of SalesPrice"):
         if not isinstance(row, SalesPrice):
             raise ValidationError(
                 f"prices must be SalesPrice rows, not {type(row).__name__}",
@@ -167,8 +168,23 @@ class IndexMethod(enum.Enum):
     """Set the base price to a value."""
 
 
+def _check_index(index: object) -> None:
+    allowed = "a finite Decimal index such as Decimal(110)"
+    if isinstance(index, int) and not isinstance(index, bool):
+        return
+    if not check_type(index, Decimal, "index", allowed).is_finite():
+        raise ValidationError(
+            f"index must be a finite number, not {index!r}",
+            field="index",
+            value=index,
+            allowed=allowed,
+        )
+
+
 def indexed_price(base: Money, index: Decimal) -> Money:
     """``base * index / 100`` rounded half-up to minor units (S5): 1000 at 110 -> 1100."""
+    check_type(base, Money, "base")
+    _check_index(index)
     return base.scaled(index, 100, Rounding.HALF_UP)
 
 
@@ -190,6 +206,8 @@ def apply_index(
             value=method,
             allowed=", ".join(m.name for m in IndexMethod),
         )
+    check_type(base, Money, "base")
+    _check_index(index)
     amount = Money.of(value, base.currency).amount  # validates the number
     if method is IndexMethod.INDEX_BY_PCT:
         new_index = index * (100 + amount) / 100

@@ -19,6 +19,7 @@ from attrs import frozen
 from servicecore.clock import to_date
 from servicecore.errors import ValidationError
 from servicecore.money import Currency, Money
+from servicecore.ports import check_items, check_iterable, check_type
 from servicecore.recurrence import Interval, Period, Recurrence, Unit, date_from_ordinal
 from servicecore.subscriptions.billing import round_half_up
 from servicecore.subscriptions.model import (
@@ -61,6 +62,7 @@ class RevenuePolicy:
 
     @classmethod
     def of_group(cls, group: SubscriptionGroup) -> RevenuePolicy:
+        check_type(group, SubscriptionGroup, "group")
         if group.accrual_interval is None:
             raise ValidationError(
                 f"group {group.id!r} does not accrue revenue (no accrual period)",
@@ -177,7 +179,7 @@ def subscription_revenue(
 def revenue_by_period(entries: Iterable[RevenueEntry]) -> dict[pendulum.Date, Money]:
     """Total revenue per accrual period, keyed by the period's last day, in date order."""
     out: dict[pendulum.Date, Money] = {}
-    for e in entries:
+    for e in check_items(entries, RevenueEntry, "entries", "a list of RevenueEntry"):
         prev = out.get(e.recognised_on)
         out[e.recognised_on] = e.amount if prev is None else prev + e.amount
     return dict(sorted(out.items()))
@@ -204,7 +206,7 @@ def revenue_report(
     rec: dict[str, int] = {}
     dfr: dict[str, int] = {}
     curs: dict[str, Currency] = {}
-    for sub in subscriptions:
+    for sub in check_iterable(subscriptions, "subscriptions", "a list of Subscription"):
         check_subscription(sub, "subscriptions")
         code = sub.currency.code
         curs[code] = sub.currency
@@ -245,7 +247,7 @@ def _recurring(
     day = to_date(on, "on")
     totals: dict[str, Fraction] = {}
     curs: dict[str, Currency] = {}
-    for sub in subscriptions:
+    for sub in check_iterable(subscriptions, "subscriptions", "a list of Subscription"):
         check_subscription(sub, "subscriptions")
         if _billing_on(sub, day):
             code = sub.currency.code
