@@ -111,6 +111,10 @@ def _to_us(value: _dt.datetime) -> int:
     )
 
 
+_END_US = _to_us(_dt.datetime(_MAX_YEAR + 1, 1, 1, tzinfo=_dt.UTC))
+"""The first instant past the last supported year, in epoch microseconds."""
+
+
 def _instant_us(value: object, param: str) -> int:
     """Epoch microseconds of an aware datetime; anything else raises like ``to_instant``."""
     if isinstance(value, _dt.datetime):
@@ -732,16 +736,18 @@ class BusinessCalendar:
             )
         if us == 0:
             return begin
-        left = _dt.datetime(_MAX_YEAR + 1, 1, 1, tzinfo=_dt.UTC) - begin
-        if amount > left:  # more than all the time left: fail fast instead of walking years
+        t = _to_us(begin)
+        # Integers only: pendulum arithmetic here would cost more than the whole query.
+        left_us = _END_US - t
+        if us > left_us:  # more than all the time left: fail fast instead of walking years
             raise ValidationError(
                 f"duration {amount} from {begin} runs past {_MAX_YEAR}-12-31, the last "
                 f"supported date (calendars cover the years {_MIN_YEAR}..{_MAX_YEAR})",
                 field="duration",
                 value=duration,
-                allowed=f"a timedelta of at most {left.days} days from this start",
+                allowed=f"a timedelta of at most {left_us // (86_400 * _US)} days from this start",
             )
-        return _from_us(self._add_us(_to_us(begin), us), begin.tzinfo)
+        return _from_us(self._add_us(t, us), begin.tzinfo)
 
     def business_time_between(self, start: _dt.datetime, end: _dt.datetime) -> _dt.timedelta:
         """Working time from ``start`` to ``end``; negative when ``end`` is before ``start``."""
