@@ -92,10 +92,8 @@ InstantRange = tuple[pendulum.DateTime, pendulum.DateTime]
 
 
 # -- conversions at the boundary ---------------------------------------------------------
-def _to_us(value: _dt.datetime) -> int:
-    """Microseconds since the epoch of an aware datetime (exact, no floats)."""
-    offset = value.utcoffset()
-    assert offset is not None
+def _us_at(value: _dt.datetime, offset: _dt.timedelta) -> int:
+    """Microseconds since the epoch of ``value`` whose UTC offset is ``offset`` (exact)."""
     return (
         (
             (value.toordinal() - _EPOCH_ORD) * 86_400
@@ -111,6 +109,13 @@ def _to_us(value: _dt.datetime) -> int:
     )
 
 
+def _to_us(value: _dt.datetime) -> int:
+    """Microseconds since the epoch of an aware datetime (exact, no floats)."""
+    offset = value.utcoffset()
+    assert offset is not None
+    return _us_at(value, offset)
+
+
 _END_US = _to_us(_dt.datetime(_MAX_YEAR + 1, 1, 1, tzinfo=_dt.UTC))
 """The first instant past the last supported year, in epoch microseconds."""
 
@@ -120,19 +125,7 @@ def _instant_us(value: object, param: str) -> int:
     if isinstance(value, _dt.datetime):
         offset = value.utcoffset()
         if offset is not None:
-            return (
-                (
-                    (value.toordinal() - _EPOCH_ORD) * 86_400
-                    + value.hour * 3600
-                    + value.minute * 60
-                    + value.second
-                    - offset.days * 86_400
-                    - offset.seconds
-                )
-                * _US
-                + value.microsecond
-                - offset.microseconds
-            )
+            return _us_at(value, offset)
     to_instant(value, param)  # raises the ValidationError naming the parameter
     raise AssertionError("unreachable")  # pragma: no cover
 
