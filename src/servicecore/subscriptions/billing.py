@@ -554,6 +554,24 @@ def reduce_days(
     return changed, (event,)
 
 
+def _check_positive_amount(sub: Subscription, amount: Money, field: str, what: str) -> None:
+    """A credit-like amount: in the subscription's currency, positive, rounded to minor units."""
+    if amount.currency != sub.currency:
+        raise CurrencyMismatchError(
+            f"{what} is in {amount.currency.code}, subscription {sub.id!r} bills in "
+            f"{sub.currency.code}: convert the amount first",
+            expected=sub.currency.code,
+            actual=amount.currency.code,
+        )
+    if not amount.is_positive() or not amount.is_rounded:
+        raise ValidationError(
+            f"{what} must be positive and rounded to minor units, not {amount}",
+            field=field,
+            value=amount,
+            allowed=f"a positive Money in {sub.currency.code}, e.g. 10.00",
+        )
+
+
 def reduce_price(
     sub: Subscription,
     fee_id: str,
@@ -602,19 +620,7 @@ def reduce_price(
             value=by,
             allowed=f"a positive Money in {sub.currency.code}",
         )
-    if by.currency != sub.currency:
-        raise CurrencyMismatchError(
-            f"a reduction in {by.currency.code} cannot lower fee {fee_id!r} in {sub.currency.code}",
-            expected=sub.currency.code,
-            actual=by.currency.code,
-        )
-    if not by.is_positive() or not by.is_rounded:
-        raise ValidationError(
-            f"a price reduction must be positive and rounded to minor units, not {by}",
-            field="by",
-            value=by,
-            allowed=f"a positive Money in {sub.currency.code}, e.g. 10.00",
-        )
+    _check_positive_amount(sub, by, "by", f"price reduction of fee {fee_id!r}")
     if not isinstance(reason, str):
         raise ValidationError(f"reason must be a string, not {reason!r}", field="reason")
     refs = [f for f in sub.fees if f.reference == fee.id and f.kind is not FeeKind.SERVICE_CREDIT]
@@ -727,20 +733,7 @@ def add_service_credit(
             value=company,
             allowed=f"a credit of company {sub.company_id!r}",
         )
-    if amount.currency != sub.currency:
-        raise CurrencyMismatchError(
-            f"service credit {reference!r} is in {amount.currency.code}, subscription "
-            f"{sub.id!r} bills in {sub.currency.code}: convert the credit first",
-            expected=sub.currency.code,
-            actual=amount.currency.code,
-        )
-    if not amount.is_positive() or not amount.is_rounded:
-        raise ValidationError(
-            f"service credit {amount} must be positive, rounded and in {sub.currency.code}",
-            field="amount",
-            value=amount,
-            allowed=f"a positive Money in {sub.currency.code}",
-        )
+    _check_positive_amount(sub, amount, "amount", f"service credit {reference!r}")
     day = to_date(on, "on")
     fee_id = f"{sub.id}/S/{reference}"
     if any(f.id == fee_id for f in sub.fees):
