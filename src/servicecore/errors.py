@@ -31,14 +31,31 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "PluginError",
+    "SchemaError",
     "ServiceCoreError",
     "StorageError",
+    "StorageLockedError",
+    "StorageUnavailableError",
     "ValidationError",
 ]
 
 
+def _rebuild(
+    cls: type[ServiceCoreError], args: tuple[object, ...], fields: dict[str, object]
+) -> ServiceCoreError:
+    """Unpickle an error without calling its ``__init__`` (whose arguments are keywords)."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(fields)
+    return error
+
+
 class ServiceCoreError(Exception):
-    """Root of every error servicecore raises on purpose."""
+    """Root of every error servicecore raises on purpose.
+
+    Every error survives ``pickle`` with its message and structured fields, so hosts can
+    send them across process pools.
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -46,6 +63,9 @@ class ServiceCoreError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class ValidationError(ServiceCoreError, ValueError):
@@ -194,7 +214,23 @@ class CurrencyMismatchError(ServiceCoreError, TypeError):
 
 
 class StorageError(ServiceCoreError):
-    """The storage adapter failed (the driver's error is the ``__cause__``)."""
+    """The storage adapter failed (the driver's error is the ``__cause__``).
+
+    Adapters raise one of the children where the driver says what went wrong, so hosts can
+    tell "retry later" from "fix the setup".
+    """
+
+
+class StorageUnavailableError(StorageError):
+    """The database could not be reached or dropped the connection; retrying may succeed."""
+
+
+class StorageLockedError(StorageError):
+    """The database is locked by another writer for longer than the busy timeout."""
+
+
+class SchemaError(StorageError):
+    """The database's schema is missing or of another version than this servicecore's."""
 
 
 class PluginError(ServiceCoreError):

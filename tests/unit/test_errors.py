@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from servicecore import errors
@@ -109,3 +111,42 @@ def test_currency_mismatch_message() -> None:
     err = CurrencyMismatchError(expected="EUR", actual="USD")
     assert str(err).startswith("cannot combine EUR with USD: convert one amount first")
     assert (err.expected, err.actual) == ("EUR", "USD")
+
+
+_EXAMPLES: list[errors.ServiceCoreError] = [
+    errors.ServiceCoreError("plain"),
+    errors.ValidationError("bad", field="parts", value=[1, 2], allowed="an int"),
+    errors.NotFoundError(entity="repair", id="R-1"),
+    errors.AlreadyExistsError(entity="repair", id="R-1"),
+    errors.ConcurrencyError(entity="bom", id="PUMP", expected_version=2, actual_version=4),
+    errors.InvalidTransitionError(
+        entity="order", id="SO-1", state="posted", action="cancel", allowed=("close",)
+    ),
+    errors.BusinessRuleError("no", rule="S3", entity="fee", id="F-1"),
+    errors.PermissionDeniedError("denied", action="post", role="technician", company_id="ACME"),
+    errors.CurrencyMismatchError(expected="EUR", actual="USD"),
+    errors.StorageError("disk"),
+    errors.StorageUnavailableError("gone"),
+    errors.StorageLockedError("locked"),
+    errors.SchemaError("old schema"),
+    errors.PluginError("boom", plugin="acme", hook="servicecore_on_events"),
+]
+
+
+def test_every_error_class_has_a_pickle_example() -> None:
+    public = {getattr(errors, n) for n in errors.__all__}
+    assert public == {type(e) for e in _EXAMPLES}
+
+
+@pytest.mark.parametrize("error", _EXAMPLES, ids=lambda e: type(e).__name__)
+def test_every_error_survives_pickle_with_its_fields(error: errors.ServiceCoreError) -> None:
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error)
+    assert str(back) == str(error)
+    assert back.args == error.args
+    assert vars(back) == vars(error)
+
+
+def test_storage_children_are_storage_errors() -> None:
+    for cls in (errors.StorageUnavailableError, errors.StorageLockedError, errors.SchemaError):
+        assert issubclass(cls, errors.StorageError)
