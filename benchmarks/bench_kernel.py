@@ -13,6 +13,7 @@ from attrs import evolve, frozen
 from servicecore.clock import to_instant
 from servicecore.errors import ConcurrencyError
 from servicecore.money import Money, allocate, split
+from servicecore.ports import AggregateType, Repository
 from servicecore.storage.memory import InMemoryStore
 
 
@@ -22,6 +23,11 @@ class Counter:
     id: str
     value: int = 0
     version: int = 0
+
+
+COUNTERS: AggregateType[Counter, Repository[Counter]] = AggregateType(
+    kind="counter", cls=Counter, repository=Repository
+)
 
 
 def _rate(label: str, n: int, fn: Callable[[], object]) -> None:
@@ -44,12 +50,12 @@ def main() -> None:
 
     store = InMemoryStore(publish=lambda events: None)
     with store("ACME") as uow:
-        uow.repository("counter", Counter).add(Counter("ACME", "C-1"))
+        uow[COUNTERS].add(Counter("ACME", "C-1"))
         uow.commit()
 
     def one_commit() -> None:
         with store("ACME") as uow:
-            repo = uow.repository("counter", Counter)
+            repo = uow[COUNTERS]
             current = repo.get("C-1")
             repo.save(evolve(current, value=current.value + 1))
             uow.commit()

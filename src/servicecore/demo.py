@@ -7,10 +7,14 @@ from collections.abc import Callable
 
 from attrs import evolve, frozen
 
+from servicecore.bom import BOMS
 from servicecore.clock import FixedClock
 from servicecore.errors import ConcurrencyError, CurrencyMismatchError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.money import Money, allocate, split
+from servicecore.ports import AggregateType, Repository
+from servicecore.repairs import REPAIR_CODES
+from servicecore.service_objects import OBJECT_RELATIONS, SERVICE_OBJECTS
 from servicecore.storage.memory import InMemoryStore
 
 __all__ = ["run_demo"]
@@ -31,6 +35,11 @@ class _Note:
     id: str
     text: str
     version: int = 0
+
+
+NOTES: AggregateType[_Note, Repository[_Note]] = AggregateType(
+    kind="note", cls=_Note, repository=Repository
+)
 
 
 def _kernel(out: Out) -> None:
@@ -56,24 +65,24 @@ def _storage(out: Out) -> None:
     out("== Storage: units of work, optimistic concurrency, company isolation ==")
     store = InMemoryStore(publish=lambda events: None)
     with store.unit_of_work("ACME") as uow:
-        uow.repository("note", _Note).add(_Note("ACME", "N-1", "first"))
+        uow[NOTES].add(_Note("ACME", "N-1", "first"))
         uow.commit()
     first, second = store.unit_of_work("ACME"), store.unit_of_work("ACME")
     with first, second:
-        mine = first.repository("note", _Note).get("N-1")
-        theirs = second.repository("note", _Note).get("N-1")
-        first.repository("note", _Note).save(evolve(mine, text="edited by first"))
+        mine = first[NOTES].get("N-1")
+        theirs = second[NOTES].get("N-1")
+        first[NOTES].save(evolve(mine, text="edited by first"))
         first.commit()
-        second.repository("note", _Note).save(evolve(theirs, text="edited by second"))
+        second[NOTES].save(evolve(theirs, text="edited by second"))
         try:
             second.commit()
         except ConcurrencyError as exc:
             _row(out, "two writers, one note", f"second refused: {str(exc).split(':')[0]}")
     with store.unit_of_work("ACME") as uow:
-        note = uow.repository("note", _Note).get("N-1")
+        note = uow[NOTES].get("N-1")
         _row(out, "stored", f"{note.text!r} at version {note.version}")
     with store.unit_of_work("GLOBEX") as uow:
-        seen = len(uow.repository("note", _Note).list_all())
+        seen = len(uow[NOTES].list_all())
         _row(out, "company GLOBEX sees", f"{seen} notes of ACME")
 
 
@@ -235,11 +244,11 @@ def _bom_and_repairs(out: Out) -> None:
         for item in ("PUMP", "MOTOR"):
             approve(uow, item, 1, clock=clock)
             activate(uow, item, 1, clock=clock)
-        bom = uow.boms.get("MOTOR")
+        bom = uow[BOMS].get("MOTOR")
         bom, _ = bom.add_draft(
             lines=[BomLine(10, "ROTOR2", 1, pcs)], effective_from=jul, at=clock.now()
         )
-        uow.boms.save(bom)
+        uow[BOMS].save(bom)
         approve(uow, "MOTOR", 2, clock=clock)
         activate(uow, "MOTOR", 2, clock=clock)
         index = load_bom_index(uow)
@@ -250,12 +259,12 @@ def _bom_and_repairs(out: Out) -> None:
         cyclic, _ = bom.add_draft(
             lines=[BomLine(10, "PUMP", 1, pcs)], effective_from=jul, at=clock.now()
         )
-        uow.boms.save(cyclic)
+        uow[BOMS].save(cyclic)
         try:
             approve(uow, "MOTOR", 3, clock=clock)
         except BusinessRuleError as exc:
             out(f"  {'MOTOR v3 using PUMP':<28}-> refused: {str(exc).split('would ')[1]}")
-        uow.service_objects.add(
+        uow[SERVICE_OBJECTS].add(
             ServiceObject(
                 company_id="ACME",
                 id="OBJ-1",
@@ -265,7 +274,7 @@ def _bom_and_repairs(out: Out) -> None:
                 built_on=dt.date(2024, 3, 1),
             )
         )
-        uow.object_relations.add(
+        uow[OBJECT_RELATIONS].add(
             ObjectRelation(
                 company_id="ACME",
                 id="REL-1",
@@ -274,7 +283,7 @@ def _bom_and_repairs(out: Out) -> None:
                 owner_id="SO-1",
             )
         )
-        uow.repair_codes.add(
+        uow[REPAIR_CODES].add(
             RepairCodes.of(
                 "ACME",
                 "STD",

@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import statistics as _stats
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from collections.abc import Iterable, Mapping
 
 import pendulum
 from attrs import evolve, field, frozen
@@ -34,16 +33,27 @@ from attrs import evolve, field, frozen
 from servicecore.clock import Clock, read_clock, to_instant
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
-from servicecore.ports import Repository, check_id, check_items, check_iterable, check_type
+from servicecore.ports import (
+    AggregateType,
+    Index,
+    Repository,
+    UnitOfWork,
+    check_id,
+    check_items,
+    check_iterable,
+    check_type,
+)
 from servicecore.service_objects import (
+    OBJECT_RELATIONS,
+    SERVICE_OBJECTS,
     ObjectRelation,
-    ObjectRelationRepository,
     ServiceBomLine,
     ServiceObject,
-    ServiceObjectRepository,
 )
 
 __all__ = [
+    "REPAIRS",
+    "REPAIR_CODES",
     "Repair",
     "RepairCodes",
     "RepairCodesRepository",
@@ -52,7 +62,6 @@ __all__ = [
     "RepairRepository",
     "RepairStage",
     "RepairStageChanged",
-    "RepairUnitOfWork",
     "RepairUpdated",
     "ResolutionStats",
     "move_repair_stage",
@@ -240,8 +249,14 @@ class RepairCodes:
         return area, code
 
 
-class RepairCodesRepository(Repository[RepairCodes], Protocol):
-    """Port for :class:`RepairCodes` (generic operations only)."""
+class RepairCodesRepository(Repository[RepairCodes]):
+    """:class:`RepairCodes` sets (generic operations only)."""
+
+
+REPAIR_CODES: AggregateType[RepairCodes, RepairCodesRepository] = AggregateType(
+    kind="repair_codes", cls=RepairCodes, repository=RepairCodesRepository
+)
+"""Repair code sets in storage: ``uow[REPAIR_CODES]``."""
 
 
 @frozen
@@ -521,16 +536,28 @@ class Repair:
         )
 
 
-class RepairRepository(Repository[Repair], Protocol):
-    """Port for :class:`Repair` aggregates."""
+class RepairRepository(Repository[Repair]):
+    """:class:`Repair` aggregates, with object and item finders."""
 
-    def list_for_object(self, object_id: str) -> Sequence[Repair]:
+    def list_for_object(self, object_id: str) -> list[Repair]:
         """Repairs of one service object, by id."""
-        ...
+        return self.find("object", check_id(object_id, "object_id"))
 
-    def list_for_item(self, item_id: str) -> Sequence[Repair]:
+    def list_for_item(self, item_id: str) -> list[Repair]:
         """Repairs of objects of one item, by id (input of the symptom statistics)."""
-        ...
+        return self.find("item", check_id(item_id, "item_id"))
+
+
+REPAIRS: AggregateType[Repair, RepairRepository] = AggregateType(
+    kind="repair",
+    cls=Repair,
+    repository=RepairRepository,
+    indexes=(
+        Index("object", lambda r: (r.object_id,)),
+        Index("item", lambda r: (r.item_id,)),
+    ),
+)
+"""Repairs in storage: ``uow[REPAIRS]``."""
 
 
 def repair_history(repairs: Iterable[Repair], object_id: str) -> tuple[Repair, ...]:
@@ -613,26 +640,8 @@ def symptom_statistics(
 # ---------------------------------------------------------------------------------------
 
 
-class RepairUnitOfWork(Protocol):
-    """The part of ``servicecore.uow.UnitOfWork`` the repair use cases need."""
-
-    @property
-    def repairs(self) -> RepairRepository: ...
-
-    @property
-    def repair_codes(self) -> RepairCodesRepository: ...
-
-    @property
-    def object_relations(self) -> ObjectRelationRepository: ...
-
-    @property
-    def service_objects(self) -> ServiceObjectRepository: ...
-
-    def record(self, events: Iterable[DomainEvent]) -> None: ...
-
-
 def open_repair(
-    uow: RepairUnitOfWork,
+    uow: UnitOfWork,
     *,
     repair_id: str,
     order_id: str,
@@ -646,11 +655,11 @@ def open_repair(
     note: str = "",
 ) -> Repair:
     """Open and add a repair line on a stored relation of service order ``order_id``."""
-    relation = uow.object_relations.get(relation_id)
+    relation = uow[OBJECT_RELATIONS].get(relation_id)
     repair, events = Repair.open(
-        uow.repair_codes.get(code_set),
+        uow[REPAIR_CODES].get(code_set),
         relation,
-        uow.service_objects.get(relation.object_id),
+        uow[SERVICE_OBJECTS].get(relation.object_id),
         repair_id=repair_id,
         order_id=order_id,
         clock=clock,
@@ -660,30 +669,28 @@ def open_repair(
         symptom_code=symptom_code,
         note=note,
     )
-    uow.repairs.add(repair)
+    uow[REPAIRS].add(repair)
     uow.record(events)
     return repair
 
 
-def move_repair_stage(
-    uow: RepairUnitOfWork, repair_id: str, stage_id: str, *, clock: Clock
-) -> Repair:
+def move_repair_stage(uow: UnitOfWork, repair_id: str, stage_id: str, *, clock: Clock) -> Repair:
     """Move a stored repair to ``stage_id`` (finish stamping as in :meth:`Repair.move_to_stage`)."""
-    repair = uow.repairs.get(repair_id)
+    repair = uow[REPAIRS].get(repair_id)
     changed, events = repair.move_to_stage(
-        uow.repair_codes.get(repair.code_set), stage_id, clock=clock
+        uow[REPAIR_CODES].get(repair.code_set), stage_id, clock=clock
     )
-    uow.repairs.save(changed)
+    uow[REPAIRS].save(changed)
     uow.record(events)
     return changed
 
 
 def suggest_resolutions(
-    uow: RepairUnitOfWork, *, item_id: str, symptom_area: str, symptom_code: str
+    uow: UnitOfWork, *, item_id: str, symptom_area: str, symptom_code: str
 ) -> tuple[ResolutionStats, ...]:
     """:func:`symptom_statistics` over the stored repairs of ``item_id``."""
     return symptom_statistics(
-        uow.repairs.list_for_item(item_id),
+        uow[REPAIRS].list_for_item(item_id),
         symptom_area=symptom_area,
         symptom_code=symptom_code,
         item_id=item_id,

@@ -24,20 +24,30 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Protocol
 
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.bom import BomIndex, BomRepository, Explosion, UnitOfMeasure, to_quantity
+from servicecore.bom import BOMS, BomIndex, Explosion, UnitOfMeasure, to_quantity
 from servicecore.clock import Clock, read_clock, to_date, to_instant
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.events import DomainEvent
-from servicecore.ports import Repository, check_id, check_items, check_type
+from servicecore.ports import (
+    AggregateType,
+    Index,
+    Repository,
+    UnitOfWork,
+    check_id,
+    check_items,
+    check_type,
+    index_key,
+)
 
 __all__ = [
+    "OBJECT_RELATIONS",
+    "SERVICE_OBJECTS",
     "ChargeableLineRequested",
     "ObjectRelation",
     "ObjectRelationRepository",
@@ -50,7 +60,6 @@ __all__ = [
     "ServiceBomLine",
     "ServiceObject",
     "ServiceObjectRepository",
-    "ServiceObjectUnitOfWork",
     "SparePartRequired",
     "instantiate_service_bom",
     "replace_service_part",
@@ -576,12 +585,21 @@ class ServiceObject:
         return changed, tuple(events)
 
 
-class ServiceObjectRepository(Repository[ServiceObject], Protocol):
-    """Port for :class:`ServiceObject` aggregates."""
+class ServiceObjectRepository(Repository[ServiceObject]):
+    """:class:`ServiceObject` aggregates, with the customer finder."""
 
-    def list_for_customer(self, customer_id: str) -> Sequence[ServiceObject]:
+    def list_for_customer(self, customer_id: str) -> list[ServiceObject]:
         """The customer's objects, by id."""
-        ...
+        return self.find("customer", check_id(customer_id, "customer_id"))
+
+
+SERVICE_OBJECTS: AggregateType[ServiceObject, ServiceObjectRepository] = AggregateType(
+    kind="service_object",
+    cls=ServiceObject,
+    repository=ServiceObjectRepository,
+    indexes=(Index("customer", lambda o: (o.customer_id,)),),
+)
+"""Service objects in storage: ``uow[SERVICE_OBJECTS]``."""
 
 
 class OwnerKind(enum.Enum):
@@ -621,16 +639,29 @@ class ObjectRelation:
         return self.owner_kind is OwnerKind.SERVICE_ORDER and self.owner_id == order_id
 
 
-class ObjectRelationRepository(Repository[ObjectRelation], Protocol):
-    """Port for :class:`ObjectRelation` aggregates."""
+class ObjectRelationRepository(Repository[ObjectRelation]):
+    """:class:`ObjectRelation` aggregates, with owner and object finders."""
 
-    def list_for_owner(self, owner_kind: OwnerKind, owner_id: str) -> Sequence[ObjectRelation]:
+    def list_for_owner(self, owner_kind: OwnerKind, owner_id: str) -> list[ObjectRelation]:
         """Relations on one agreement or order, by id."""
-        ...
+        kind = check_type(owner_kind, OwnerKind, "owner_kind")
+        return self.find("owner", index_key(kind.value, check_id(owner_id, "owner_id")))
 
-    def list_for_object(self, object_id: str) -> Sequence[ObjectRelation]:
+    def list_for_object(self, object_id: str) -> list[ObjectRelation]:
         """Relations of one object, by id."""
-        ...
+        return self.find("object", check_id(object_id, "object_id"))
+
+
+OBJECT_RELATIONS: AggregateType[ObjectRelation, ObjectRelationRepository] = AggregateType(
+    kind="object_relation",
+    cls=ObjectRelation,
+    repository=ObjectRelationRepository,
+    indexes=(
+        Index("owner", lambda r: (index_key(r.owner_kind.value, r.owner_id),)),
+        Index("object", lambda r: (r.object_id,)),
+    ),
+)
+"""Object relations in storage: ``uow[OBJECT_RELATIONS]``."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -638,24 +669,10 @@ class ObjectRelationRepository(Repository[ObjectRelation], Protocol):
 # ---------------------------------------------------------------------------------------
 
 
-class ServiceObjectUnitOfWork(Protocol):
-    """The part of ``servicecore.uow.UnitOfWork`` the service-object use cases need."""
-
-    @property
-    def boms(self) -> BomRepository: ...
-
-    @property
-    def service_objects(self) -> ServiceObjectRepository: ...
-
-    def record(self, events: Iterable[DomainEvent]) -> None: ...
-
-
-def instantiate_service_bom(
-    uow: ServiceObjectUnitOfWork, object_id: str, *, clock: Clock
-) -> ServiceObject:
+def instantiate_service_bom(uow: UnitOfWork, object_id: str, *, clock: Clock) -> ServiceObject:
     """Give object ``object_id`` its service BOM: one unit of its item exploded as of its
     build (else install) date, over every BOM of the company."""
-    obj = uow.service_objects.get(object_id)
+    obj = uow[SERVICE_OBJECTS].get(object_id)
     if obj.bom_date is None:
         raise BusinessRuleError(
             f"object {obj.id!r} has neither a build nor an install date; set one to choose "
@@ -664,15 +681,15 @@ def instantiate_service_bom(
             entity="service object",
             id=obj.id,
         )
-    explosion = BomIndex.build(uow.boms.list_all()).explode(obj.item_id, 1, obj.bom_date)
+    explosion = BomIndex.build(uow[BOMS].list_all()).explode(obj.item_id, 1, obj.bom_date)
     changed, events = obj.instantiate_service_bom(explosion, at=read_clock(clock))
-    uow.service_objects.save(changed)
+    uow[SERVICE_OBJECTS].save(changed)
     uow.record(events)
     return changed
 
 
 def replace_service_part(
-    uow: ServiceObjectUnitOfWork,
+    uow: UnitOfWork,
     object_id: str,
     line_id: str,
     *,
@@ -685,7 +702,7 @@ def replace_service_part(
 ) -> ServiceObject:
     """Record a part replacement on a stored object (see :meth:`ServiceObject.replace_part`);
     the spare-part and chargeable-line events are recorded for publication on commit."""
-    obj = uow.service_objects.get(object_id)
+    obj = uow[SERVICE_OBJECTS].get(object_id)
     changed, events = obj.replace_part(
         line_id,
         new_component=new_component,
@@ -695,6 +712,6 @@ def replace_service_part(
         order_id=order_id,
         note=note,
     )
-    uow.service_objects.save(changed)
+    uow[SERVICE_OBJECTS].save(changed)
     uow.record(events)
     return changed

@@ -37,7 +37,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import Any
 
 import pendulum
 from attrs import evolve, field, frozen
@@ -47,9 +47,18 @@ from servicecore.clock import to_instant
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.money import Money, Rounding
-from servicecore.ports import Repository, check_id, check_iterable, check_type
+from servicecore.ports import (
+    AggregateType,
+    Index,
+    Repository,
+    UnitOfWork,
+    check_id,
+    check_iterable,
+    check_type,
+)
 
 __all__ = [
+    "SLAS",
     "ClockKind",
     "ClockRules",
     "ClockState",
@@ -511,25 +520,25 @@ def resume_sla(
     return evolve(sla, suspended=False), (event,)
 
 
-class SlaRepository(Repository[ServiceLevelAgreement], Protocol):
-    """Storage port of SLA definitions."""
+class SlaRepository(Repository[ServiceLevelAgreement]):
+    """SLA definitions, with the finder SLA selection needs."""
 
-    def list_selectable(self) -> Sequence[ServiceLevelAgreement]:
+    def list_selectable(self) -> list[ServiceLevelAgreement]:
         """The SLAs that are not suspended, ordered by id."""
-        ...
+        return self.find("selectable", "yes")
 
 
-class SlaUnitOfWork(Protocol):
-    """What the SLA use cases need of a unit of work (``servicecore.uow.UnitOfWork`` fits)."""
-
-    @property
-    def slas(self) -> SlaRepository: ...
-
-    def record(self, events: Iterable[DomainEvent]) -> None: ...
+SLAS: AggregateType[ServiceLevelAgreement, SlaRepository] = AggregateType(
+    kind="sla",
+    cls=ServiceLevelAgreement,
+    repository=SlaRepository,
+    indexes=(Index("selectable", lambda sla: () if sla.suspended else ("yes",)),),
+)
+"""SLA definitions in storage: ``uow[SLAS]``."""
 
 
 def set_sla_suspended(
-    uow: SlaUnitOfWork, sla_id: str, suspended: bool, at: _dt.datetime
+    uow: UnitOfWork, sla_id: str, suspended: bool, at: _dt.datetime
 ) -> ServiceLevelAgreement:
     """Use case: load the SLA, suspend or resume it, save it and record the events.
 
@@ -542,10 +551,10 @@ def set_sla_suspended(
             field="suspended",
             value=suspended,
         )
-    sla = uow.slas.get(check_id(sla_id, "sla_id"))
+    sla = uow[SLAS].get(check_id(sla_id, "sla_id"))
     changed, events = (suspend_sla if suspended else resume_sla)(sla, when)
     if events:
-        uow.slas.save(changed)
+        uow[SLAS].save(changed)
         uow.record(events)
     return changed
 
@@ -593,7 +602,7 @@ def applicable_sla_ids(
 
 
 def select_sla(
-    uow: SlaUnitOfWork,
+    uow: UnitOfWork,
     context: SlaSelectionContext,
     chooser: Callable[[SlaSelectionContext], str | None] | None = None,
 ) -> ServiceLevelAgreement | None:
@@ -604,7 +613,7 @@ def select_sla(
     """
     for sla_id in applicable_sla_ids(context, chooser):
         try:
-            sla = uow.slas.get(sla_id)
+            sla = uow[SLAS].get(sla_id)
         except NotFoundError:
             raise NotFoundError(
                 f"SLA {sla_id!r} chosen for order {context.order_id!r} does not exist",

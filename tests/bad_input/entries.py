@@ -64,38 +64,42 @@ EXCLUDED: dict[str, str] = {
     "servicecore.bom.ExplosionRow": "a tuple type alias for Explosion.rows: no behaviour",
     "servicecore.subscriptions.WIP_ACCOUNT": "a constant",
     "servicecore.subscriptions.ACCRUED_REVENUE_ACCOUNT": "a constant",
-    "servicecore.subscriptions.AccrualsUnitOfWork": "a Protocol (the store's unit of work is "
-    "swept through post_subscription_accruals)",
     # names that are no callable entry point
     "servicecore.money.Ratio": "a type alias",
     "servicecore.money.Rounding": "an Enum: no behaviour of its own",
     "servicecore.clock.Clock": "a Protocol (FixedClock, SteppingClock, SystemClock are covered)",
     "servicecore.clock.SystemClock": "no arguments at all",
     "servicecore.ports.Aggregate": "a Protocol",
-    "servicecore.ports.Repository": "a Protocol (InMemoryRepository is covered)",
+    "servicecore.ports.Repository": "the base of typed repositories: each method forwards to "
+    "the records port (InMemoryRecords is covered; typed finders are swept from the registry)",
+    "servicecore.ports.Records": "a Protocol (InMemoryRecords is covered)",
+    "servicecore.ports.UnitOfWork": "a Protocol (InMemoryUnitOfWork is covered)",
+    "servicecore.ports.UnitOfWorkFactory": "a type alias",
+    "servicecore.ports.TypedAccess": "a mixin over records(); uow[...] with a non-type is "
+    "pinned by tests/unit/test_memory_store.py",
+    "servicecore.plugins.Hooks.aggregate_types": "takes no arguments",
+    "servicecore.sla.SLAS": "a constant AggregateType",
+    "servicecore.subscriptions.SUBSCRIPTIONS": "a constant AggregateType",
+    "servicecore.subscriptions.SUBSCRIPTION_GROUPS": "a constant AggregateType",
+    "servicecore.bom.ITEMS": "a constant AggregateType",
+    "servicecore.bom.BOMS": "a constant AggregateType",
+    "servicecore.service_objects.SERVICE_OBJECTS": "a constant AggregateType",
+    "servicecore.service_objects.OBJECT_RELATIONS": "a constant AggregateType",
+    "servicecore.repairs.REPAIRS": "a constant AggregateType",
+    "servicecore.repairs.REPAIR_CODES": "a constant AggregateType",
     "servicecore.calendars.ALWAYS_OPEN": "a constant",
     "servicecore.recurrence.Unit": "an Enum",
     "servicecore.sla.ClockKind": "an Enum",
     "servicecore.sla.ClockState": "an Enum",
     "servicecore.sla.TargetUnit": "an Enum",
-    "servicecore.sla.SlaRepository": "a Protocol (InMemorySlaRepository is covered)",
     "servicecore.bom.BOM_LIFECYCLE": "a constant Lifecycle (Lifecycle is covered)",
     "servicecore.bom.BomStatus": "an Enum",
-    "servicecore.bom.BomRepository": "a Protocol",
-    "servicecore.bom.BomUnitOfWork": "a Protocol",
-    "servicecore.bom.ItemRepository": "a Protocol",
     "servicecore.bom.BomIndex.unit_explosion": "takes the index's own compiled nodes, "
     "which no caller can build (an internal hook kept public for the benchmarks)",
     "servicecore.bom.naive_explode": "the unindexed reference explosion, an oracle for the "
     "tests and the benchmark baseline: trusted input only (BomIndex.explode is covered)",
     "servicecore.service_objects.OwnerKind": "an Enum",
     "servicecore.service_objects.ServiceBomAction": "an Enum",
-    "servicecore.service_objects.ObjectRelationRepository": "a Protocol",
-    "servicecore.service_objects.ServiceObjectRepository": "a Protocol",
-    "servicecore.service_objects.ServiceObjectUnitOfWork": "a Protocol",
-    "servicecore.repairs.RepairCodesRepository": "a Protocol",
-    "servicecore.repairs.RepairRepository": "a Protocol",
-    "servicecore.repairs.RepairUnitOfWork": "a Protocol",
     "servicecore.serialization.converter": "the cattrs converter object (structure and "
     "unstructure are covered)",
     "servicecore.subscriptions.AlignmentKind": "an Enum",
@@ -108,9 +112,6 @@ EXCLUDED: dict[str, str] = {
     "servicecore.subscriptions.RemainderPlacement": "an Enum",
     "servicecore.subscriptions.SubscriptionStatus": "an Enum",
     "servicecore.subscriptions.ServiceCreditLike": "a Protocol (ServiceCredit is covered)",
-    "servicecore.subscriptions.SubscriptionRepository": "a Protocol",
-    "servicecore.subscriptions.SubscriptionGroupRepository": "a Protocol",
-    "servicecore.subscriptions.SubscriptionsUnitOfWork": "a Protocol",
     "servicecore.subscriptions.ScheduleArrays": "columnar int arrays built by "
     "bulk_schedules for speed; not validated by design (bulk_schedules is covered)",
     "servicecore.subscriptions.round_half_up": "integer kernel of the fast path (ints in, "
@@ -889,7 +890,14 @@ def _entries() -> list[Entry]:
         ),
     )
     add("serialization.unstructure", lambda: call(serialization.unstructure, value=v.sla()))
-    return out + _subscription_entries() + _memory_entries() + _plugin_entries()
+    return (
+        out
+        + _subscription_entries()
+        + _memory_entries()
+        + _ports_entries()
+        + _builtin_registry_entries()
+        + _plugin_entries()
+    )
 
 
 def _plugin_entries() -> list[Entry]:
@@ -1387,8 +1395,8 @@ def _memory_entries() -> list[Entry]:
     def add(key: str, build: object) -> None:
         out.append(Entry(_P + "storage.memory." + key, build))  # type: ignore[arg-type]
 
-    def repo(attr: str, meth: str, **kw: Any) -> Prepared:
-        prepared = use_case(lambda uow, **k: getattr(getattr(uow, attr), meth)(**k), **kw)
+    def records(meth: str, **kw: Any) -> Prepared:
+        prepared = use_case(lambda uow, **k: getattr(uow.records(sla.SLAS), meth)(**k), **kw)
         prepared.params = tuple(kw)
         return prepared
 
@@ -1398,81 +1406,136 @@ def _memory_entries() -> list[Entry]:
         "InMemoryUnitOfWork",
         lambda: call(mem.InMemoryUnitOfWork, store=v.store(), company_id="ACME"),
     )
-    add("InMemoryUnitOfWork.commit", lambda: repo("slas", "list_all"))
-    add("InMemoryUnitOfWork.rollback", lambda: repo("slas", "list_all"))
+    add("InMemoryUnitOfWork.commit", lambda: records("list_all"))
+    add("InMemoryUnitOfWork.rollback", lambda: records("list_all"))
     add(
         "InMemoryUnitOfWork.record",
         lambda: use_case(lambda uow, events: uow.record(events), events=[]),
     )
     add(
-        "InMemoryUnitOfWork.repository",
+        "InMemoryUnitOfWork.records",
         lambda: use_case(
-            lambda uow, kind, entity_type: uow.repository(kind, entity_type),
-            kind="slas",
-            entity_type=sla.ServiceLevelAgreement,
+            lambda uow, aggregate_type: uow.records(aggregate_type), aggregate_type=sla.SLAS
         ),
     )
-    add("InMemoryRepository", lambda: repo("slas", "list_all"))
-    add("InMemoryRepository.get", lambda: repo("slas", "get", id="GOLD"))
-    add("InMemoryRepository.list_all", lambda: repo("slas", "list_all"))
     stored = attrs.evolve(v.sla(), version=1)
+    add("InMemoryRecords", lambda: records("list_all"))
+    add("InMemoryRecords.get", lambda: records("get", id="GOLD"))
+    add("InMemoryRecords.list_all", lambda: records("list_all"))
+    add("InMemoryRecords.find", lambda: records("find", index="selectable", key="yes"))
+    add("InMemoryRecords.add", lambda: records("add", aggregate=attrs.evolve(v.sla(), id="SILVER")))
+    add("InMemoryRecords.save", lambda: records("save", aggregate=stored))
+    add("InMemoryRecords.delete", lambda: records("delete", aggregate=stored))
+    return out
+
+
+def _ports_entries() -> list[Entry]:
+    out: list[Entry] = []
+
+    def add(key: str, build: object) -> None:
+        out.append(Entry(_P + "ports." + key, build))  # type: ignore[arg-type]
+
     add(
-        "InMemoryRepository.add",
-        lambda: repo("slas", "add", aggregate=attrs.evolve(v.sla(), id="SILVER")),
-    )
-    add("InMemoryRepository.save", lambda: repo("slas", "save", aggregate=stored))
-    add("InMemoryRepository.delete", lambda: repo("slas", "delete", aggregate=stored))
-    add("InMemoryBomRepository", lambda: repo("boms", "get", id="PUMP"))
-    add(
-        "InMemoryBomRepository.list_using_component",
-        lambda: repo("boms", "list_using_component", component="MOTOR"),
-    )
-    add("InMemoryItemRepository", lambda: repo("items", "get", id="PUMP"))
-    add("InMemoryObjectRelationRepository", lambda: repo("object_relations", "get", id="REL-1"))
-    add(
-        "InMemoryObjectRelationRepository.list_for_object",
-        lambda: repo("object_relations", "list_for_object", object_id="OBJ-1"),
-    )
-    add(
-        "InMemoryObjectRelationRepository.list_for_owner",
-        lambda: repo(
-            "object_relations",
-            "list_for_owner",
-            owner_kind=service_objects.OwnerKind.SERVICE_ORDER,
-            owner_id="SO-1",
+        "AggregateType",
+        lambda: call(
+            ports.AggregateType,
+            kind="sla_copy",
+            cls=sla.ServiceLevelAgreement,
+            repository=ports.Repository,
+            indexes=(ports.Index("any", lambda a: ()),),
+            schema_version=1,
+            upcasters={},
         ),
     )
-    add("InMemoryRepairCodesRepository", lambda: repo("repair_codes", "get", id="STD"))
-    add("InMemoryRepairRepository", lambda: repo("repairs", "get", id="R-1"))
     add(
-        "InMemoryRepairRepository.list_for_item",
-        lambda: repo("repairs", "list_for_item", item_id="PUMP"),
+        "AggregateType.index",
+        lambda: Prepared(sla.SLAS.index, {"name": "selectable"}, ("name",)),
     )
     add(
-        "InMemoryRepairRepository.list_for_object",
-        lambda: repo("repairs", "list_for_object", object_id="OBJ-1"),
+        "AggregateType.keys_of",
+        lambda: Prepared(
+            sla.SLAS.keys_of,
+            {"aggregate": v.sla(), "index": sla.SLAS.indexes[0]},
+            ("aggregate", "index"),
+        ),
     )
-    add("InMemoryServiceObjectRepository", lambda: repo("service_objects", "get", id="OBJ-1"))
+    add("Index", lambda: call(ports.Index, name="by_text", keys=lambda a: ()))
+    add("index_key", lambda: call(ports.index_key))
+    add("check_aggregate_type", lambda: call(ports.check_aggregate_type, _HELPER, value=sla.SLAS))
     add(
-        "InMemoryServiceObjectRepository.list_for_customer",
-        lambda: repo("service_objects", "list_for_customer", customer_id="C-1"),
-    )
-    add("InMemorySlaRepository", lambda: repo("slas", "get", id="GOLD"))
-    add("InMemorySlaRepository.list_selectable", lambda: repo("slas", "list_selectable"))
-    add(
-        "InMemorySubscriptionGroupRepository",
-        lambda: repo("subscription_groups", "get", id="QUARTERLY"),
-    )
-    add("InMemorySubscriptionRepository", lambda: repo("subscriptions", "get", id="SUB-1"))
-    add(
-        "InMemorySubscriptionRepository.list_for_customer",
-        lambda: repo("subscriptions", "list_for_customer", customer_id="CUST-1"),
-    )
-    add(
-        "InMemorySubscriptionRepository.list_in_group",
-        lambda: repo("subscriptions", "list_in_group", group_id="QUARTERLY"),
+        "run_command",
+        lambda: use_case(
+            lambda uow, aggregate_type, id, command: ports.run_command(
+                uow, aggregate_type, id, command
+            ),
+            aggregate_type=sla.SLAS,
+            id="GOLD",
+            command=lambda agreement: (agreement, ()),
+        ),
     )
     return out
+
+
+def registry_entries(
+    aggregate_types: Any, modules: tuple[Any, ...] = (), store: Any = None
+) -> list[Entry]:
+    """Entries for the finders of every aggregate type's typed repository.
+
+    Built from the registry, so a new aggregate family (servicecore's or a host's) is swept
+    with no entry written by hand. A finder's arguments get a valid value from their
+    annotation (a string id, the first member of an enum); ``store`` holds the aggregates
+    (an empty in-memory store by default: finders must refuse bad keys before reading).
+    """
+    import enum
+    import inspect
+    import typing
+
+    out: list[Entry] = []
+    for aggregate_type in aggregate_types:
+        repo_cls = aggregate_type.repository
+        if not inspect.isclass(repo_cls):
+            continue
+        public = next((m for m in modules if getattr(m, repo_cls.__name__, None) is repo_cls), None)
+        prefix = (public.__name__ if public else repo_cls.__module__) + "." + repo_cls.__qualname__
+        hints_of = typing.get_type_hints
+
+        def built(t: Any = aggregate_type) -> Prepared:
+            # The class is built by the unit of work from the records port (uow[t]).
+            return use_case(
+                lambda uow: uow[t].list_all(), store=store() if callable(store) else None
+            )
+
+        out.append(Entry(prefix, built))
+        for name, member in vars(repo_cls).items():
+            if name.startswith("_") or not inspect.isfunction(member):
+                continue
+            kwargs: dict[str, Any] = {}
+            for param, hint in hints_of(member).items():
+                if param == "return":
+                    continue
+                if inspect.isclass(hint) and issubclass(hint, enum.Enum):
+                    kwargs[param] = next(iter(hint))
+                else:
+                    kwargs[param] = "K-1"
+
+            def build(t: Any = aggregate_type, meth: str = name, kw: Any = kwargs) -> Prepared:
+                prepared = use_case(
+                    lambda uow, **k: getattr(uow[t], meth)(**k),
+                    store=store() if callable(store) else None,
+                    **dict(kw),
+                )
+                prepared.params = tuple(kw)
+                return prepared
+
+            out.append(Entry(f"{prefix}.{name}", build))
+    return out
+
+
+def _builtin_registry_entries() -> list[Entry]:
+    from servicecore.plugins import Hooks, get_plugin_manager
+
+    types = Hooks(get_plugin_manager(load_entrypoints=False)).aggregate_types().values()
+    return registry_entries(types, MODULES)
 
 
 ENTRIES: list[Entry] = _entries()

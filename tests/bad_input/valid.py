@@ -12,14 +12,31 @@ from typing import Any
 
 import pendulum
 
-from servicecore.bom import Bom, BomIndex, BomLine, BomStatus, BomVersion, Item, UnitOfMeasure
+from servicecore.bom import (
+    BOMS,
+    ITEMS,
+    Bom,
+    BomIndex,
+    BomLine,
+    BomStatus,
+    BomVersion,
+    Item,
+    UnitOfMeasure,
+)
 from servicecore.calendars import BusinessCalendar
 from servicecore.clock import FixedClock
 from servicecore.money import Money
 from servicecore.recurrence import Interval, Period, Recurrence
-from servicecore.repairs import Repair, RepairCodes, RepairStage
-from servicecore.service_objects import ObjectRelation, OwnerKind, ServiceObject
+from servicecore.repairs import REPAIR_CODES, REPAIRS, Repair, RepairCodes, RepairStage
+from servicecore.service_objects import (
+    OBJECT_RELATIONS,
+    SERVICE_OBJECTS,
+    ObjectRelation,
+    OwnerKind,
+    ServiceObject,
+)
 from servicecore.sla import (
+    SLAS,
     ClockKind,
     ClockRules,
     ServiceLevelAgreement,
@@ -29,6 +46,8 @@ from servicecore.sla import (
 )
 from servicecore.storage.memory import InMemoryStore
 from servicecore.subscriptions import (
+    SUBSCRIPTION_GROUPS,
+    SUBSCRIPTIONS,
     Alignment,
     Subscription,
     SubscriptionGroup,
@@ -211,28 +230,28 @@ def store() -> InMemoryStore:
     """A store holding one of everything for company ACME (ids as above)."""
     s = InMemoryStore(publish=lambda events: None)
     with s.unit_of_work("ACME") as uow:
-        uow.slas.add(sla())
-        uow.subscription_groups.add(group())
-        uow.subscriptions.add(subscription())
+        uow[SLAS].add(sla())
+        uow[SUBSCRIPTION_GROUPS].add(group())
+        uow[SUBSCRIPTIONS].add(subscription())
         draft = draft_subscription()
-        uow.subscriptions.add(Subscription(**{**_fields(draft), "id": "SUB-2"}))
-        uow.items.add(Item(company_id="ACME", id="PUMP", uom=PCS))
-        uow.boms.add(active_bom())
-        uow.boms.add(
+        uow[SUBSCRIPTIONS].add(Subscription(**{**_fields(draft), "id": "SUB-2"}))
+        uow[ITEMS].add(Item(company_id="ACME", id="PUMP", uom=PCS))
+        uow[BOMS].add(active_bom())
+        uow[BOMS].add(
             Bom.create("ACME", "GEAR", lines=lines(), effective_from=DAY, at=AT)[0].approve(
                 1, catalog=[], at=AT
             )[0]
         )
-        uow.boms.add(motor_bom())
-        uow.boms.add(Bom.create("ACME", "VALVE", lines=lines(), effective_from=DAY, at=AT)[0])
-        uow.service_objects.add(service_object())
-        uow.service_objects.add(
+        uow[BOMS].add(motor_bom())
+        uow[BOMS].add(Bom.create("ACME", "VALVE", lines=lines(), effective_from=DAY, at=AT)[0])
+        uow[SERVICE_OBJECTS].add(service_object())
+        uow[SERVICE_OBJECTS].add(
             ServiceObject(**{**_fields(bare_object()), "id": "OBJ-2", "service_bom": None})
         )
-        uow.object_relations.add(relation())
-        uow.repair_codes.add(codes())
-        uow.repairs.add(repair())
-        uow.repairs.add(
+        uow[OBJECT_RELATIONS].add(relation())
+        uow[REPAIR_CODES].add(codes())
+        uow[REPAIRS].add(repair())
+        uow[REPAIRS].add(
             Repair(**{**_fields(finished_repair()), "id": "R-2", "resolution": "REPLACE"})
         )
         uow.commit()

@@ -26,10 +26,9 @@ def load_example() -> dict[str, Any]:
 
 
 _EXAMPLE = load_example()
-TestNotesOnDictStore = _EXAMPLE["TestNotesOnDictStore"]
-TestUnitOfWorkOnDictStore = _EXAMPLE["TestUnitOfWorkOnDictStore"]
+TestDictStore = _EXAMPLE["TestDictStore"]
 
 
-def test_the_page_defines_an_adapter_and_both_contract_subclasses() -> None:
-    assert {"DictStore", "DictUnitOfWork", "DictRepository", "NoteContract"} <= set(_EXAMPLE)
-    assert TestNotesOnDictStore.__mro__[1].__name__ == "NoteContract"
+def test_the_page_defines_an_adapter_and_the_contract_subclass() -> None:
+    assert {"DictStore", "DictUnitOfWork", "DictRecords"} <= set(_EXAMPLE)
+    assert TestDictStore.__mro__[1].__name__ == "StorageContract"

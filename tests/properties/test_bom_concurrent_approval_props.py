@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from servicecore.bom import (
+    BOMS,
     BomLine,
     BomStatus,
     UnitOfMeasure,
@@ -99,7 +100,7 @@ def test_interleaved_approvals_never_commit_a_cycle(
             uow.__exit__(None, None, None)
 
     with store.unit_of_work("ACME") as uow:
-        final = {b.id: b for b in uow.boms.list_all()}
+        final = {b.id: b for b in uow[BOMS].list_all()}
     assert find_cycle(final.values()) is None
     for item, result in outcome.items():
         status = final[item].versions[0].status

@@ -13,6 +13,7 @@ from decimal import Decimal as D
 import pytest
 
 from servicecore.bom import (
+    BOMS,
     BomLine,
     UnitOfMeasure,
     activate_bom_version,
@@ -47,7 +48,7 @@ def _store_with_drafts(*drafts: tuple[str, str]) -> InMemoryStore:
 
 def _statuses(store: InMemoryStore) -> dict[str, str]:
     with store.unit_of_work("ACME") as uow:
-        return {b.id: b.versions[0].status.value for b in uow.boms.list_all()}
+        return {b.id: b.versions[0].status.value for b in uow[BOMS].list_all()}
 
 
 def test_interleaved_approvals_of_a_to_b_and_b_to_a_leave_no_cycle() -> None:
@@ -61,7 +62,7 @@ def test_interleaved_approvals_of_a_to_b_and_b_to_a_leave_no_cycle() -> None:
     # the first approval is stored, nothing of the second one
     assert _statuses(store) == {"A": "approved", "B": "draft"}
     with store.unit_of_work("ACME") as uow:
-        assert find_cycle(uow.boms.list_all()) is None
+        assert find_cycle(uow[BOMS].list_all()) is None
         # retrying the second approval now sees A -> B and refuses the cycle
         with pytest.raises(BusinessRuleError, match="cycle A -> B -> A"):
             approve_bom_version(uow, "B", 1, clock=CLOCK)
@@ -102,11 +103,11 @@ def test_approval_re_saves_the_boms_its_cycle_check_traversed() -> None:
             approve_bom_version(uow, item, 1, clock=CLOCK)
         uow.commit()
     with store.unit_of_work("ACME") as uow:
-        before = {b.id: b for b in uow.boms.list_all()}
+        before = {b.id: b for b in uow[BOMS].list_all()}
         approve_bom_version(uow, "D", 1, clock=CLOCK)
         uow.commit()
     with store.unit_of_work("ACME") as uow:
-        after = {b.id: b for b in uow.boms.list_all()}
+        after = {b.id: b for b in uow[BOMS].list_all()}
     assert {k: (before[k].version, after[k].version) for k in after} == {
         "D": (1, 2),
         "E": (2, 3),
@@ -162,8 +163,8 @@ def test_threads_approving_a_cycle_at_once_commit_at_most_one() -> None:
         t.join(timeout=20)
     assert sorted(outcome.values()) == ["committed", "conflict"]
     with store.unit_of_work("ACME") as uow:
-        assert find_cycle(uow.boms.list_all()) is None
-        approved = [b.id for b in uow.boms.list_all() if b.versions[0].status.value == "approved"]
+        assert find_cycle(uow[BOMS].list_all()) is None
+        approved = [b.id for b in uow[BOMS].list_all() if b.versions[0].status.value == "approved"]
     assert approved == [item for item, result in outcome.items() if result == "committed"]
 
 
@@ -172,9 +173,9 @@ def test_concurrent_activations_of_overlapping_versions_cannot_both_commit() -> 
     # activates one. The overlap rule lives inside the one Bom aggregate, so both write A.
     store = _store_with_drafts(("A", "X"))
     with store.unit_of_work("ACME") as uow:
-        bom = uow.boms.get("A")
+        bom = uow[BOMS].get("A")
         bom, _ = bom.revise(1, at=CLOCK.now())
-        uow.boms.save(bom)
+        uow[BOMS].save(bom)
         for number in (1, 2):
             approve_bom_version(uow, "A", number, clock=CLOCK)
         uow.commit()
@@ -185,4 +186,4 @@ def test_concurrent_activations_of_overlapping_versions_cannot_both_commit() -> 
         with pytest.raises(ConcurrencyError):
             y.commit()
     with store.unit_of_work("ACME") as uow:
-        assert [v.status.value for v in uow.boms.get("A").versions] == ["active", "approved"]
+        assert [v.status.value for v in uow[BOMS].get("A").versions] == ["active", "approved"]

@@ -9,6 +9,8 @@ from decimal import Decimal as D
 import pytest
 
 from servicecore.bom import (
+    BOMS,
+    ITEMS,
     BomLine,
     Item,
     UnitOfMeasure,
@@ -21,6 +23,8 @@ from servicecore.clock import SteppingClock
 from servicecore.errors import AlreadyExistsError, BusinessRuleError
 from servicecore.events import DomainEvent
 from servicecore.repairs import (
+    REPAIR_CODES,
+    REPAIRS,
     RepairCodes,
     RepairStage,
     move_repair_stage,
@@ -28,6 +32,8 @@ from servicecore.repairs import (
     suggest_resolutions,
 )
 from servicecore.service_objects import (
+    OBJECT_RELATIONS,
+    SERVICE_OBJECTS,
     ObjectRelation,
     OwnerKind,
     ServiceObject,
@@ -49,14 +55,14 @@ def test_end_to_end_through_the_in_memory_store() -> None:
     store = InMemoryStore(publish=publish)
     clock = SteppingClock(dt.datetime(2024, 1, 1, 8, tzinfo=dt.UTC), dt.timedelta(hours=1))
     with store.unit_of_work("ACME") as uow:
-        uow.items.add(Item(company_id="ACME", id="PUMP", uom=PCS))
+        uow[ITEMS].add(Item(company_id="ACME", id="PUMP", uom=PCS))
         create_bom(
             uow, "PUMP", lines=[BomLine(10, "MOTOR", D(1), PCS)], effective_from=JAN, clock=clock
         )
         create_bom(
             uow, "MOTOR", lines=[BomLine(10, "ROTOR", D(1), PCS)], effective_from=JAN, clock=clock
         )
-        uow.items.add(Item(company_id="ACME", id="GREASE", uom=UnitOfMeasure("kg", 3)))
+        uow[ITEMS].add(Item(company_id="ACME", id="GREASE", uom=UnitOfMeasure("kg", 3)))
         create_bom(
             uow, "TUBE", lines=[BomLine(10, "GREASE", D(1), PCS)], effective_from=JAN, clock=clock
         )
@@ -77,18 +83,18 @@ def test_end_to_end_through_the_in_memory_store() -> None:
     assert [e.event_type for e in published].count("BomVersionStatusChanged") == 4
 
     with store.unit_of_work("ACME") as uow:
-        bom = uow.boms.get("MOTOR")
+        bom = uow[BOMS].get("MOTOR")
         draft, _ = bom.add_draft(
             lines=[BomLine(10, "PUMP", D(1), PCS)], effective_from=JAN, at=clock.now()
         )
-        uow.boms.save(draft)
+        uow[BOMS].save(draft)
         with pytest.raises(BusinessRuleError, match="cycle"):
             approve_bom_version(uow, "MOTOR", 2, clock=clock)
         assert [ln.component for ln in load_bom_index(uow).explode("PUMP", 1, JAN).lines] == [
             "MOTOR",
             "ROTOR",
         ]
-        uow.service_objects.add(
+        uow[SERVICE_OBJECTS].add(
             ServiceObject(
                 company_id="ACME",
                 id="OBJ",
@@ -98,7 +104,7 @@ def test_end_to_end_through_the_in_memory_store() -> None:
                 built_on=JAN,
             )
         )
-        uow.object_relations.add(
+        uow[OBJECT_RELATIONS].add(
             ObjectRelation(
                 company_id="ACME",
                 id="REL",
@@ -107,7 +113,7 @@ def test_end_to_end_through_the_in_memory_store() -> None:
                 owner_id="SO-1",
             )
         )
-        uow.repair_codes.add(
+        uow[REPAIR_CODES].add(
             RepairCodes.of(
                 "ACME",
                 "STD",
@@ -134,11 +140,11 @@ def test_end_to_end_through_the_in_memory_store() -> None:
         replace_service_part(
             uow, "OBJ", "10.10", on=dt.date(2024, 5, 1), clock=clock, order_id="SO-1"
         )
-        repair = uow.repairs.get("R-1")
+        repair = uow[REPAIRS].get("R-1")
         fixed, events = repair.record_codes(
-            uow.repair_codes.get("STD"), clock=clock, resolution="REPLACE"
+            uow[REPAIR_CODES].get("STD"), clock=clock, resolution="REPLACE"
         )
-        uow.repairs.save(fixed)
+        uow[REPAIRS].save(fixed)
         uow.record(events)
         done = move_repair_stage(uow, "R-1", "DONE", clock=clock)
         assert done.finished_at is not None
@@ -158,8 +164,8 @@ def test_end_to_end_through_the_in_memory_store() -> None:
             uow, item_id="PUMP", symptom_area="NOISE", symptom_code="RATTLE"
         )
         assert [(s.resolution, s.count) for s in stats] == [("REPLACE", 1)]
-        assert uow.repairs.get("R-1").snapshot[1].component == "ROTOR"  # pinned before the swap
-        obj = uow.service_objects.get("OBJ")
+        assert uow[REPAIRS].get("R-1").snapshot[1].component == "ROTOR"  # pinned before the swap
+        obj = uow[SERVICE_OBJECTS].get("OBJ")
         assert obj.service_bom is not None
         assert [ln.component for ln in obj.service_bom.structure] == ["MOTOR", "ROTOR"]
         assert obj.service_bom.history[0].new_line_id == "H1"
@@ -169,7 +175,7 @@ def test_instantiate_needs_a_date() -> None:
     store = InMemoryStore(publish=lambda events: None)
     clock = SteppingClock(dt.datetime(2024, 1, 1, 8, tzinfo=dt.UTC))
     with store.unit_of_work("ACME") as uow:
-        uow.service_objects.add(
+        uow[SERVICE_OBJECTS].add(
             ServiceObject(company_id="ACME", id="OBJ", item_id="PUMP", serial="SN", customer_id="C")
         )
         with pytest.raises(BusinessRuleError, match="neither a build nor an install date"):

@@ -264,3 +264,20 @@ def test_domain_cycles_are_found() -> None:
         ]
     )
     assert cycles == [["bom", "orders", "repairs", "bom"]]
+
+
+def test_import_servicecore_loads_no_domain_module() -> None:
+    """``import servicecore`` stays light: hook specs name domain types for typing only."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, servicecore; "
+        "print('\\n'.join(m for m in sys.modules if m.startswith('servicecore.')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    domain = sorted(m for m in loaded if layer_of(component_of(m)) == 1)
+    assert domain == [], f"import servicecore loaded domain modules: {domain}"
+    assert "servicecore.clock" in loaded  # the kernel does load (the check reads something)

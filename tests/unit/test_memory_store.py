@@ -17,6 +17,7 @@ from servicecore.errors import (
 )
 from servicecore.events import DomainEvent
 from servicecore.plugins import Hooks, get_plugin_manager, hookimpl, reset_default_hooks
+from servicecore.ports import AggregateType, Repository
 from servicecore.storage.memory import InMemoryStore, InMemoryUnitOfWork
 
 
@@ -39,6 +40,11 @@ class Other:
 class Versionless:
     company_id: str
     id: str
+
+
+NOTES: AggregateType[Note, Repository[Note]] = AggregateType(
+    kind="note", cls=Note, repository=Repository
+)
 
 
 class NotAttrs:
@@ -70,7 +76,7 @@ def test_store_opens_units_of_work_for_valid_company_ids() -> None:
 def test_unit_of_work_must_be_open() -> None:
     uow = store()("ACME")
     with pytest.raises(StorageError, match="not open"):
-        uow.repository("note", Note).get("N-1")
+        uow[NOTES].get("N-1")
     with pytest.raises(StorageError):
         uow.commit()
     with pytest.raises(StorageError):
@@ -78,20 +84,31 @@ def test_unit_of_work_must_be_open() -> None:
     with uow, pytest.raises(StorageError, match="already open"):
         uow.__enter__()
     with uow:  # may be opened again once closed
-        assert uow.repository("note", Note).list_all() == []
+        assert uow[NOTES].list_all() == []
 
 
 def test_one_entity_type_per_kind() -> None:
-    with store()("ACME") as uow:
-        repo = uow.repository("note", Note)
-        assert uow.repository("note", Note) is repo
-        with pytest.raises(ValidationError, match="already used for Note"):
-            uow.repository("note", Other)
+    others: AggregateType[Other, Repository[Other]] = AggregateType(
+        kind="note", cls=Other, repository=Repository
+    )
+    s = store()
+    with s("ACME") as uow:
+        repo = uow[NOTES]
+        assert uow[NOTES] is repo
+        with pytest.raises(ValidationError, match="already holds Note"):
+            uow[others]
+    with s("ACME") as uow, pytest.raises(ValidationError, match="already holds Note"):
+        uow[others]  # also in a later unit of work (the store remembers)
+
+
+def test_typed_access_needs_an_aggregate_type() -> None:
+    with store()("ACME") as uow, pytest.raises(ValidationError, match="AggregateType"):
+        uow["note"]  # type: ignore[index]
 
 
 def test_repository_checks_what_it_is_given() -> None:
     with store()("ACME") as uow:
-        repo = uow.repository("note", Note)
+        repo = uow[NOTES]
         with pytest.raises(ValidationError, match="takes a Note, not Other"):
             repo.add(Other("ACME", "N-1"))  # type: ignore[arg-type]
         with pytest.raises(ValidationError, match="version 0"):
@@ -100,14 +117,12 @@ def test_repository_checks_what_it_is_given() -> None:
             repo.add(Note("ACME", ""))
         with pytest.raises(ValidationError):
             repo.get("")
-        loose = uow.repository("loose", NotAttrs)
-        with pytest.raises(ValidationError, match="not an attrs class"):
-            loose.add(NotAttrs())
-        versionless = uow.repository("versionless", Versionless)  # type: ignore[type-var]
-        with pytest.raises(ValidationError, match="has no field version"):
-            versionless.add(Versionless("ACME", "V-1"))
-        with pytest.raises(ValidationError, match="kind"):
-            uow.repository("", Note)
+    with pytest.raises(ValidationError, match="must be an attrs class"):
+        AggregateType(kind="loose", cls=NotAttrs, repository=Repository)
+    with pytest.raises(ValidationError, match="has no field version"):
+        AggregateType(kind="versionless", cls=Versionless, repository=Repository)  # type: ignore[type-var,arg-type]
+    with pytest.raises(ValidationError, match="kind"):
+        AggregateType(kind="", cls=Note, repository=Repository)
 
 
 def test_record_checks_events() -> None:
@@ -121,7 +136,7 @@ def test_record_checks_events() -> None:
 def test_add_then_save_in_one_unit_of_work_stays_an_add() -> None:
     s = store()
     with s("ACME") as uow:
-        repo = uow.repository("note", Note)
+        repo = uow[NOTES]
         repo.add(Note("ACME", "N-1"))
         repo.save(Note("ACME", "N-1", text="edited"))
         uow.commit()
@@ -131,57 +146,57 @@ def test_add_then_save_in_one_unit_of_work_stays_an_add() -> None:
 def test_delete_then_add_in_one_unit_of_work_replaces() -> None:
     s = store()
     with s("ACME") as uow:
-        uow.repository("note", Note).add(Note("ACME", "N-1", "old"))
+        uow[NOTES].add(Note("ACME", "N-1", "old"))
         uow.commit()
     with s("ACME") as uow:
-        repo = uow.repository("note", Note)
+        repo = uow[NOTES]
         repo.delete(repo.get("N-1"))
         repo.add(Note("ACME", "N-1", "new"))
         uow.commit()
     with s("ACME") as uow:
-        assert uow.repository("note", Note).get("N-1") == Note("ACME", "N-1", "new", version=2)
+        assert uow[NOTES].get("N-1") == Note("ACME", "N-1", "new", version=2)
 
 
 def test_stale_save_after_delete_and_re_add_is_refused() -> None:
     """The same version number coming back must not hide a lost update (ABA)."""
     s = store()
     with s("ACME") as uow:
-        uow.repository("note", Note).add(Note("ACME", "N-1", "first"))
+        uow[NOTES].add(Note("ACME", "N-1", "first"))
         uow.commit()
     with s("ACME") as stale:
-        old = stale.repository("note", Note).get("N-1")
+        old = stale[NOTES].get("N-1")
         with s("ACME") as uow:
-            repo = uow.repository("note", Note)
+            repo = uow[NOTES]
             repo.delete(repo.get("N-1"))
             uow.commit()
         with s("ACME") as uow:
-            uow.repository("note", Note).add(Note("ACME", "N-1", "second"))
+            uow[NOTES].add(Note("ACME", "N-1", "second"))
             uow.commit()
-        stale.repository("note", Note).save(evolve(old, text="lost update"))
+        stale[NOTES].save(evolve(old, text="lost update"))
         with pytest.raises(ConcurrencyError):
             stale.commit()
     with s("ACME") as uow:
-        assert uow.repository("note", Note).get("N-1").text == "second"
+        assert uow[NOTES].get("N-1").text == "second"
 
 
 def test_history_is_pruned_when_no_snapshot_needs_it() -> None:
     s = store()
     with s("ACME") as uow:
-        uow.repository("note", Note).add(Note("ACME", "N-1"))
+        uow[NOTES].add(Note("ACME", "N-1"))
         uow.commit()
     reader = s("ACME")
     with reader:
-        reader.repository("note", Note).get("N-1")
+        reader[NOTES].get("N-1")
         for n in range(5):
             with s("ACME") as uow:
-                repo = uow.repository("note", Note)
+                repo = uow[NOTES]
                 repo.save(evolve(repo.get("N-1"), text=str(n)))
                 uow.commit()
         # the open reader still needs its version
-        assert reader.repository("note", Note).get("N-1").version == 1
+        assert reader[NOTES].get("N-1").version == 1
         assert len(s._history[("note", "ACME", "N-1")]) >= 2
     with s("ACME") as uow:
-        repo = uow.repository("note", Note)
+        repo = uow[NOTES]
         repo.save(evolve(repo.get("N-1"), text="last"))
         uow.commit()
     # only what the committing unit of work's own snapshot could see, and the new version

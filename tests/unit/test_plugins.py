@@ -22,6 +22,7 @@ from servicecore.plugins import (
     hookimpl,
     reset_default_hooks,
 )
+from servicecore.ports import AggregateType, Repository
 from servicecore.storage.memory import InMemoryStore
 
 
@@ -159,15 +160,18 @@ def test_plugin_error_after_commit_does_not_undo_it() -> None:
         id: str
         version: int = 0
 
+    notes: AggregateType[Note, Repository[Note]] = AggregateType(
+        kind="note", cls=Note, repository=Repository
+    )
     reset_default_hooks(Hooks(get_plugin_manager(plugins=[Exploding()], load_entrypoints=False)))
     store = InMemoryStore()
     with store("ACME") as uow:
-        uow.repository("note", Note).add(Note("ACME", "N-1"))
+        uow[notes].add(Note("ACME", "N-1"))
         uow.record([ping()])
         with pytest.raises(PluginError):
             uow.commit()
     with store("ACME") as uow:
-        assert uow.repository("note", Note).get("N-1").version == 1
+        assert uow[notes].get("N-1").version == 1
 
 
 def test_default_hooks_is_built_once_and_can_be_replaced() -> None:

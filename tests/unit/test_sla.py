@@ -16,6 +16,7 @@ from servicecore.calendars import BusinessCalendar
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.money import Money
 from servicecore.sla import (
+    SLAS,
     ClockKind,
     ClockRules,
     ClockState,
@@ -405,8 +406,8 @@ def test_agreement_overrides_group_default_and_plugin_comes_first() -> None:
 def test_select_sla_skips_suspended_and_reports_missing() -> None:
     store = InMemoryStore(publish=lambda events: None)
     with store.unit_of_work("ACME") as uow:
-        uow.slas.add(gold(suspended=True))
-        uow.slas.add(gold(id="SILVER", name="Silver"))
+        uow[SLAS].add(gold(suspended=True))
+        uow[SLAS].add(gold(id="SILVER", name="Silver"))
         uow.commit()
     ctx = SlaSelectionContext(
         company_id="ACME", order_id="SO-1", agreement_sla_id="GOLD", agreement_group_sla_id="SILVER"
@@ -436,7 +437,7 @@ def test_suspend_use_case_saves_and_records() -> None:
     published: list[object] = []
     store = InMemoryStore(publish=published.extend)
     with store.unit_of_work("ACME") as uow:
-        uow.slas.add(gold())
+        uow[SLAS].add(gold())
         uow.commit()
     with store.unit_of_work("ACME") as uow:
         sla = set_sla_suspended(uow, "GOLD", True, at(2024, 6, 1))
@@ -445,8 +446,8 @@ def test_suspend_use_case_saves_and_records() -> None:
         uow.commit()
     assert [type(e) for e in published] == [SlaSuspended]
     with store.unit_of_work("ACME") as uow:
-        assert uow.slas.get("GOLD").suspended
-        assert uow.slas.get("GOLD").version == 2
+        assert uow[SLAS].get("GOLD").suspended
+        assert uow[SLAS].get("GOLD").version == 2
         with pytest.raises(ValidationError, match="True or False"):
             set_sla_suspended(uow, "GOLD", "yes", at(2024, 6, 1))  # type: ignore[arg-type]
         with pytest.raises(NotFoundError):

@@ -34,6 +34,7 @@ from servicecore.sla import (
 from servicecore.sla import Target as SlaTarget
 from servicecore.storage.memory import InMemoryStore
 from servicecore.subscriptions import (
+    SUBSCRIPTIONS,
     Alignment,
     Billing,
     FeeKind,
@@ -98,7 +99,7 @@ def store_with_subscription(published: list[DomainEvent] | None = None) -> InMem
         clock=CLOCK,
     )  # fmt: skip
     with store.unit_of_work("ACME") as uow:
-        uow.subscriptions.add(sub)
+        uow[SUBSCRIPTIONS].add(sub)
         activate_subscription(uow, "SUB-1", clock=CLOCK)
         run_invoice_schedule(uow, "SUB-1", D(2024, 1, 1), D(2024, 7, 1), clock=CLOCK)
         uow.commit()
@@ -107,7 +108,7 @@ def store_with_subscription(published: list[DomainEvent] | None = None) -> InMem
 
 def load(store: InMemoryStore) -> Subscription:
     with store.unit_of_work("ACME") as uow:
-        return uow.subscriptions.get("SUB-1")
+        return uow[SUBSCRIPTIONS].get("SUB-1")
 
 
 def invoice(sub: Subscription, day: dt.date) -> list[tuple[str, str]]:

@@ -23,6 +23,8 @@ from servicecore.money import Money
 from servicecore.recurrence import Interval, Period
 from servicecore.storage.memory import InMemoryStore
 from servicecore.subscriptions import (
+    SUBSCRIPTION_GROUPS,
+    SUBSCRIPTIONS,
     Alignment,
     Billing,
     CancelMode,
@@ -605,8 +607,8 @@ def test_split_minor_never_flips_sign_and_is_exact() -> None:
 def _store_with(sub: Subscription) -> InMemoryStore:
     store = InMemoryStore(publish=lambda events: None)
     with store.unit_of_work("ACME") as uow:
-        uow.subscription_groups.add(MONTHLY)
-        uow.subscriptions.add(sub)
+        uow[SUBSCRIPTION_GROUPS].add(MONTHLY)
+        uow[SUBSCRIPTIONS].add(sub)
         uow.commit()
     return store
 
@@ -619,7 +621,7 @@ def test_dry_run_has_no_side_effects_and_runs_are_idempotent() -> None:
             uow, "S1", D(2024, 1, 1), D(2024, 4, 1), clock=CLOCK, dry_run=True
         )
         assert len(preview.fees) == 3
-        assert uow.subscriptions.get("S1").fees == ()
+        assert uow[SUBSCRIPTIONS].get("S1").fees == ()
         uow.commit()
     for _ in range(2):
         with store.unit_of_work("ACME") as uow:
@@ -628,10 +630,10 @@ def test_dry_run_has_no_side_effects_and_runs_are_idempotent() -> None:
     assert plans == {"S1": plans["S1"]}
     assert plans["S1"].fees == ()
     with store.unit_of_work("ACME") as uow:
-        stored = uow.subscriptions.get("S1")
+        stored = uow[SUBSCRIPTIONS].get("S1")
         assert [f.id for f in stored.fees] == [f.id for f in preview.fees]
-        assert uow.subscriptions.list_for_customer("C1") == [stored]
-        assert uow.subscriptions.list_in_group("MONTHLY") == [stored]
+        assert uow[SUBSCRIPTIONS].list_for_customer("C1") == [stored]
+        assert uow[SUBSCRIPTIONS].list_in_group("MONTHLY") == [stored]
 
 
 def test_concurrent_runs_conflict_instead_of_duplicating() -> None:
@@ -644,7 +646,7 @@ def test_concurrent_runs_conflict_instead_of_duplicating() -> None:
         with pytest.raises(ConcurrencyError):
             second.commit()
     with store.unit_of_work("ACME") as uow:
-        assert len(uow.subscriptions.get("S1").fees) == 2
+        assert len(uow[SUBSCRIPTIONS].get("S1").fees) == 2
 
 
 def test_use_cases_cancel_and_service_credit() -> None:

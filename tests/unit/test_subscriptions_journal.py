@@ -19,6 +19,8 @@ from servicecore.recurrence import Interval
 from servicecore.storage.memory import InMemoryStore
 from servicecore.subscriptions import (
     ACCRUED_REVENUE_ACCOUNT,
+    SUBSCRIPTION_GROUPS,
+    SUBSCRIPTIONS,
     WIP_ACCOUNT,
     AccrualsPosted,
     JournalEntry,
@@ -130,8 +132,8 @@ def test_use_case_posts_once_even_when_runs_race() -> None:
     published: list[DomainEvent] = []
     store = InMemoryStore(publish=published.extend)
     with store.unit_of_work("ACME") as uow:
-        uow.subscription_groups.add(GROUP)
-        uow.subscriptions.add(quarter_sub())
+        uow[SUBSCRIPTION_GROUPS].add(GROUP)
+        uow[SUBSCRIPTIONS].add(quarter_sub())
         uow.commit()
     a, b = store.unit_of_work("ACME"), store.unit_of_work("ACME")
     with a, b:
@@ -143,5 +145,5 @@ def test_use_case_posts_once_even_when_runs_race() -> None:
             b.commit()
     with store.unit_of_work("ACME") as uow:
         assert post_subscription_accruals(uow, "SUB-Q", D(2023, 3, 31), clock=CLOCK) == ()
-        assert len(uow.subscriptions.get("SUB-Q").posted_accruals) == 3
+        assert len(uow[SUBSCRIPTIONS].get("SUB-Q").posted_accruals) == 3
     assert [e.event_type for e in published] == ["AccrualsPosted"]

@@ -19,6 +19,7 @@ from servicecore.money import Money
 from servicecore.recurrence import Interval, Period
 from servicecore.storage.memory import InMemoryStore
 from servicecore.subscriptions import (
+    SUBSCRIPTIONS,
     Alignment,
     CancelMode,
     FeeKind,
@@ -204,11 +205,11 @@ def test_use_case_saves_and_records() -> None:
     events: list[object] = []
     store = InMemoryStore(publish=events.extend)
     with store.unit_of_work("ACME") as uow:
-        uow.subscriptions.add(march_sub())
+        uow[SUBSCRIPTIONS].add(march_sub())
         uow.commit()
     with store.unit_of_work("ACME") as uow:
         sub = reduce_fee_price(uow, "SUB-M", "SUB-M/R/2024-03-01", eur("20.00"), clock=CLOCK)
         uow.commit()
     with store.unit_of_work("ACME") as uow:
-        assert uow.subscriptions.get("SUB-M").fees == sub.fees
+        assert uow[SUBSCRIPTIONS].get("SUB-M").fees == sub.fees
     assert [type(e).__name__ for e in events] == ["PriceReduced"]

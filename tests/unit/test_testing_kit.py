@@ -40,6 +40,7 @@ import pendulum
 import pytest
 from attrs import evolve, frozen
 
+from servicecore.ports import AggregateType, Repository
 from servicecore.testing.contract import (
     ContractEvent, RepositoryContract, StoreFactory, UnitOfWorkContract,
 )
@@ -53,25 +54,30 @@ class Ticket:
     version: int = 0
 
 
+TICKETS: AggregateType[Ticket, Repository[Ticket]] = AggregateType(
+    kind="ticket", cls=Ticket, repository=Repository
+)
+
+
 def test_uow_and_published_events(uow, published_events, memory_store, company_id):
     assert company_id == "ACME"
-    uow.repository("ticket", Ticket).add(Ticket("ACME", "T-1", "printer"))
+    uow[TICKETS].add(Ticket("ACME", "T-1", "printer"))
     uow.record([ContractEvent(aggregate_id="T-1", company_id="ACME",
                               occurred_at=pendulum.datetime(2024, 1, 1), n=1)])
     assert published_events.events == []
     uow.commit()
     assert [e.aggregate_id for e in published_events.events] == ["T-1"]
     with memory_store("ACME") as other:
-        assert other.repository("ticket", Ticket).get("T-1").version == 1
+        assert other[TICKETS].get("T-1").version == 1
 
 
 def test_uow_rolls_back_at_teardown(memory_store, uow):
-    uow.repository("ticket", Ticket).add(Ticket("ACME", "T-2"))
+    uow[TICKETS].add(Ticket("ACME", "T-2"))
 
 
 def test_each_test_gets_a_fresh_store(memory_store):
     with memory_store("ACME") as uow:
-        assert uow.repository("ticket", Ticket).list_all() == []
+        assert uow[TICKETS].list_all() == []
 
 
 class TestAsAnotherCompany:
@@ -96,7 +102,7 @@ class TestTicketsInMemory(RepositoryContract[Ticket]):
         return memory_store_factory
 
     def repository(self, uow):
-        return uow.repository("ticket", Ticket)
+        return uow[TICKETS]
 
     def make_aggregate(self, company_id, id):
         return Ticket(company_id, id)

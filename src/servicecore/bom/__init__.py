@@ -47,12 +47,13 @@ from servicecore.bom.explosion import (
 )
 from servicecore.bom.model import (
     BOM_LIFECYCLE,
+    BOMS,
+    ITEMS,
     Bom,
     BomDiff,
     BomLine,
     BomRepository,
     BomStatus,
-    BomUnitOfWork,
     BomVersion,
     BomVersionDrafted,
     BomVersionStatusChanged,
@@ -69,14 +70,15 @@ from servicecore.bom.model import (
 )
 
 __all__ = [
+    "BOMS",
     "BOM_LIFECYCLE",
+    "ITEMS",
     "Bom",
     "BomDiff",
     "BomIndex",
     "BomLine",
     "BomRepository",
     "BomStatus",
-    "BomUnitOfWork",
     "BomVersion",
     "BomVersionDrafted",
     "BomVersionStatusChanged",

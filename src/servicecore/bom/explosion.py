@@ -20,9 +20,9 @@ from servicecore.bom.model import (
     _EXACT,
     _ONE,
     _ZERO,
+    BOMS,
     Bom,
     BomStatus,
-    BomUnitOfWork,
     BomVersion,
     UnitOfMeasure,
     _check_boms,
@@ -36,7 +36,7 @@ from servicecore.errors import (
     BusinessRuleError,
     NotFoundError,
 )
-from servicecore.ports import check_id
+from servicecore.ports import UnitOfWork, check_id
 
 __all__ = [
     "BomIndex",
@@ -479,7 +479,7 @@ def _plan(
 class BomIndex:
     """Read model over many :class:`Bom` aggregates, for fast as-of queries.
 
-    Build it once per batch of queries (``BomIndex.build(uow.boms.list_all())``); it does
+    Build it once per batch of queries (``BomIndex.build(uow[BOMS].list_all())``); it does
     not see later changes. Per item it keeps the active versions sorted by effective-from
     (bisection resolves a date); the timeline of all effectivity boundaries cuts dates into
     elementary intervals on which every resolution is constant, and each (item, interval)
@@ -744,6 +744,6 @@ def naive_explode(
     return out
 
 
-def load_bom_index(uow: BomUnitOfWork) -> BomIndex:
+def load_bom_index(uow: UnitOfWork) -> BomIndex:
     """A :class:`BomIndex` over every BOM the unit of work sees."""
-    return BomIndex.build(uow.boms.list_all())
+    return BomIndex.build(uow[BOMS].list_all())

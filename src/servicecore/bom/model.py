@@ -11,7 +11,6 @@ import itertools
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
-from typing import Protocol
 
 import attrs
 import pendulum
@@ -25,16 +24,26 @@ from servicecore.errors import (
 )
 from servicecore.events import DomainEvent
 from servicecore.lifecycle import Lifecycle
-from servicecore.ports import Repository, check_id, check_items, check_iterable, check_type
+from servicecore.ports import (
+    AggregateType,
+    Index,
+    Repository,
+    UnitOfWork,
+    check_id,
+    check_items,
+    check_iterable,
+    check_type,
+)
 
 __all__ = [
+    "BOMS",
     "BOM_LIFECYCLE",
+    "ITEMS",
     "Bom",
     "BomDiff",
     "BomLine",
     "BomRepository",
     "BomStatus",
-    "BomUnitOfWork",
     "BomVersion",
     "BomVersionDrafted",
     "BomVersionStatusChanged",
@@ -199,8 +208,14 @@ class Item:
         _check_str("name", self.name)
 
 
-class ItemRepository(Repository[Item], Protocol):
-    """Port for :class:`Item` (only the generic operations are needed)."""
+class ItemRepository(Repository[Item]):
+    """Items (only the generic operations are needed)."""
+
+
+ITEMS: AggregateType[Item, ItemRepository] = AggregateType(
+    kind="item", cls=Item, repository=ItemRepository
+)
+"""Items in storage: ``uow[ITEMS]``."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -758,7 +773,7 @@ def _check_boms(boms: Iterable[Bom], param: str) -> list[Bom]:
             f"{param} must be an iterable of Bom aggregates, not {type(boms).__name__}",
             field=param,
             value=boms,
-            allowed="e.g. uow.boms.list_all()",
+            allowed="e.g. uow[BOMS].list_all()",
         )
     found = list(boms)
     for bom in found:
@@ -789,12 +804,21 @@ def _check_no_overlap(item_id: str, versions: Sequence[BomVersion]) -> None:
             )
 
 
-class BomRepository(Repository[Bom], Protocol):
-    """Port for :class:`Bom` aggregates (id = parent item id)."""
+class BomRepository(Repository[Bom]):
+    """:class:`Bom` aggregates (id = parent item id), with the where-used finder."""
 
-    def list_using_component(self, component: str) -> Sequence[Bom]:
+    def list_using_component(self, component: str) -> list[Bom]:
         """BOMs with any version (any status) that has a line for ``component``, by id."""
-        ...
+        return self.find("component", check_id(component, "component"))
+
+
+BOMS: AggregateType[Bom, BomRepository] = AggregateType(
+    kind="bom",
+    cls=Bom,
+    repository=BomRepository,
+    indexes=(Index("component", lambda b: {ln.component for v in b.versions for ln in v.lines}),),
+)
+"""Bills of materials in storage: ``uow[BOMS]``."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -944,23 +968,8 @@ def diff_versions(old: BomVersion, new: BomVersion) -> BomDiff:
 # ---------------------------------------------------------------------------------------
 
 
-class BomUnitOfWork(Protocol):
-    """The part of ``servicecore.uow.UnitOfWork`` the BOM use cases need."""
-
-    @property
-    def company_id(self) -> str: ...
-
-    @property
-    def boms(self) -> BomRepository: ...
-
-    @property
-    def items(self) -> ItemRepository: ...
-
-    def record(self, events: Iterable[DomainEvent]) -> None: ...
-
-
 def create_bom(
-    uow: BomUnitOfWork,
+    uow: UnitOfWork,
     item_id: str,
     *,
     lines: Iterable[BomLine],
@@ -978,12 +987,12 @@ def create_bom(
         effective_to=effective_to,
         at=read_clock(clock),
     )
-    uow.boms.add(bom)
+    uow[BOMS].add(bom)
     uow.record(events)
     return bom
 
 
-def approve_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock: Clock) -> Bom:
+def approve_bom_version(uow: UnitOfWork, item_id: str, number: int, *, clock: Clock) -> Bom:
     """Approve a draft, checking cycles against every BOM of the company and each line's
     unit against its component item (when the item is stored).
 
@@ -995,7 +1004,7 @@ def approve_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock:
     already be stored (committed): ``BusinessRuleError`` for a BOM added in this unit of
     work, which no other unit of work could see, let alone conflict on.
     """
-    bom = uow.boms.get(item_id)
+    bom = uow[BOMS].get(item_id)
     version = bom.get_version(number)
     if bom.version == 0:
         raise BusinessRuleError(
@@ -1009,14 +1018,14 @@ def approve_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock:
     items: dict[str, Item] = {}
     for line in version.lines:
         try:
-            items[line.component] = uow.items.get(line.component)
+            items[line.component] = uow[ITEMS].get(line.component)
         except NotFoundError:
             continue
-    catalog = list(uow.boms.list_all())
+    catalog = list(uow[BOMS].list_all())
     changed, events = bom.approve(number, catalog=catalog, at=read_clock(clock), items=items)
-    uow.boms.save(changed)
+    uow[BOMS].save(changed)
     for read in _approval_read_set(catalog, changed, number):
-        uow.boms.save(read)  # unchanged: the commit now conflicts if it moved meanwhile
+        uow[BOMS].save(read)  # unchanged: the commit now conflicts if it moved meanwhile
     uow.record(events)
     return changed
 
@@ -1053,10 +1062,10 @@ def _approval_read_set(catalog: Iterable[Bom], approved: Bom, number: int) -> li
     return [by_item[i] for i in sorted(seen) if i in by_item and i != approved.id]
 
 
-def activate_bom_version(uow: BomUnitOfWork, item_id: str, number: int, *, clock: Clock) -> Bom:
+def activate_bom_version(uow: UnitOfWork, item_id: str, number: int, *, clock: Clock) -> Bom:
     """Activate an approved version (refused when it overlaps another active one)."""
-    bom = uow.boms.get(item_id)
+    bom = uow[BOMS].get(item_id)
     changed, events = bom.activate(number, at=read_clock(clock))
-    uow.boms.save(changed)
+    uow[BOMS].save(changed)
     uow.record(events)
     return changed

@@ -6,17 +6,21 @@ through the ``servicecore`` entry-point group (see ``docs/plugins.md``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from servicecore.calendars import BusinessCalendar
-from servicecore.events import DomainEvent
-from servicecore.sla import SlaSelectionContext
+if TYPE_CHECKING:  # the domain is imported for typing only: `import servicecore` stays light
+    from servicecore.calendars import BusinessCalendar
+    from servicecore.events import DomainEvent
+    from servicecore.ports import AggregateType
+    from servicecore.sla import SlaSelectionContext
 
 __all__ = [
     "hookimpl",
     "hookspec",
+    "servicecore_aggregate_types",
     "servicecore_calendars",
     "servicecore_on_events",
     "servicecore_select_sla",
@@ -24,6 +28,20 @@ __all__ = [
 
 hookspec = pluggy.HookspecMarker("servicecore")
 hookimpl = pluggy.HookimplMarker("servicecore")
+
+
+@hookspec
+def servicecore_aggregate_types() -> Iterable[AggregateType[Any, Any]]:
+    """Aggregate types this plugin stores, each an ``AggregateType`` declared beside its class.
+
+    Every implementation is asked; the results are merged by ``kind``. Two plugins giving
+    different types under one kind raise ``PluginError``, as does anything that is not an
+    ``AggregateType``. servicecore registers its own types the same way, through the
+    built-in plugin ``servicecore.aggregates``. Read through ``Hooks.aggregate_types()``:
+    storage adapters create their schema from it and the contract suite tests every type
+    in it.
+    """
+    raise NotImplementedError
 
 
 @hookspec

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -13,9 +14,12 @@ from servicecore.calendars import BusinessCalendar
 from servicecore.errors import NotFoundError, PluginError, ServiceCoreError
 from servicecore.events import DomainEvent
 from servicecore.plugins import hookspecs
+from servicecore.plugins.builtin import BuiltinAggregateTypes
 from servicecore.plugins.hookspecs import hookimpl
-from servicecore.ports import check_id, check_items, check_type
-from servicecore.sla import SlaSelectionContext
+from servicecore.ports import AggregateType, check_id, check_items, check_type
+
+if TYPE_CHECKING:  # domain types for annotations only: importing plugins loads no domain module
+    from servicecore.sla import SlaSelectionContext
 
 __all__ = [
     "DISABLE_ENV",
@@ -50,7 +54,10 @@ class LoggingPlugin:
 
 
 def _builtin_plugins() -> list[tuple[str, object]]:
-    return [("servicecore.logging", LoggingPlugin())]
+    return [
+        ("servicecore.logging", LoggingPlugin()),
+        ("servicecore.aggregates", BuiltinAggregateTypes()),
+    ]
 
 
 def get_plugin_manager(
@@ -125,6 +132,44 @@ class Hooks:
                 "produced the events was applied",
                 hook="servicecore_on_events",
             ) from exc
+
+    def aggregate_types(self) -> dict[str, AggregateType[Any, Any]]:
+        """Every aggregate type registered through ``servicecore_aggregate_types``, by kind."""
+        try:
+            results: list[Iterable[AggregateType[Any, Any]]] = (
+                self._pm.hook.servicecore_aggregate_types()
+            )
+        except ServiceCoreError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"a servicecore_aggregate_types implementation raised {exc!r}",
+                hook="servicecore_aggregate_types",
+            ) from exc
+        merged: dict[str, AggregateType[Any, Any]] = {}
+        for result in results:
+            if isinstance(result, str | bytes | Mapping) or not isinstance(result, Iterable):
+                raise PluginError(
+                    "servicecore_aggregate_types must return a list of AggregateType, not "
+                    f"{result!r}",
+                    hook="servicecore_aggregate_types",
+                )
+            for aggregate_type in result:
+                if not isinstance(aggregate_type, AggregateType):
+                    raise PluginError(
+                        f"servicecore_aggregate_types gave {aggregate_type!r}; an "
+                        "AggregateType is required",
+                        hook="servicecore_aggregate_types",
+                    )
+                known = merged.setdefault(aggregate_type.kind, aggregate_type)
+                if known is not aggregate_type:
+                    raise PluginError(
+                        f"two aggregate types use the kind {aggregate_type.kind!r} "
+                        f"({known.cls.__name__} and {aggregate_type.cls.__name__}); kinds "
+                        "must be unique",
+                        hook="servicecore_aggregate_types",
+                    )
+        return dict(sorted(merged.items()))
 
     def calendars(self) -> dict[str, BusinessCalendar]:
         """Every calendar supplied through ``servicecore_calendars``, by id."""

@@ -1,6 +1,7 @@
-"""The in-memory store: the reference implementation of every repository port.
+"""The in-memory store: the reference implementation of the records port.
 
-Not a mock: it enforces the same rules a SQL adapter must.
+Not a mock: it enforces the same rules a SQL adapter must, for every aggregate type
+(servicecore's and the host's own) through one generic implementation.
 
 * **Snapshots.** A unit of work reads the store as it was when the unit of work began
   (multi-version history per key), plus its own staged changes.
@@ -9,10 +10,18 @@ Not a mock: it enforces the same rules a SQL adapter must.
   (``ConcurrencyError``) and that no added id appeared meanwhile (``AlreadyExistsError``),
   then applies everything or nothing. Each commit that changes an aggregate bumps its
   ``version`` by one.
+* **Versions never restart.** A delete leaves a tombstone holding the next version, so an
+  id deleted and added again continues counting, and a save based on a version read before
+  the delete always conflicts.
+* **One class per kind.** The first aggregate type used under a ``kind`` fixes its class
+  for the life of the store; another class under the same kind is refused, in any unit of
+  work.
 * **Company isolation.** Keys include the company; a unit of work only ever sees its own.
 * **Events after commit.** Recorded events go to the publisher (the plugin facade by
   default) only after a successful commit.
-* **Thread safety.** One lock guards the shared history; units of work are cheap and meant
+* **Indexes.** ``find`` looks keys up in an index kept at commit time, then re-checks each
+  candidate as the unit of work sees it, so staged changes and snapshots are honoured.
+* **Thread safety.** One lock guards the shared state; units of work are cheap and meant
   for one thread each.
 
 >>> from servicecore.storage.memory import InMemoryStore
@@ -27,11 +36,10 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar, cast
+from typing import Any, Generic, Self, TypeVar
 
 import attrs
 
-from servicecore.bom import Bom, Item
 from servicecore.errors import (
     AlreadyExistsError,
     ConcurrencyError,
@@ -41,30 +49,19 @@ from servicecore.errors import (
     ValidationError,
 )
 from servicecore.events import DomainEvent
-from servicecore.ports import Aggregate, check_id, check_iterable
-from servicecore.repairs import Repair, RepairCodes
-from servicecore.service_objects import ObjectRelation, OwnerKind, ServiceObject
-from servicecore.sla import ServiceLevelAgreement
-from servicecore.subscriptions import Subscription, SubscriptionGroup
+from servicecore.ports import (
+    Aggregate,
+    AggregateType,
+    TypedAccess,
+    check_aggregate_type,
+    check_id,
+    check_iterable,
+    check_type,
+)
 
-__all__ = [
-    "InMemoryBomRepository",
-    "InMemoryItemRepository",
-    "InMemoryObjectRelationRepository",
-    "InMemoryRepairCodesRepository",
-    "InMemoryRepairRepository",
-    "InMemoryRepository",
-    "InMemoryServiceObjectRepository",
-    "InMemorySlaRepository",
-    "InMemoryStore",
-    "InMemorySubscriptionGroupRepository",
-    "InMemorySubscriptionRepository",
-    "InMemoryUnitOfWork",
-    "Publisher",
-]
+__all__ = ["InMemoryRecords", "InMemoryStore", "InMemoryUnitOfWork", "Publisher"]
 
 A = TypeVar("A", bound=Aggregate)
-R = TypeVar("R", bound="InMemoryRepository[Any]")
 
 Publisher = Callable[[Sequence[DomainEvent]], None]
 """Receives the events of a successful commit (default: the plugin facade)."""
@@ -73,9 +70,20 @@ _Key = tuple[str, str, str]  # (kind, company_id, id)
 
 
 @attrs.frozen
+class _Tombstone:
+    """What a deletion leaves: the version the next incarnation of the id continues from."""
+
+    version: int
+
+
+@attrs.frozen
 class _Staged:
     base: int | None  # stored version this change is based on; None for a new aggregate
     value: Any  # the aggregate, or None for a deletion
+
+
+def _live(value: Any) -> Any:
+    return None if value is None or isinstance(value, _Tombstone) else value
 
 
 class InMemoryStore:
@@ -85,10 +93,19 @@ class InMemoryStore:
     """
 
     def __init__(self, *, publish: Publisher | None = None) -> None:
+        if publish is not None and not callable(publish):
+            raise ValidationError(
+                f"publish must be callable, not {type(publish).__name__}",
+                field="publish",
+                value=publish,
+                allowed="a function (events) -> None, or None for the plugin hooks",
+            )
         self._lock = threading.RLock()
         self._seq = 0
         self._history: dict[_Key, list[tuple[int, Any]]] = {}
         self._ids: dict[tuple[str, str], set[str]] = {}
+        self._index: dict[tuple[str, str, str, str], set[str]] = {}
+        self._types: dict[str, AggregateType[Any, Any]] = {}
         self._active: Counter[int] = Counter()
         self._publish = publish
 
@@ -110,6 +127,22 @@ class InMemoryStore:
 
         default_hooks().on_events(events)
 
+    # -- types -------------------------------------------------------------------------
+    def _type_for(self, aggregate_type: AggregateType[A, Any]) -> AggregateType[A, Any]:
+        """The type stored under ``aggregate_type.kind``; fixed by its first use."""
+        check_aggregate_type(aggregate_type)
+        with self._lock:
+            known = self._types.setdefault(aggregate_type.kind, aggregate_type)
+        if known.cls is not aggregate_type.cls:
+            raise ValidationError(
+                f"kind {aggregate_type.kind!r} already holds {known.cls.__name__} in this "
+                f"store; it cannot hold {aggregate_type.cls.__name__} too",
+                field="kind",
+                value=aggregate_type.kind,
+                allowed="one aggregate class per kind",
+            )
+        return known
+
     # -- snapshot bookkeeping ----------------------------------------------------------
     def _begin(self) -> int:
         with self._lock:
@@ -123,16 +156,18 @@ class InMemoryStore:
                 del self._active[snapshot]
 
     def _read(self, key: _Key, snapshot: int) -> Any:
+        """The live aggregate at ``key`` as of ``snapshot``, or None."""
         with self._lock:
             history = self._history.get(key)
             if not history:
                 return None
             for seq, value in reversed(history):
                 if seq <= snapshot:
-                    return value
+                    return _live(value)
             return None
 
     def _latest(self, key: _Key) -> Any:
+        """The newest entry at ``key``: an aggregate, a tombstone, or None if never stored."""
         history = self._history.get(key)
         return history[-1][1] if history else None
 
@@ -140,31 +175,33 @@ class InMemoryStore:
         with self._lock:
             return list(self._ids.get((kind, company_id), ()))
 
+    def _candidates(self, kind: str, company_id: str, index: str, key: str) -> list[str]:
+        """Every id that was ever committed under ``key`` (a superset; callers re-check)."""
+        with self._lock:
+            return list(self._index.get((kind, company_id, index, key), ()))
+
     # -- commit ------------------------------------------------------------------------
     def _commit(self, staged: dict[_Key, _Staged], snapshot: int | None = None) -> None:
         """Apply ``staged`` atomically, or raise and apply nothing.
 
-        A change based on a stored version conflicts when the key's version differs, or,
-        given the ``snapshot`` it was read in, when the key was written after that snapshot
-        at all (a delete and re-add can bring the same version number back).
+        Every change is checked first; only when all pass is anything written. A new
+        aggregate conflicts with any live one under its key; a change based on a stored
+        version conflicts unless that version is still the newest (versions never
+        restart, so a delete and re-add cannot bring an old number back).
         """
         with self._lock:
             for key, change in staged.items():
                 kind, _company, ident = key
                 latest = self._latest(key)
                 if change.base is None:
-                    if latest is not None:
+                    if _live(latest) is not None:
                         raise AlreadyExistsError(entity=kind, id=ident)
-                elif (
-                    latest is None
-                    or latest.version != change.base
-                    or (snapshot is not None and self._history[key][-1][0] > snapshot)
-                ):
+                elif _live(latest) is None or latest.version != change.base:
                     raise ConcurrencyError(
                         entity=kind,
                         id=ident,
                         expected_version=change.base,
-                        actual_version=None if latest is None else latest.version,
+                        actual_version=None if _live(latest) is None else latest.version,
                     )
             if not staged:
                 return
@@ -172,13 +209,27 @@ class InMemoryStore:
             seq = self._seq
             oldest = min(self._active, default=seq)
             for key, change in staged.items():
+                latest = self._latest(key)
+                previous = change.base if change.base is not None else 0
+                if change.base is None and isinstance(latest, _Tombstone):
+                    previous = latest.version
                 value = change.value
-                if value is not None:
-                    value = attrs.evolve(value, version=(change.base or 0) + 1)
+                if value is None:
+                    value = _Tombstone(previous + 1)
+                else:
+                    value = attrs.evolve(value, version=previous + 1)
+                    self._index_value(key, value)
                 history = self._history.setdefault(key, [])
                 history.append((seq, value))
                 self._prune(history, oldest)
                 self._ids.setdefault(key[:2], set()).add(key[2])
+
+    def _index_value(self, key: _Key, value: Any) -> None:
+        kind, company, ident = key
+        aggregate_type = self._types[kind]
+        for index in aggregate_type.indexes:
+            for index_key in aggregate_type.keys_of(value, index):
+                self._index.setdefault((kind, company, index.name, index_key), set()).add(ident)
 
     @staticmethod
     def _prune(history: list[tuple[int, Any]], oldest_snapshot: int) -> None:
@@ -191,8 +242,12 @@ class InMemoryStore:
             del history[:keep_from]
 
 
-class InMemoryUnitOfWork:
-    """One transaction against an :class:`InMemoryStore`, for one company."""
+class InMemoryUnitOfWork(TypedAccess):
+    """One transaction against an :class:`InMemoryStore`, for one company.
+
+    ``uow[TYPE]`` gives the typed repository of any aggregate type; ``uow.records(TYPE)``
+    the generic records port underneath.
+    """
 
     def __init__(self, store: InMemoryStore, company_id: str) -> None:
         self._store = store
@@ -200,7 +255,7 @@ class InMemoryUnitOfWork:
         self._snapshot: int | None = None
         self._staged: dict[_Key, _Staged] = {}
         self._events: list[DomainEvent] = []
-        self._repositories: dict[str, InMemoryRepository[Any]] = {}
+        self._records: dict[str, InMemoryRecords[Any]] = {}
 
     @property
     def company_id(self) -> str:
@@ -275,116 +330,50 @@ class InMemoryUnitOfWork:
                 )
         self._events.extend(batch)
 
-    # -- repositories ------------------------------------------------------------------
-    def repository(self, kind: str, entity_type: type[A]) -> InMemoryRepository[A]:
-        """A generic repository for aggregates of ``entity_type`` stored under ``kind``.
+    # -- records -------------------------------------------------------------------------
+    def records(self, aggregate_type: AggregateType[A, Any]) -> InMemoryRecords[A]:
+        """The records port of ``aggregate_type`` in this unit of work."""
+        found = self._records.get(getattr(aggregate_type, "kind", ""))
+        if found is not None and found.aggregate_type is aggregate_type:
+            return found
+        known = self._store._type_for(aggregate_type)
+        records = InMemoryRecords(self, known)
+        self._records[known.kind] = records
+        return records
 
-        Domain ports are typed attributes built on this; hosts may also keep aggregates
-        of their own here, with the same version, isolation and rollback rules.
-        """
-        return self._typed_repository(InMemoryRepository, kind, entity_type)
-
-    def _typed_repository(self, cls: type[R], kind: str, entity_type: type[Any]) -> R:
-        check_id(kind, "kind")
-        existing = self._repositories.get(kind)
-        if existing is None:
-            existing = cls(self, kind, entity_type)
-            self._repositories[kind] = existing
-        elif not isinstance(existing, cls) or existing.entity_type is not entity_type:
-            raise ValidationError(
-                f"kind {kind!r} is already used for {existing.entity_type.__name__}",
-                field="kind",
-                value=kind,
-                allowed="one entity type per kind",
-            )
-        return existing
-
-    @property
-    def slas(self) -> InMemorySlaRepository:
-        """SLA definitions (``servicecore.sla``)."""
-        return self._typed_repository(InMemorySlaRepository, "sla", ServiceLevelAgreement)
-
-    @property
-    def subscriptions(self) -> InMemorySubscriptionRepository:
-        return self._typed_repository(InMemorySubscriptionRepository, "subscription", Subscription)
-
-    @property
-    def subscription_groups(self) -> InMemorySubscriptionGroupRepository:
-        return self._typed_repository(
-            InMemorySubscriptionGroupRepository, "subscription_group", SubscriptionGroup
-        )
-
-    # -- BOM, service objects and repairs (issue 5) ---------------------------------------
-    @property
-    def items(self) -> InMemoryItemRepository:
-        return self._typed_repository(InMemoryItemRepository, "item", Item)
-
-    @property
-    def boms(self) -> InMemoryBomRepository:
-        return self._typed_repository(InMemoryBomRepository, "bom", Bom)
-
-    @property
-    def service_objects(self) -> InMemoryServiceObjectRepository:
-        return self._typed_repository(
-            InMemoryServiceObjectRepository, "service_object", ServiceObject
-        )
-
-    @property
-    def object_relations(self) -> InMemoryObjectRelationRepository:
-        return self._typed_repository(
-            InMemoryObjectRelationRepository, "object_relation", ObjectRelation
-        )
-
-    @property
-    def repairs(self) -> InMemoryRepairRepository:
-        return self._typed_repository(InMemoryRepairRepository, "repair", Repair)
-
-    @property
-    def repair_codes(self) -> InMemoryRepairCodesRepository:
-        return self._typed_repository(InMemoryRepairCodesRepository, "repair_codes", RepairCodes)
-
-    # -- internals used by repositories ----------------------------------------------------
+    # -- internals used by the records ---------------------------------------------------
     def _visible(self, key: _Key) -> tuple[bool, Any]:
-        """(staged?, value) as this unit of work sees ``key``."""
+        """(staged?, live value or None) as this unit of work sees ``key``."""
         staged = self._staged.get(key)
         if staged is not None:
             return True, staged.value
         return False, self._store._read(key, self._open_snapshot())
 
 
-class InMemoryRepository(Generic[A]):
-    """Generic repository over one aggregate kind; domain ports subclass it for finders."""
+class InMemoryRecords(Generic[A]):
+    """The records port of one aggregate type in one :class:`InMemoryUnitOfWork`."""
 
-    def __init__(self, uow: InMemoryUnitOfWork, kind: str, entity_type: type[A]) -> None:
+    def __init__(self, uow: InMemoryUnitOfWork, aggregate_type: AggregateType[A, Any]) -> None:
         self._uow = uow
-        self.kind = kind
-        self.entity_type = entity_type
+        self._type = aggregate_type
+        self.kind = aggregate_type.kind
+
+    @property
+    def aggregate_type(self) -> AggregateType[A, Any]:
+        return self._type
 
     def _key(self, ident: str) -> _Key:
         return (self.kind, self._uow.company_id, ident)
 
     def _check(self, aggregate: object, action: str) -> A:
-        if not isinstance(aggregate, self.entity_type):
+        cls = self._type.cls
+        if not isinstance(aggregate, cls):
             raise ValidationError(
-                f"{action}() of the {self.kind} repository takes a "
-                f"{self.entity_type.__name__}, not {type(aggregate).__name__}",
+                f"{action}() of the {self.kind} records takes a {cls.__name__}, not "
+                f"{type(aggregate).__name__}",
                 field="aggregate",
                 value=aggregate,
-                allowed=self.entity_type.__name__,
-            )
-        if not attrs.has(type(aggregate)):
-            raise ValidationError(
-                f"{type(aggregate).__name__} is not an attrs class; aggregates must be",
-                field="aggregate",
-                allowed="a frozen attrs class with company_id, id and version",
-            )
-        fields = attrs.fields_dict(cast(Any, type(aggregate)))
-        missing = {"company_id", "id", "version"} - set(fields)
-        if missing:
-            raise ValidationError(
-                f"{type(aggregate).__name__} has no field {', '.join(sorted(missing))}",
-                field="aggregate",
-                allowed="a frozen attrs class with company_id, id and version",
+                allowed=cls.__name__,
             )
         company = aggregate.company_id
         if company != self._uow.company_id:
@@ -408,14 +397,15 @@ class InMemoryRepository(Generic[A]):
     def add(self, aggregate: A) -> None:
         self._check(aggregate, "add")
         version = aggregate.version
-        if isinstance(version, bool) or version != 0:
+        if type(version) is not int or version != 0:
             raise ValidationError(
                 f"a new {self.kind} has version 0, not {version!r}; to change a stored one, "
                 "save() it",
                 field="version",
                 value=version,
-                allowed="0",
+                allowed="the integer 0",
             )
+        self._index_keys(aggregate)  # a key function that fails must fail here, not at commit
         key = self._key(aggregate.id)
         staged, value = self._uow._visible(key)
         if value is not None:
@@ -425,11 +415,13 @@ class InMemoryRepository(Generic[A]):
 
     def _stage_change(self, aggregate: A, value: A | None, action: str) -> None:
         self._check(aggregate, action)
+        if value is not None:
+            self._index_keys(value)
         key = self._key(aggregate.id)
         staged, current = self._uow._visible(key)
         if current is None:
             raise NotFoundError(entity=self.kind, id=aggregate.id)
-        if aggregate.version != current.version:
+        if type(aggregate.version) is not int or aggregate.version != current.version:
             raise ConcurrencyError(
                 entity=self.kind,
                 id=aggregate.id,
@@ -446,95 +438,31 @@ class InMemoryRepository(Generic[A]):
         self._stage_change(aggregate, None, "delete")
 
     def list_all(self) -> list[A]:
-        return self._scan(lambda _a: True)
-
-    def _scan(self, predicate: Callable[[A], bool]) -> list[A]:
-        """Every visible aggregate of this kind and company matching ``predicate``, by id.
-
-        Finders of domain ports are built on this (O(n): it is the reference adapter).
-        """
         company = self._uow.company_id
         ids = set(self._uow._store._ids_of(self.kind, company))
         ids.update(k[2] for k in self._uow._staged if k[0] == self.kind and k[1] == company)
+        return self._visible_values(ids, lambda _value: True)
+
+    def find(self, index: str, key: str) -> list[A]:
+        check_type(index, str, "index", "the name of one of the type's indexes")
+        found_index = self._type.index(index)
+        check_type(key, str, "key", "a str index key")
+        company = self._uow.company_id
+        ids = set(self._uow._store._candidates(self.kind, company, index, key))
+        ids.update(k[2] for k in self._uow._staged if k[0] == self.kind and k[1] == company)
+        return self._visible_values(
+            ids, lambda value: key in self._type.keys_of(value, found_index)
+        )
+
+    def _visible_values(self, ids: Iterable[str], keep: Callable[[A], bool]) -> list[A]:
+        company = self._uow.company_id
         found: list[A] = []
         for ident in sorted(ids):
             _staged, value = self._uow._visible((self.kind, company, ident))
-            if value is not None and predicate(value):
+            if value is not None and keep(value):
                 found.append(value)
         return found
 
-
-class InMemorySlaRepository(InMemoryRepository[ServiceLevelAgreement]):
-    """The in-memory ``SlaRepository``."""
-
-    def list_selectable(self) -> list[ServiceLevelAgreement]:
-        return self._scan(lambda sla: not sla.suspended)
-
-
-class InMemorySubscriptionRepository(InMemoryRepository[Subscription]):
-    """In-memory ``SubscriptionRepository``."""
-
-    def list_for_customer(self, customer_id: str) -> list[Subscription]:
-        check_id(customer_id, "customer_id")
-        return self._scan(lambda s: s.customer_id == customer_id)
-
-    def list_in_group(self, group_id: str) -> list[Subscription]:
-        check_id(group_id, "group_id")
-        return self._scan(lambda s: s.group_id == group_id)
-
-
-class InMemorySubscriptionGroupRepository(InMemoryRepository[SubscriptionGroup]):
-    """In-memory ``SubscriptionGroupRepository``."""
-
-
-# -- BOM, service objects and repairs (issue 5) -------------------------------------------
-
-
-class InMemoryItemRepository(InMemoryRepository[Item]):
-    """Items (generic operations only)."""
-
-
-class InMemoryBomRepository(InMemoryRepository[Bom]):
-    """BOMs; ``list_using_component`` scans every version's lines."""
-
-    def list_using_component(self, component: str) -> list[Bom]:
-        check_id(component, "component")
-        return self._scan(
-            lambda b: any(ln.component == component for v in b.versions for ln in v.lines)
-        )
-
-
-class InMemoryServiceObjectRepository(InMemoryRepository[ServiceObject]):
-    """Service objects with the customer finder."""
-
-    def list_for_customer(self, customer_id: str) -> list[ServiceObject]:
-        check_id(customer_id, "customer_id")
-        return self._scan(lambda o: o.customer_id == customer_id)
-
-
-class InMemoryObjectRelationRepository(InMemoryRepository[ObjectRelation]):
-    """Object relations with owner and object finders."""
-
-    def list_for_owner(self, owner_kind: OwnerKind, owner_id: str) -> list[ObjectRelation]:
-        check_id(owner_id, "owner_id")
-        return self._scan(lambda r: r.owner_kind is owner_kind and r.owner_id == owner_id)
-
-    def list_for_object(self, object_id: str) -> list[ObjectRelation]:
-        check_id(object_id, "object_id")
-        return self._scan(lambda r: r.object_id == object_id)
-
-
-class InMemoryRepairRepository(InMemoryRepository[Repair]):
-    """Repairs with object and item finders."""
-
-    def list_for_object(self, object_id: str) -> list[Repair]:
-        check_id(object_id, "object_id")
-        return self._scan(lambda r: r.object_id == object_id)
-
-    def list_for_item(self, item_id: str) -> list[Repair]:
-        check_id(item_id, "item_id")
-        return self._scan(lambda r: r.item_id == item_id)
-
-
-class InMemoryRepairCodesRepository(InMemoryRepository[RepairCodes]):
-    """Repair code sets (generic operations only)."""
+    def _index_keys(self, aggregate: A) -> None:
+        for index in self._type.indexes:
+            self._type.keys_of(aggregate, index)

@@ -29,13 +29,14 @@ from servicecore.subscriptions.journal import (
     ACCRUED_REVENUE_ACCOUNT,
     WIP_ACCOUNT,
     AccrualsPosted,
-    AccrualsUnitOfWork,
     JournalEntry,
     plan_accruals,
     post_accruals,
     post_subscription_accruals,
 )
 from servicecore.subscriptions.model import (
+    SUBSCRIPTION_GROUPS,
+    SUBSCRIPTIONS,
     Alignment,
     AlignmentKind,
     Billing,
@@ -89,7 +90,6 @@ from servicecore.subscriptions.revenue import (
     subscription_revenue,
 )
 from servicecore.subscriptions.usecases import (
-    SubscriptionsUnitOfWork,
     activate_subscription,
     apply_service_credit,
     cancel_subscription,
@@ -100,9 +100,10 @@ from servicecore.subscriptions.usecases import (
 
 __all__ = [
     "ACCRUED_REVENUE_ACCOUNT",
+    "SUBSCRIPTIONS",
+    "SUBSCRIPTION_GROUPS",
     "WIP_ACCOUNT",
     "AccrualsPosted",
-    "AccrualsUnitOfWork",
     "Alignment",
     "AlignmentKind",
     "Billing",
@@ -140,7 +141,6 @@ __all__ = [
     "SubscriptionResumed",
     "SubscriptionStatus",
     "SubscriptionSuspended",
-    "SubscriptionsUnitOfWork",
     "Suspension",
     "activate",
     "activate_subscription",

@@ -21,8 +21,7 @@ and raises :class:`AccrualsPosted` carrying them, for the host's ledger to book.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Sequence
-from typing import Protocol
+from collections.abc import Sequence
 
 import pendulum
 from attrs import evolve, frozen
@@ -31,13 +30,13 @@ from servicecore.clock import Clock, to_date
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.money import Money
-from servicecore.ports import check_id
+from servicecore.ports import UnitOfWork, check_id
 from servicecore.recurrence import Period
 from servicecore.subscriptions.model import (
+    SUBSCRIPTION_GROUPS,
+    SUBSCRIPTIONS,
     Subscription,
     SubscriptionGroup,
-    SubscriptionGroupRepository,
-    SubscriptionRepository,
     _clock,
     check_subscription,
 )
@@ -47,7 +46,6 @@ __all__ = [
     "ACCRUED_REVENUE_ACCOUNT",
     "WIP_ACCOUNT",
     "AccrualsPosted",
-    "AccrualsUnitOfWork",
     "JournalEntry",
     "plan_accruals",
     "post_accruals",
@@ -222,20 +220,8 @@ def post_accruals(
     return evolve(sub, posted_accruals=posted), (event,)
 
 
-class AccrualsUnitOfWork(Protocol):
-    """The part of ``servicecore.uow.UnitOfWork`` the posting use case needs."""
-
-    @property
-    def subscriptions(self) -> SubscriptionRepository: ...
-
-    @property
-    def subscription_groups(self) -> SubscriptionGroupRepository: ...
-
-    def record(self, events: Iterable[DomainEvent]) -> None: ...
-
-
 def post_subscription_accruals(
-    uow: AccrualsUnitOfWork,
+    uow: UnitOfWork,
     sub_id: str,
     posting_date: _dt.date,
     *,
@@ -244,12 +230,12 @@ def post_subscription_accruals(
 ) -> tuple[JournalEntry, ...]:
     """Use case: load the subscription and its group, post, save, record. The caller
     commits; a concurrent run on the same subscription fails at commit, never posts twice."""
-    sub = uow.subscriptions.get(check_id(sub_id, "sub_id"))
-    group = uow.subscription_groups.get(sub.group_id)
+    sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
+    group = uow[SUBSCRIPTION_GROUPS].get(sub.group_id)
     new, events = post_accruals(sub, group, posting_date, clock=clock, fee_ids=fee_ids)
     if not events:
         return ()
-    uow.subscriptions.save(new)
+    uow[SUBSCRIPTIONS].save(new)
     uow.record(events)
     posted = events[0]
     assert isinstance(posted, AccrualsPosted)

@@ -18,7 +18,7 @@ from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.lifecycle import Lifecycle
 from servicecore.money import Currency, Money
-from servicecore.ports import Repository, check_id, check_iterable, check_type
+from servicecore.ports import AggregateType, Index, Repository, check_id, check_iterable, check_type
 from servicecore.recurrence import Interval, Period, Recurrence, Unit
 from servicecore.subscriptions.pricing import IndexMethod, apply_index, indexed_price
 
@@ -486,20 +486,37 @@ class Subscription:
 
 
 # -- repository ports ------------------------------------------------------------
-class SubscriptionRepository(Repository[Subscription], Protocol):
-    """Storage port of subscriptions (with their fee ledger)."""
+class SubscriptionRepository(Repository[Subscription]):
+    """Subscriptions (with their fee ledger), with the finders the use cases need."""
 
-    def list_for_customer(self, customer_id: str) -> Sequence[Subscription]:
+    def list_for_customer(self, customer_id: str) -> list[Subscription]:
         """Subscriptions of ``customer_id``, ordered by id."""
-        ...
+        return self.find("customer", check_id(customer_id, "customer_id"))
 
-    def list_in_group(self, group_id: str) -> Sequence[Subscription]:
+    def list_in_group(self, group_id: str) -> list[Subscription]:
         """Subscriptions of group ``group_id``, ordered by id."""
-        ...
+        return self.find("group", check_id(group_id, "group_id"))
 
 
-class SubscriptionGroupRepository(Repository[SubscriptionGroup], Protocol):
-    """Storage port of subscription groups."""
+class SubscriptionGroupRepository(Repository[SubscriptionGroup]):
+    """Subscription groups (generic operations only)."""
+
+
+SUBSCRIPTIONS: AggregateType[Subscription, SubscriptionRepository] = AggregateType(
+    kind="subscription",
+    cls=Subscription,
+    repository=SubscriptionRepository,
+    indexes=(
+        Index("customer", lambda s: (s.customer_id,)),
+        Index("group", lambda s: (s.group_id,)),
+    ),
+)
+"""Subscriptions in storage: ``uow[SUBSCRIPTIONS]``."""
+
+SUBSCRIPTION_GROUPS: AggregateType[SubscriptionGroup, SubscriptionGroupRepository] = AggregateType(
+    kind="subscription_group", cls=SubscriptionGroup, repository=SubscriptionGroupRepository
+)
+"""Subscription groups in storage: ``uow[SUBSCRIPTION_GROUPS]``."""
 
 
 # -- commands -------------------------------------------------------------------------------------

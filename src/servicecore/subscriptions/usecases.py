@@ -1,19 +1,16 @@
 """Use cases over a unit of work: load, command, save, record. The caller commits.
 
-They need only the ``subscriptions`` port and ``record`` of a unit of work, declared
-here structurally so the domain never imports ``servicecore.uow``.
+They take the kernel's ``servicecore.ports.UnitOfWork`` and reach subscriptions through
+``uow[SUBSCRIPTIONS]``, so the domain never imports ``servicecore.uow``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
-from typing import Protocol
 
 from servicecore.clock import Clock
-from servicecore.events import DomainEvent
 from servicecore.money import Money
-from servicecore.ports import check_id
+from servicecore.ports import UnitOfWork, check_id
 from servicecore.subscriptions.billing import (
     CancelMode,
     FeePlan,
@@ -24,15 +21,14 @@ from servicecore.subscriptions.billing import (
     reduce_price,
 )
 from servicecore.subscriptions.model import (
+    SUBSCRIPTIONS,
     ServiceCreditLike,
     Subscription,
-    SubscriptionRepository,
     SubscriptionStatus,
     activate,
 )
 
 __all__ = [
-    "SubscriptionsUnitOfWork",
     "activate_subscription",
     "apply_service_credit",
     "cancel_subscription",
@@ -42,27 +38,16 @@ __all__ = [
 ]
 
 
-class SubscriptionsUnitOfWork(Protocol):
-    """The part of ``servicecore.uow.UnitOfWork`` these use cases need."""
-
-    @property
-    def subscriptions(self) -> SubscriptionRepository: ...
-
-    def record(self, events: Iterable[DomainEvent]) -> None: ...
-
-
-def activate_subscription(
-    uow: SubscriptionsUnitOfWork, sub_id: str, *, clock: Clock
-) -> Subscription:
-    sub = uow.subscriptions.get(check_id(sub_id, "sub_id"))
+def activate_subscription(uow: UnitOfWork, sub_id: str, *, clock: Clock) -> Subscription:
+    sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     new, events = activate(sub, clock=clock)
-    uow.subscriptions.save(new)
+    uow[SUBSCRIPTIONS].save(new)
     uow.record(events)
     return new
 
 
 def run_invoice_schedule(
-    uow: SubscriptionsUnitOfWork,
+    uow: UnitOfWork,
     sub_id: str,
     start: _dt.date,
     end: _dt.date,
@@ -77,20 +62,20 @@ def run_invoice_schedule(
     ``[start, end)``. The ledger is saved through the port, so two concurrent runs on
     the same subscription conflict at commit (``ConcurrencyError``) instead of billing
     twice; rerunning after a commit adds nothing."""
-    sub = uow.subscriptions.get(check_id(sub_id, "sub_id"))
+    sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     plan = plan_fees(sub, start, end, as_of=as_of, continuous=continuous, limit=limit)
     if dry_run or not plan.fees:
         return plan
     new, events = generate_fees(
         sub, start, end, clock=clock, as_of=as_of, continuous=continuous, limit=limit
     )
-    uow.subscriptions.save(new)
+    uow[SUBSCRIPTIONS].save(new)
     uow.record(events)
     return plan
 
 
 def run_invoice_schedules(
-    uow: SubscriptionsUnitOfWork,
+    uow: UnitOfWork,
     start: _dt.date,
     end: _dt.date,
     *,
@@ -101,7 +86,7 @@ def run_invoice_schedules(
 ) -> dict[str, FeePlan]:
     """:func:`run_invoice_schedule` for every non-draft subscription, by id."""
     out: dict[str, FeePlan] = {}
-    for sub in uow.subscriptions.list_all():
+    for sub in uow[SUBSCRIPTIONS].list_all():
         if sub.status is SubscriptionStatus.DRAFT:
             continue
         out[sub.id] = run_invoice_schedule(
@@ -111,7 +96,7 @@ def run_invoice_schedules(
 
 
 def cancel_subscription(
-    uow: SubscriptionsUnitOfWork,
+    uow: UnitOfWork,
     sub_id: str,
     mode: CancelMode,
     on: _dt.date,
@@ -119,15 +104,15 @@ def cancel_subscription(
     clock: Clock,
     effective: _dt.date | None = None,
 ) -> Subscription:
-    sub = uow.subscriptions.get(check_id(sub_id, "sub_id"))
+    sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     new, events = cancel(sub, mode, on, clock=clock, effective=effective)
-    uow.subscriptions.save(new)
+    uow[SUBSCRIPTIONS].save(new)
     uow.record(events)
     return new
 
 
 def apply_service_credit(
-    uow: SubscriptionsUnitOfWork,
+    uow: UnitOfWork,
     sub_id: str,
     credit: ServiceCreditLike,
     on: _dt.date,
@@ -135,16 +120,16 @@ def apply_service_credit(
     clock: Clock,
 ) -> Subscription:
     """Put an SLA service credit on the subscription's next invoice (idempotent)."""
-    sub = uow.subscriptions.get(check_id(sub_id, "sub_id"))
+    sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     new, events = add_service_credit(sub, credit, on, clock=clock)
     if events:
-        uow.subscriptions.save(new)
+        uow[SUBSCRIPTIONS].save(new)
         uow.record(events)
     return new
 
 
 def reduce_fee_price(
-    uow: SubscriptionsUnitOfWork,
+    uow: UnitOfWork,
     sub_id: str,
     fee_id: str,
     by: Money,
@@ -153,8 +138,8 @@ def reduce_fee_price(
     on: _dt.date | None = None,
 ) -> Subscription:
     """Lower the price of an issued fee by ``by`` (a PRICE_REDUCTION fee, S7)."""
-    sub = uow.subscriptions.get(check_id(sub_id, "sub_id"))
+    sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     new, events = reduce_price(sub, fee_id, by, clock=clock, on=on)
-    uow.subscriptions.save(new)
+    uow[SUBSCRIPTIONS].save(new)
     uow.record(events)
     return new

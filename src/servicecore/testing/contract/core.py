@@ -1,22 +1,13 @@
-"""Contract suites: pytest base classes every storage adapter must pass.
+"""The generic rules of the storage contract: run once per adapter.
 
-A *host* (whoever writes a storage adapter) subclasses a contract and provides ONE fixture,
-``store_factory``: given a publisher (where committed events go) it returns a fresh, empty
-store, i.e. a callable that opens a unit of work for a company id::
-
-    class TestNotesOnMyStore(NoteRepositoryContract):
-        @pytest.fixture
-        def store_factory(self) -> StoreFactory:
-            return lambda publish: MyStore(publish=publish)
-
-Each *port* (one per aggregate) provides a subclass of :class:`RepositoryContract` that says
-how to reach its repository through a unit of work and how to build and change an
-aggregate (``repository``, ``make_aggregate``, ``modify``); it inherits every generic test:
-not found / already exists, optimistic concurrency (also with real threads), rollback by
-default, atomic multi-aggregate commits, company isolation, events published exactly once
-and only after a successful commit, snapshot consistency, and a Hypothesis state machine
-that drives random sequences through the adapter and through a plain dict model and checks
-they agree.
+:class:`RepositoryContract` holds every rule of the records port, run on one aggregate
+type: not found / already exists, optimistic concurrency (also with real threads),
+versions that never restart after a delete, rollback by default, atomic multi-aggregate
+commits, company isolation, events published exactly once and only after a successful
+commit, snapshot consistency, finders that see staged changes, and a Hypothesis state
+machine that drives random sequences through the adapter and through a plain dict model
+and checks they agree. :class:`RecordsContract` runs them on :data:`CONTRACT_NOTES`, a
+small aggregate type of the contract's own, because the rules hold for every type alike.
 
 :class:`UnitOfWorkContract` holds the tests that need no repository (events, rollback,
 company scoping of events).
@@ -50,23 +41,19 @@ from servicecore.errors import (
     ConcurrencyError,
     NotFoundError,
     PermissionDeniedError,
+    ValidationError,
 )
 from servicecore.events import DomainEvent
-from servicecore.money import Money
-from servicecore.ports import Aggregate, Repository
-from servicecore.recurrence import Interval
-from servicecore.sla import ServiceLevelAgreement, Target
-from servicecore.subscriptions import Subscription, SubscriptionGroup
-from servicecore.uow import UnitOfWork
+from servicecore.ports import Aggregate, AggregateType, Index, Repository, UnitOfWork
 
 __all__ = [
+    "CONTRACT_NOTES",
     "ContractEvent",
+    "ContractNote",
     "Publisher",
+    "RecordsContract",
     "RepositoryContract",
-    "SlaRepositoryContract",
     "StoreFactory",
-    "SubscriptionGroupRepositoryContract",
-    "SubscriptionRepositoryContract",
     "UnitOfWorkContract",
     "repository_state_machine",
 ]
@@ -90,6 +77,34 @@ class ContractEvent(DomainEvent):
     """The event the contract suites record: ``n`` numbers it in recording order."""
 
     n: int
+
+
+@frozen
+class ContractNote:
+    """The aggregate the generic rules are run on (any adapter must store it)."""
+
+    company_id: str
+    id: str
+    text: str = ""
+    topic: str = "odd"
+    edits: int = 0
+    version: int = 0
+
+
+class ContractNoteRepository(Repository[ContractNote]):
+    """Typed repository of :class:`ContractNote`, with one finder."""
+
+    def list_about(self, topic: str) -> list[ContractNote]:
+        return self.find("topic", topic)
+
+
+CONTRACT_NOTES: AggregateType[ContractNote, ContractNoteRepository] = AggregateType(
+    kind="servicecore_contract_note",
+    cls=ContractNote,
+    repository=ContractNoteRepository,
+    indexes=(Index("topic", lambda n: (n.topic,) if n.topic else ()),),
+)
+"""The contract suite's own aggregate type (not registered in the plugin registry)."""
 
 
 def _event(company_id: str, aggregate_id: str, n: int) -> ContractEvent:
@@ -659,6 +674,44 @@ class RepositoryContract(_ContractBase, Generic[A]):
             uow.commit()
         assert self._get(open_uow, stored.id).version >= 1
 
+    def test_versions_never_restart_after_a_delete(
+        self, open_uow: Callable[..., UnitOfWork]
+    ) -> None:
+        """A delete leaves a tombstone: the re-added id continues from the old version, so
+        a save based on a version read before the delete always conflicts."""
+        (v1,) = self._store(open_uow, self.make_id(1))
+        self._save_and_commit(open_uow, self.modify(v1))
+        before_delete = self._get(open_uow, v1.id)
+        assert before_delete.version == 2
+        self._save_and_commit(open_uow, before_delete, delete=True)
+        self._add_and_commit(open_uow, self.make_aggregate(self.COMPANY, v1.id))
+        reborn = self._get(open_uow, v1.id)
+        assert reborn.version > before_delete.version
+        with pytest.raises(ConcurrencyError):
+            self._save_and_commit(open_uow, self.modify(before_delete))
+        assert self._get(open_uow, v1.id) == reborn
+
+    def test_delete_and_add_in_one_unit_of_work_conflicts_with_a_stale_save(
+        self, open_uow: Callable[..., UnitOfWork]
+    ) -> None:
+        (v1,) = self._store(open_uow, self.make_id(1))
+        with open_uow() as uow:
+            repo = self.repository(uow)
+            repo.delete(repo.get(v1.id))
+            repo.add(self.make_aggregate(self.COMPANY, v1.id))
+            uow.commit()
+        with pytest.raises(ConcurrencyError):
+            self._save_and_commit(open_uow, self.modify(v1))
+
+    def test_add_requires_the_integer_version_zero(
+        self, open_uow: Callable[..., UnitOfWork]
+    ) -> None:
+        new = self.make_aggregate(self.COMPANY, self.make_id(1))
+        for version in (1, 0.0, False):
+            with open_uow() as uow, pytest.raises(ValidationError):
+                self.repository(uow).add(_with_version(new, version))  # type: ignore[arg-type]
+        assert not self._exists(open_uow, new.id)
+
     def test_stale_delete_is_rejected(self, open_uow: Callable[..., UnitOfWork]) -> None:
         (v1,) = self._store(open_uow, self.make_id(1))
         with open_uow() as uow:
@@ -785,6 +838,7 @@ def repository_state_machine(
             self.published = _Published()
             self.opener = store_factory(self.published)
             self.committed: dict[tuple[str, str], _Entry] = {}
+            self.tombstones: dict[tuple[str, str], int] = {}  # last version of a deleted id
             self.expected_events: list[DomainEvent] = []
             self.slots: dict[int, _Slot] = {}
             self.stamp = 0
@@ -862,6 +916,19 @@ def repository_state_machine(
         def list_all(self, n: int, company: str) -> None:
             self._check_list(self._slot(n, company))
 
+        @rule(n=slots, company=company, key=st.sampled_from(("odd", "even")))
+        def find(self, n: int, company: str, key: str) -> None:
+            finder = getattr(contract, "find", None)
+            if finder is None:
+                return
+            slot = self._slot(n, company)
+            expected = []
+            for ident in sorted({i for (c, i) in slot.snapshot if c == slot.company} | set(ids)):
+                _read, value = self._visible(slot, ident)
+                if value is not None and getattr(value, "topic", None) == key:
+                    expected.append(value)
+            assert finder(slot.uow, key) == expected
+
         @rule(n=slots, company=company, ident=st.sampled_from(ids))
         def add(self, n: int, company: str, ident: str) -> None:
             slot = self._slot(n, company)
@@ -935,38 +1002,31 @@ def repository_state_machine(
             if slot is None:
                 return
             must_fail: list[type[Exception]] = []
-            may_fail = False
             for ident, (read, _value) in slot.staged.items():
                 now = self.committed.get((slot.company, ident))
                 if read is None:
                     if now is not None:
                         must_fail.append(AlreadyExistsError)
                 elif now is None or now.version != read.version:
+                    # Versions never restart: a delete and re-add since the read moved the
+                    # version on, so it conflicts too.
                     must_fail.append(ConcurrencyError)
-                elif now.stamp != read.stamp:
-                    may_fail = True  # deleted and re-added since: same version, new aggregate
-            if must_fail or may_fail:
-                error: Exception | None = None
-                try:
+            if must_fail:
+                with pytest.raises((ConcurrencyError, AlreadyExistsError)) as raised:
                     slot.uow.commit()
-                except (ConcurrencyError, AlreadyExistsError) as exc:
-                    error = exc
-                if error is not None:
-                    if must_fail:
-                        assert isinstance(error, tuple(must_fail)), (error, must_fail)
-                    self._close(n)
-                    return
-                assert not must_fail, f"commit should have raised one of {must_fail}"
-            else:
-                slot.uow.commit()
+                assert isinstance(raised.value, tuple(must_fail)), (raised.value, must_fail)
+                self._close(n)
+                return
+            slot.uow.commit()
             self.stamp += 1
             for ident, (read, value) in slot.staged.items():
                 key = (slot.company, ident)
+                previous = read.version if read else self.tombstones.get(key, 0)
                 if value is None:
                     self.committed.pop(key, None)
+                    self.tombstones[key] = previous + 1
                 else:
-                    version = (read.version if read else 0) + 1
-                    self.committed[key] = _Entry(value, version, self.stamp)
+                    self.committed[key] = _Entry(value, previous + 1, self.stamp)
             self.expected_events.extend(slot.events)
             self._close(n)
 
@@ -993,353 +1053,71 @@ def repository_state_machine(
 
 
 # -- SLA definitions (servicecore.sla) ---------------------------------------------------------
-class SlaRepositoryContract(RepositoryContract[ServiceLevelAgreement]):
-    """Contract of ``SlaRepository`` (``uow.slas``), with its finder ``list_selectable``."""
 
-    def repository(self, uow: UnitOfWork) -> Repository[ServiceLevelAgreement]:
-        return uow.slas
 
-    def make_aggregate(self, company_id: str, id: str) -> ServiceLevelAgreement:
-        return ServiceLevelAgreement(
-            company_id=company_id,
-            id=id,
-            name=f"SLA {id}",
-            targets={"high": (Target.business_hours(4), Target.business_days(2))},
+class RecordsContract(RepositoryContract[ContractNote]):
+    """The generic rules, run once per adapter on :data:`CONTRACT_NOTES`."""
+
+    def repository(self, uow: UnitOfWork) -> Repository[ContractNote]:
+        notes: ContractNoteRepository = uow[CONTRACT_NOTES]
+        return notes
+
+    def make_aggregate(self, company_id: str, id: str) -> ContractNote:
+        odd = id[-1:] in "13579"
+        return ContractNote(company_id, id, text=f"note {id}", topic="odd" if odd else "even")
+
+    def modify(self, aggregate: ContractNote) -> ContractNote:
+        flipped = "even" if aggregate.topic == "odd" else "odd"
+        return attrs.evolve(
+            aggregate, edits=aggregate.edits + 1, text=f"edit {aggregate.edits + 1}", topic=flipped
         )
 
-    def modify(self, aggregate: ServiceLevelAgreement) -> ServiceLevelAgreement:
-        return attrs.evolve(aggregate, name=aggregate.name + "+")
+    def find(self, uow: UnitOfWork, key: str) -> list[ContractNote]:
+        return uow[CONTRACT_NOTES].list_about(key)
 
-    def test_list_selectable_skips_suspended(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        with open_uow() as uow:
-            uow.slas.add(self.make_aggregate(uow.company_id, "GOLD"))
-            suspended = attrs.evolve(self.make_aggregate(uow.company_id, "OLD"), suspended=True)
-            uow.slas.add(suspended)
-            uow.slas.add(self.make_aggregate(uow.company_id, "BRONZE"))
-            uow.commit()
-        with open_uow() as uow:
-            assert [s.id for s in uow.slas.list_selectable()] == ["BRONZE", "GOLD"]
-            old = uow.slas.get("OLD")
-            uow.slas.save(attrs.evolve(old, suspended=False))
-            assert [s.id for s in uow.slas.list_selectable()] == ["BRONZE", "GOLD", "OLD"]
-
-    def test_stored_sla_keeps_its_calendar(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        import datetime as dt
-
-        from servicecore.calendars import BusinessCalendar
-
-        office = BusinessCalendar.weekdays("Europe/Stockholm", [(dt.time(8), dt.time(17))])
-        sla = attrs.evolve(self.make_aggregate("ACME", "CAL"), calendar=office)
-        with open_uow("ACME") as uow:
-            uow.slas.add(sla)
-            uow.commit()
-        with open_uow("ACME") as uow:
-            assert uow.slas.get("CAL").calendar == office
-
-    def test_list_selectable_sees_only_its_company(
+    def test_find_sees_staged_changes_and_own_company(
         self, open_uow: Callable[..., UnitOfWork]
     ) -> None:
-        self._store(open_uow, "THEIRS", company=self.OTHER_COMPANY)
-        self._store(open_uow, "MINE")
+        one, two, three = (self.make_id(n) for n in (1, 2, 3))
+        self._store(open_uow, one, two)
+        self._store(open_uow, one, company=self.OTHER_COMPANY)
         with open_uow() as uow:
-            assert [s.id for s in uow.slas.list_selectable()] == ["MINE"]
+            repo = uow[CONTRACT_NOTES]
+            assert [n.id for n in repo.list_about("odd")] == [one]
+            assert [n.id for n in repo.list_about("even")] == [two]
+            repo.save(self.modify(repo.get(one)))  # odd -> even, staged
+            repo.add(self.make_aggregate(self.COMPANY, three))  # odd, staged
+            assert [n.id for n in repo.list_about("odd")] == [three]
+            assert [n.id for n in repo.list_about("even")] == [one, two]
+            repo.delete(repo.get(two))
+            assert [n.id for n in repo.list_about("even")] == [one]
+            assert repo.list_about("nothing") == []
+        with open_uow() as uow:  # nothing of that was committed
+            assert [n.id for n in uow[CONTRACT_NOTES].list_about("odd")] == [one]
         with open_uow(self.OTHER_COMPANY) as uow:
-            assert [s.id for s in uow.slas.list_selectable()] == ["THEIRS"]
+            assert [n.id for n in uow[CONTRACT_NOTES].list_about("odd")] == [one]
+            assert uow[CONTRACT_NOTES].list_about("even") == []
 
+    def test_find_of_an_unknown_index_is_refused(self, open_uow: Callable[..., UnitOfWork]) -> None:
+        with open_uow() as uow, pytest.raises(ValidationError):
+            uow[CONTRACT_NOTES].find("nowhere", "x")
 
-# -- subscriptions -------------------------------------------------------------------------------
-def _subscription(company_id: str, id: str, customer_id: str = "C1") -> Subscription:
-    return Subscription(
-        company_id=company_id,
-        id=id,
-        group_id="MONTHLY",
-        customer_id=customer_id,
-        interval=Interval.months(1),
-        start=pendulum.Date(2024, 1, 1),
-        base_price=Money.of("10.00", "EUR"),
-    )
-
-
-class SubscriptionRepositoryContract(RepositoryContract[Subscription]):
-    """Contract of ``SubscriptionRepository`` (subscriptions with their fee ledger)."""
-
-    def repository(self, uow: UnitOfWork) -> Repository[Subscription]:
-        return uow.subscriptions
-
-    def make_aggregate(self, company_id: str, id: str) -> Subscription:
-        return _subscription(company_id, id)
-
-    def modify(self, aggregate: Subscription) -> Subscription:
-        price = aggregate.base_price + Money.of("1.00", "EUR")
-        return attrs.evolve(aggregate, base_price=price)
-
-    def test_list_for_customer_and_in_group(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        with open_uow() as uow:
-            uow.subscriptions.add(_subscription(uow.company_id, "S-2", "C2"))
-            uow.subscriptions.add(_subscription(uow.company_id, "S-1", "C1"))
-            uow.subscriptions.add(_subscription(uow.company_id, "S-3", "C2"))
-            uow.commit()
-        with open_uow() as uow:
-            assert [s.id for s in uow.subscriptions.list_for_customer("C2")] == ["S-2", "S-3"]
-            assert [s.id for s in uow.subscriptions.list_in_group("MONTHLY")] == [
-                "S-1",
-                "S-2",
-                "S-3",
-            ]
-            assert list(uow.subscriptions.list_for_customer("C9")) == []
-        with open_uow("OTHER") as uow:
-            assert list(uow.subscriptions.list_for_customer("C2")) == []
-
-    def test_fee_ledger_round_trips(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        from servicecore.clock import FixedClock
-        from servicecore.subscriptions import activate, generate_fees
-
-        clock = FixedClock(_AT)
-        sub, _ = activate(_subscription("ACME", "S-1"), clock=clock)
-        sub, _ = generate_fees(
-            sub, pendulum.Date(2024, 1, 1), pendulum.Date(2024, 4, 1), clock=clock
-        )
-        with open_uow("ACME") as uow:
-            uow.subscriptions.add(sub)
-            uow.commit()
-        with open_uow("ACME") as uow:
-            assert uow.subscriptions.get("S-1").fees == sub.fees
-
-
-class SubscriptionGroupRepositoryContract(RepositoryContract[SubscriptionGroup]):
-    """Contract of ``SubscriptionGroupRepository``."""
-
-    def repository(self, uow: UnitOfWork) -> Repository[SubscriptionGroup]:
-        return uow.subscription_groups
-
-    def make_aggregate(self, company_id: str, id: str) -> SubscriptionGroup:
-        return SubscriptionGroup(company_id=company_id, id=id, name="monthly")
-
-    def modify(self, aggregate: SubscriptionGroup) -> SubscriptionGroup:
-        return attrs.evolve(aggregate, name=aggregate.name + "+")
-
-
-# -- BOM, service objects and repairs (issue 5) -------------------------------------------
-
-from decimal import Decimal as _Decimal  # noqa: E402
-
-from servicecore import bom as _bom  # noqa: E402
-from servicecore import repairs as _rep  # noqa: E402
-from servicecore import service_objects as _so  # noqa: E402
-
-_PCS = _bom.UnitOfMeasure("pcs", 0)
-
-
-class ItemRepositoryContract(RepositoryContract[_bom.Item]):
-    """Contract of ``uow.items``."""
-
-    def repository(self, uow: UnitOfWork) -> Repository[_bom.Item]:
-        return uow.items
-
-    def make_aggregate(self, company_id: str, id: str) -> _bom.Item:
-        return _bom.Item(company_id=company_id, id=id, uom=_PCS, name=f"item {id}")
-
-    def modify(self, aggregate: _bom.Item) -> _bom.Item:
-        return attrs.evolve(aggregate, name=aggregate.name + "'")
-
-
-class BomRepositoryContract(RepositoryContract[_bom.Bom]):
-    """Contract of ``uow.boms`` including ``list_using_component``."""
-
-    def repository(self, uow: UnitOfWork) -> Repository[_bom.Bom]:
-        return uow.boms
-
-    def make_aggregate(self, company_id: str, id: str) -> _bom.Bom:
-        bom, _events = _bom.Bom.create(
-            company_id,
-            id,
-            lines=[_bom.BomLine(10, f"{id}-PART", _Decimal(2), _PCS)],
-            effective_from=pendulum.date(2024, 1, 1),
-            at=_AT,
-        )
-        return bom
-
-    def modify(self, aggregate: _bom.Bom) -> _bom.Bom:
-        changed, _events = aggregate.revise(1, at=_AT)
-        return changed
-
-    def test_list_using_component(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        a, b, c = (self.make_id(n) for n in (1, 2, 3))
-        self._store(open_uow, a, b)
-        with open_uow() as uow:
-            uow.boms.add(self.make_aggregate(self.COMPANY, c))  # staged only: seen too
-            found = uow.boms.list_using_component(f"{b}-PART")
-            assert [x.id for x in found] == [b]
-            assert [x.id for x in uow.boms.list_using_component(f"{c}-PART")] == [c]
-            assert uow.boms.list_using_component("NOWHERE") == []
-        self._store(open_uow, a, company=self.OTHER_COMPANY)
-        with open_uow() as uow:
-            assert [x.id for x in uow.boms.list_using_component(f"{a}-PART")] == [a]
-
-    def test_concurrent_approvals_cannot_commit_a_cycle(
+    def test_one_class_per_kind_across_units_of_work(
         self, open_uow: Callable[..., UnitOfWork]
     ) -> None:
-        """``approve_bom_version`` re-saves the BOMs its cycle check read; through this
-        adapter, two approvals that only together close a cycle cannot both commit."""
-        from servicecore.clock import FixedClock
+        """The same kind can never give back an aggregate of another class."""
 
-        clock = FixedClock(_AT)
-        a, b = self.make_id(1), self.make_id(2)
-        with open_uow() as uow:
-            for parent, child in ((a, b), (b, a)):
-                _bom.create_bom(
-                    uow,
-                    parent,
-                    lines=[_bom.BomLine(10, child, _Decimal(1), _PCS)],
-                    effective_from=pendulum.date(2024, 1, 1),
-                    clock=clock,
-                )
-            uow.commit()
-        with open_uow() as first, open_uow() as second:
-            _bom.approve_bom_version(first, a, 1, clock=clock)
-            refused = False
-            try:
-                _bom.approve_bom_version(second, b, 1, clock=clock)
-                first.commit()
-                second.commit()
-            except ConcurrencyError:
-                refused = True
-            assert refused, "both approvals committed: the stored BOMs now form a cycle"
-        with open_uow() as uow:
-            stored = uow.boms.list_all()
-            assert _bom.find_cycle(stored) is None
-            statuses = sorted(x.versions[0].status.value for x in stored if x.id in (a, b))
-            assert statuses in (["approved", "draft"], ["draft", "draft"])
+        @frozen
+        class Impostor:
+            company_id: str
+            id: str
+            version: int = 0
 
-
-class ServiceObjectRepositoryContract(RepositoryContract[_so.ServiceObject]):
-    """Contract of ``uow.service_objects`` including ``list_for_customer``."""
-
-    def repository(self, uow: UnitOfWork) -> Repository[_so.ServiceObject]:
-        return uow.service_objects
-
-    def make_aggregate(self, company_id: str, id: str) -> _so.ServiceObject:
-        customer = "C-EVEN" if id[-1] in "02468" else "C-ODD"
-        return _so.ServiceObject(
-            company_id=company_id,
-            id=id,
-            item_id="PUMP",
-            serial=f"SN-{id}",
-            customer_id=customer,
-            installed_on=pendulum.date(2024, 1, 1),
+        impostors: AggregateType[Impostor, Repository[Impostor]] = AggregateType(
+            kind=CONTRACT_NOTES.kind, cls=Impostor, repository=Repository
         )
-
-    def modify(self, aggregate: _so.ServiceObject) -> _so.ServiceObject:
-        return attrs.evolve(aggregate, serial=aggregate.serial + "X")
-
-    def test_list_for_customer(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        ids = [self.make_id(n) for n in (1, 2, 3)]
-        self._store(open_uow, *ids)
+        self._store(open_uow, self.make_id(1))
+        with open_uow() as uow, pytest.raises(ValidationError):
+            uow[impostors].add(Impostor(self.COMPANY, self.make_id(2)))
         with open_uow() as uow:
-            odd = [o.id for o in uow.service_objects.list_for_customer("C-ODD")]
-            even = [o.id for o in uow.service_objects.list_for_customer("C-EVEN")]
-            assert odd == [ids[0], ids[2]]
-            assert even == [ids[1]]
-        with open_uow(self.OTHER_COMPANY) as uow:
-            assert uow.service_objects.list_for_customer("C-ODD") == []
-
-
-class ObjectRelationRepositoryContract(RepositoryContract[_so.ObjectRelation]):
-    """Contract of ``uow.object_relations`` including its two finders."""
-
-    def repository(self, uow: UnitOfWork) -> Repository[_so.ObjectRelation]:
-        return uow.object_relations
-
-    def make_aggregate(self, company_id: str, id: str) -> _so.ObjectRelation:
-        order = id[-1] in "02468"
-        return _so.ObjectRelation(
-            company_id=company_id,
-            id=id,
-            object_id="OBJ-1" if order else "OBJ-2",
-            owner_kind=_so.OwnerKind.SERVICE_ORDER if order else _so.OwnerKind.AGREEMENT,
-            owner_id="SO-1" if order else "AG-1",
-        )
-
-    def modify(self, aggregate: _so.ObjectRelation) -> _so.ObjectRelation:
-        return attrs.evolve(aggregate, note=aggregate.note + "!")
-
-    def test_list_for_owner_and_object(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        ids = [self.make_id(n) for n in (1, 2, 3, 4)]
-        self._store(open_uow, *ids)
-        with open_uow() as uow:
-            repo = uow.object_relations
-            on_order = repo.list_for_owner(_so.OwnerKind.SERVICE_ORDER, "SO-1")
-            assert [r.id for r in on_order] == [ids[1], ids[3]]
-            assert [r.id for r in repo.list_for_owner(_so.OwnerKind.AGREEMENT, "AG-1")] == [
-                ids[0],
-                ids[2],
-            ]
-            assert repo.list_for_owner(_so.OwnerKind.AGREEMENT, "SO-1") == []
-            assert [r.id for r in repo.list_for_object("OBJ-2")] == [ids[0], ids[2]]
-        with open_uow(self.OTHER_COMPANY) as uow:
-            assert uow.object_relations.list_for_object("OBJ-2") == []
-
-
-def _contract_codes(company_id: str) -> _rep.RepairCodes:
-    return _rep.RepairCodes.of(
-        company_id,
-        "CODES",
-        symptoms={"NOISE": ["RATTLE"]},
-        resolutions=["FIXED"],
-        stages=[_rep.RepairStage("OPEN"), _rep.RepairStage("DONE", finished=True)],
-    )
-
-
-class RepairCodesRepositoryContract(RepositoryContract[_rep.RepairCodes]):
-    """Contract of ``uow.repair_codes``."""
-
-    def repository(self, uow: UnitOfWork) -> Repository[_rep.RepairCodes]:
-        return uow.repair_codes
-
-    def make_aggregate(self, company_id: str, id: str) -> _rep.RepairCodes:
-        return attrs.evolve(_contract_codes(company_id), id=id)
-
-    def modify(self, aggregate: _rep.RepairCodes) -> _rep.RepairCodes:
-        return attrs.evolve(aggregate, resolutions=(*aggregate.resolutions, "NEW"))
-
-
-class RepairRepositoryContract(RepositoryContract[_rep.Repair]):
-    """Contract of ``uow.repairs`` including ``list_for_object`` and ``list_for_item``."""
-
-    def repository(self, uow: UnitOfWork) -> Repository[_rep.Repair]:
-        return uow.repairs
-
-    def make_aggregate(self, company_id: str, id: str) -> _rep.Repair:
-        even = id[-1] in "02468"
-        obj = _so.ServiceObject(
-            company_id=company_id,
-            id="OBJ-1" if even else "OBJ-2",
-            item_id="PUMP" if even else "FAN",
-            serial="SN",
-            customer_id="C",
-        )
-        relation = _so.ObjectRelation(
-            company_id=company_id,
-            id="REL",
-            object_id=obj.id,
-            owner_kind=_so.OwnerKind.SERVICE_ORDER,
-            owner_id="SO-1",
-        )
-        repair, _events = _rep.Repair.open(
-            _contract_codes(company_id), relation, obj, repair_id=id, order_id="SO-1", at=_AT
-        )
-        return repair
-
-    def modify(self, aggregate: _rep.Repair) -> _rep.Repair:
-        changed, _events = aggregate.add_note("checked", author="TECH", at=_AT)
-        return changed
-
-    def test_list_for_object_and_item(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        ids = [self.make_id(n) for n in (1, 2, 3)]
-        self._store(open_uow, *ids)
-        with open_uow() as uow:
-            assert [r.id for r in uow.repairs.list_for_object("OBJ-2")] == [ids[0], ids[2]]
-            assert [r.id for r in uow.repairs.list_for_item("PUMP")] == [ids[1]]
-            assert uow.repairs.list_for_item("NONE") == []
-        with open_uow(self.OTHER_COMPANY) as uow:
-            assert uow.repairs.list_for_object("OBJ-2") == []
+            assert all(isinstance(n, ContractNote) for n in uow[CONTRACT_NOTES].list_all())
