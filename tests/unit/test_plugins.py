@@ -197,3 +197,29 @@ def test_example_audit_log_plugin_receives_committed_events() -> None:
         uow.record([ping(2), ping(3)])
         uow.commit()
     assert servicecore_audit_log.AUDIT_LOG == [("ACME", "Pinged", "P-2"), ("ACME", "Pinged", "P-3")]
+
+
+def test_one_failing_plugin_does_not_starve_the_others() -> None:
+    """Issue 15 item 13: every plugin gets every committed event once; the failure is
+    reported after the others ran, naming the plugin."""
+    before, after = Recorder(), Recorder()
+    pm = get_plugin_manager(load_entrypoints=False)
+    pm.register(before, name="before")
+    pm.register(Exploding(), name="exploding-bus")
+    pm.register(after, name="after")
+    hooks = Hooks(pm)
+    events = [ping(1), ping(2)]
+    with pytest.raises(PluginError, match="exploding-bus") as info:
+        hooks.on_events(events)
+    assert info.value.plugin == "exploding-bus"
+    assert before.batches == [tuple(events)]
+    assert after.batches == [tuple(events)]
+
+
+def test_several_failing_plugins_are_all_named() -> None:
+    pm = get_plugin_manager(load_entrypoints=False)
+    pm.register(Exploding(), name="bus-a")
+    pm.register(Refusing(), name="policy-b")
+    with pytest.raises(PluginError, match="bus-a") as info:
+        Hooks(pm).on_events([ping()])
+    assert "policy-b" in str(info.value)

@@ -119,19 +119,38 @@ class Hooks:
         return self._pm
 
     def on_events(self, events: Sequence[DomainEvent]) -> None:
-        """Publish committed events to every ``servicecore_on_events`` implementation."""
+        """Publish committed events to every ``servicecore_on_events`` implementation.
+
+        Every plugin gets every batch once, even when another one raises: the failures are
+        collected and reported after all plugins ran, as one ``PluginError`` naming each
+        failing plugin (a servicecore error raised by a single failing plugin is re-raised
+        as it is).
+        """
         if not events:
             return
-        try:
-            self._pm.hook.servicecore_on_events(events=tuple(events))
-        except ServiceCoreError:
-            raise
-        except Exception as exc:
-            raise PluginError(
-                f"a servicecore_on_events implementation raised {exc!r}; the commit that "
-                "produced the events was applied",
-                hook="servicecore_on_events",
-            ) from exc
+        batch = tuple(events)
+        failures: list[tuple[str, BaseException]] = []
+        caller = self._pm.hook.servicecore_on_events
+        # pluggy stops at the first exception; calling each implementation on its own keeps
+        # one failing plugin from starving the others. Order as pluggy would call them.
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                impl.function(events=batch)
+            except Exception as exc:
+                failures.append((impl.plugin_name, exc))
+        if not failures:
+            return
+        if len(failures) == 1 and isinstance(failures[0][1], ServiceCoreError):
+            raise failures[0][1]
+        names = ", ".join(name for name, _ in failures)
+        details = "; ".join(f"{name}: {exc!r}" for name, exc in failures)
+        raise PluginError(
+            f"servicecore_on_events failed in {names} ({details}); the commit that produced "
+            f"the events was applied and the other plugins received them; block a faulty "
+            f"plugin with {DISABLE_ENV}=<name>",
+            plugin=failures[0][0],
+            hook="servicecore_on_events",
+        ) from failures[0][1]
 
     def aggregate_types(self) -> dict[str, AggregateType[Any, Any]]:
         """Every aggregate type registered through ``servicecore_aggregate_types``, by kind."""
