@@ -139,6 +139,15 @@ def test_facade_publishes_in_order_and_skips_empty_batches() -> None:
     assert hooks.manager.is_registered(recorder)
 
 
+@pytest.mark.parametrize("events", [True, None, "ping", [object()]])
+def test_facade_refuses_what_is_not_a_list_of_events(events: object) -> None:
+    recorder = Recorder()
+    hooks = Hooks(get_plugin_manager(plugins=[recorder], load_entrypoints=False))
+    with pytest.raises(ValidationError, match="events"):
+        hooks.on_events(events)  # type: ignore[arg-type]
+    assert recorder.batches == []
+
+
 def test_facade_wraps_plugin_exceptions() -> None:
     hooks = Hooks(get_plugin_manager(plugins=[Exploding()], load_entrypoints=False))
     with pytest.raises(PluginError, match="was applied") as info:

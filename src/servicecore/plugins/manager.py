@@ -126,9 +126,9 @@ class Hooks:
         failing plugin (a servicecore error raised by a single failing plugin is re-raised
         as it is).
         """
-        if not events:
+        batch = check_items(events, DomainEvent, "events")
+        if not batch:
             return
-        batch = tuple(events)
         failures: list[tuple[str, BaseException]] = []
         caller = self._pm.hook.servicecore_on_events
         # pluggy stops at the first exception; calling each implementation on its own keeps
