@@ -895,7 +895,6 @@ def _entries() -> list[Entry]:
         + _subscription_entries()
         + _memory_entries()
         + _ports_entries()
-        + _builtin_registry_entries()
         + _plugin_entries()
     )
 
@@ -1539,3 +1538,30 @@ def _builtin_registry_entries() -> list[Entry]:
 
 
 ENTRIES: list[Entry] = _entries()
+
+
+def _area_modules() -> list[Any]:
+    """The per-area entry modules ``tests/bad_input/area_<family>.py``.
+
+    A new aggregate family adds its own module there, with ``MODULES`` (the public modules
+    it sweeps), ``EXCLUDED`` (names left out, with the reason) and ``entries()`` (a list of
+    ``Entry``): this table then includes them, and no shared file changes.
+    """
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    found = []
+    for info in sorted(pkgutil.iter_modules([str(here)]), key=lambda i: i.name):
+        if info.name.startswith("area_"):
+            found.append(importlib.import_module(f"{__package__}.{info.name}"))
+    return found
+
+
+for _area in _area_modules():
+    MODULES = (*MODULES, *_area.MODULES)
+    EXCLUDED.update(_area.EXCLUDED)
+    ENTRIES.extend(_area.entries())
+# Last, once every area's public modules are known: finders are named by their public module.
+ENTRIES.extend(_builtin_registry_entries())
