@@ -66,10 +66,26 @@ from servicecore.testing.strategies.subscriptions import (
     subscriptions,
     suspensions,
 )
+from servicecore.testing.strategies.values import (
+    aggregate_types,
+    clock_rules,
+    domain_events,
+    explosions,
+    holiday_rules,
+    indexes,
+    lifecycles,
+    priority_changes,
+    priority_targets,
+    repair_notes,
+    service_bom_changes,
+    service_credit_policies,
+    status_changes,
+)
 
 __all__ = [
     "DST_ZONES",
     "SLA_STATUSES",
+    "aggregate_types",
     "alignments",
     "aware_datetimes",
     "bom_dates",
@@ -78,25 +94,34 @@ __all__ = [
     "bom_quantities",
     "bom_versions",
     "business_calendars",
+    "clock_rules",
     "company_ids",
     "currencies",
     "dates",
+    "domain_events",
     "dst_transitions",
     "durations",
+    "explosions",
     "fees",
+    "holiday_rules",
     "ids",
+    "indexes",
     "instants",
     "instants_near_dst",
     "intervals",
     "items",
     "journal_entries",
+    "lifecycles",
     "money",
     "naive_datetimes",
     "object_relations",
     "periods",
     "price_changes",
+    "priority_changes",
+    "priority_targets",
     "recurrences",
     "repair_codes",
+    "repair_notes",
     "repair_stages",
     "repairs",
     "revenue_entries",
@@ -104,10 +129,13 @@ __all__ = [
     "rounded_money",
     "sales_prices",
     "scrap_percentages",
+    "service_bom_changes",
     "service_boms",
+    "service_credit_policies",
     "service_credits",
     "service_level_agreements",
     "service_objects",
+    "status_changes",
     "status_histories",
     "subscription_groups",
     "subscriptions",
@@ -120,7 +148,12 @@ __all__ = [
 
 def _hypothesis_setup_hook() -> None:
     """Called by Hypothesis at import (entry point ``hypothesis``): registers our types."""
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: (i.name != "kernel", i.name)):
+    # kernel first (others build on it), then the generic values and events, then each area,
+    # so an area's own strategy for one of its events replaces the generic one.
+    first = {"kernel": 0, "values": 1}
+    for info in sorted(
+        pkgutil.iter_modules(__path__), key=lambda i: (first.get(i.name, 2), i.name)
+    ):
         module = importlib.import_module(f"{__name__}.{info.name}")
         register = getattr(module, "register", None)
         if callable(register):
