@@ -119,14 +119,103 @@ def test_registering_twice_is_a_plugin_error() -> None:
         get_plugin_manager(plugins=[recorder, recorder], load_entrypoints=False)
 
 
-def test_failing_entry_point_is_a_plugin_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(self: pluggy.PluginManager, group: str, name: str | None = None) -> int:
-        raise ImportError("No module named 'servicecore_audit_log'")
+class _BrokenEntryPoint:
+    name = "audit_log_broken"
+    value = "servicecore_audit_log_broken:plugin"
 
-    monkeypatch.setattr(pluggy.PluginManager, "load_setuptools_entrypoints", broken)
-    with pytest.raises(PluginError, match=f"set {DISABLE_ENV}=<name> to block") as info:
+    def load(self) -> object:
+        raise ImportError("No module named 'servicecore_audit_log_broken'")
+
+
+def test_failing_entry_point_names_itself_and_how_to_block_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from servicecore.plugins import manager
+
+    monkeypatch.setattr(manager, "entry_points", lambda group: [_BrokenEntryPoint()])
+    with pytest.raises(PluginError, match=f"set {DISABLE_ENV}=audit_log_broken") as info:
         get_plugin_manager()
+    assert info.value.plugin == "audit_log_broken"
+    assert "failed to load" in str(info.value)
     assert isinstance(info.value.__cause__, ImportError)
+    monkeypatch.setenv(DISABLE_ENV, "audit_log_broken")
+    assert get_plugin_manager().get_plugin("audit_log_broken") is None
+
+
+def test_a_plugin_pluggy_cannot_inspect_is_a_plugin_error() -> None:
+    class Hostile:
+        def __getattr__(self, name: str) -> object:
+            raise RuntimeError("no attribute access here")
+
+        def __dir__(self) -> list[str]:
+            return ["servicecore_on_events"]
+
+    with pytest.raises(PluginError, match="registering the plugins failed"):
+        get_plugin_manager(plugins=[Hostile()], load_entrypoints=False)
+
+
+class Configurable:
+    def __init__(self) -> None:
+        self.settings: list[dict[str, object]] = []
+
+    @hookimpl
+    def servicecore_configure(self, settings: dict[str, object]) -> None:
+        self.settings.append(dict(settings))
+
+
+def test_servicecore_configure_gives_each_plugin_its_own_section_once() -> None:
+    outbox, audit = Configurable(), Configurable()
+    get_plugin_manager(
+        plugins=[("outbox", outbox), ("audit", audit)],
+        load_entrypoints=False,
+        config={"outbox": {"url": "pg://x"}},
+    )
+    assert outbox.settings == [{"url": "pg://x"}]
+    assert audit.settings == [{}]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"outbx": {}}, "not registered: \\['outbx'\\]"),
+        ({"outbox": "url=x"}, "settings of plugin 'outbox' must be a mapping"),
+        (["outbox"], "config must map plugin names"),
+    ],
+)
+def test_bad_plugin_config_is_a_plugin_error(config: object, message: str) -> None:
+    outbox = Configurable()
+    with pytest.raises(PluginError, match=message):
+        get_plugin_manager(
+            plugins=[("outbox", outbox)],
+            load_entrypoints=False,
+            config=config,  # type: ignore[arg-type]
+        )
+    assert outbox.settings == []
+
+
+def test_a_plugin_raising_names_itself_in_every_hook() -> None:
+    class Faulty:
+        @hookimpl
+        def servicecore_configure(self, settings: dict[str, object]) -> None:
+            raise RuntimeError("cannot parse settings")
+
+    with pytest.raises(PluginError, match=f"plugin 'faulty'.*{DISABLE_ENV}=faulty") as info:
+        get_plugin_manager(plugins=[("faulty", Faulty())], load_entrypoints=False)
+    assert info.value.plugin == "faulty"
+    assert info.value.hook == "servicecore_configure"
+
+    class FaultyTypes:
+        @hookimpl
+        def servicecore_aggregate_types(self) -> list[object]:
+            raise RuntimeError("registry broken")
+
+    hooks = Hooks(get_plugin_manager(plugins=[("types", FaultyTypes())], load_entrypoints=False))
+    with pytest.raises(PluginError, match=f"plugin 'types'.*{DISABLE_ENV}=types"):
+        hooks.aggregate_types()
+
+    hooks = Hooks(get_plugin_manager(plugins=[("bus", Exploding())], load_entrypoints=False))
+    with pytest.raises(PluginError, match=f"{DISABLE_ENV}=bus"):
+        hooks.on_events([ping()])
 
 
 def test_facade_publishes_in_order_and_skips_empty_batches() -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "hookspec",
     "servicecore_aggregate_types",
     "servicecore_calendars",
+    "servicecore_configure",
     "servicecore_on_events",
     "servicecore_select_sla",
 ]
@@ -42,6 +43,18 @@ def servicecore_aggregate_types() -> Iterable[AggregateType[Any, Any]]:
     in it.
     """
     raise NotImplementedError
+
+
+@hookspec
+def servicecore_configure(settings: Mapping[str, object]) -> None:
+    """Receive this plugin's settings from the host, once, when the plugins are loaded.
+
+    The host passes ``get_plugin_manager(config={"<plugin name>": {...}})``; each plugin
+    implementing this hook gets its own section (an empty mapping when the host gave none),
+    never another plugin's. Raise a ``servicecore.errors`` exception (for example
+    ``ValidationError``) to refuse bad settings: the host sees it as it is; anything else
+    becomes a ``PluginError`` naming the plugin.
+    """
 
 
 @hookspec

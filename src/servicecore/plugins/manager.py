@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -60,48 +61,117 @@ def _builtin_plugins() -> list[tuple[str, object]]:
     ]
 
 
+def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    """Load the ``servicecore`` entry points one by one, so a failure names its plugin."""
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            raise PluginError(
+                f"plugin {ep.name!r} (entry point {ep.value!r}) failed to load: {exc!r}; "
+                f"set {DISABLE_ENV}={ep.name} to block it",
+                plugin=ep.name,
+            ) from exc
+        pm.register(plugin, name=ep.name)
+
+
+def _configure(pm: pluggy.PluginManager, config: Mapping[str, Mapping[str, object]]) -> None:
+    """Give each plugin implementing ``servicecore_configure`` its own section of ``config``."""
+    if not isinstance(config, Mapping):
+        raise PluginError(
+            f"config must map plugin names to their settings, not {config!r}",
+            hook="servicecore_configure",
+        )
+    names = {name for name, _ in pm.list_name_plugin()}
+    unknown = sorted(str(key) for key in config if key not in names)
+    if unknown:
+        raise PluginError(
+            f"config names plugins that are not registered: {unknown}; registered: {sorted(names)}",
+            hook="servicecore_configure",
+        )
+    for name, section in config.items():
+        if not isinstance(section, Mapping):
+            raise PluginError(
+                f"the settings of plugin {name!r} must be a mapping, not {section!r}",
+                plugin=name,
+                hook="servicecore_configure",
+            )
+    for impl in reversed(pm.hook.servicecore_configure.get_hookimpls()):
+        section = config.get(impl.plugin_name, {})
+        try:
+            impl.function(settings=dict(section))
+        except Exception as exc:
+            raise _plugin_failure("servicecore_configure", impl.plugin_name, exc) from exc
+
+
+def _plugin_failure(hook: str, plugin: str, exc: BaseException) -> ServiceCoreError:
+    """The error for a plugin that raised: a servicecore error stays as it is, anything
+    else becomes a ``PluginError`` naming the plugin and how to block it."""
+    if isinstance(exc, ServiceCoreError):
+        return exc
+    return PluginError(
+        f"plugin {plugin!r} raised {exc!r} in {hook}; set {DISABLE_ENV}={plugin} to block it",
+        plugin=plugin,
+        hook=hook,
+    )
+
+
 def get_plugin_manager(
     *,
-    plugins: Iterable[object] = (),
+    plugins: Iterable[object | tuple[str, object]] = (),
     load_entrypoints: bool | None = None,
+    config: Mapping[str, Mapping[str, object]] | None = None,
 ) -> pluggy.PluginManager:
     """A new plugin manager with the hook specs, the built-ins, ``plugins`` and entry points.
 
-    Nothing is loaded at import time: only this call loads plugins. Entry points of the
-    ``servicecore`` group are loaded unless ``load_entrypoints`` is False or the
-    environment variable ``SERVICECORE_DISABLE_PLUGINS`` says so: ``1``/``all`` blocks
-    every entry point, a comma-separated list blocks those plugin names. Hook
-    implementations that match no spec raise ``PluginError`` (``check_pending``).
+    Nothing is loaded at import time: only this call loads plugins. ``plugins`` are plugin
+    objects, or ``(name, plugin)`` pairs to give one a name. Entry points of the
+    ``servicecore`` group are loaded, one by one, unless ``load_entrypoints`` is False or
+    the environment variable ``SERVICECORE_DISABLE_PLUGINS`` says so: ``1``/``all`` blocks
+    every entry point, a comma-separated list blocks those plugin names. An entry point
+    that fails to load raises ``PluginError`` naming it and the setting that blocks it.
+    Hook implementations that match no spec raise ``PluginError`` (``check_pending``).
+
+    ``config`` maps plugin names to their settings: every plugin implementing
+    ``servicecore_configure`` receives its own section (an empty one when ``config`` has
+    none for it); a section naming no registered plugin is a ``PluginError``, so a typo
+    never goes unnoticed.
     """
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     try:
         for name, plugin in _builtin_plugins():
             pm.register(plugin, name=name)
-        for plugin in plugins:
-            pm.register(plugin)
+        for item in plugins:
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                pm.register(item[1], name=item[0])
+            else:
+                pm.register(item)
         setting = os.environ.get(DISABLE_ENV, "").strip()
         if load_entrypoints is None:
             load_entrypoints = setting.lower() not in _ALL
         if load_entrypoints:
             for blocked in filter(None, (s.strip() for s in setting.split(","))):
                 pm.set_blocked(blocked)
-            pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+            _load_entry_points(pm)
         pm.check_pending()
+        _configure(pm, {} if config is None else config)
     except pluggy.PluginValidationError as exc:
         raise PluginError(
             f"plugin {exc.plugin!r} is invalid: {exc}; hook implementations must match a "
             "servicecore_ hook spec (see docs/plugins.md)",
             plugin=str(exc.plugin),
         ) from exc
-    except ValueError as exc:  # pluggy: a name registered twice
-        raise PluginError(f"cannot register plugin: {exc}") from exc
     except ServiceCoreError:
         raise
-    except Exception as exc:  # an entry point that fails to import
+    except ValueError as exc:  # pluggy: a name registered twice
+        raise PluginError(f"cannot register plugin: {exc}") from exc
+    except Exception as exc:  # a plugin object pluggy cannot even inspect
         raise PluginError(
-            f"loading the {ENTRY_POINT_GROUP!r} entry points failed: {exc!r}; set "
-            f"{DISABLE_ENV}=<name> to block the faulty plugin"
+            f"registering the plugins failed: {exc!r}; set {DISABLE_ENV}=<name> to block a "
+            "faulty entry point"
         ) from exc
     return pm
 
@@ -117,6 +187,18 @@ class Hooks:
     @property
     def manager(self) -> pluggy.PluginManager:
         return self._pm
+
+    @staticmethod
+    def _each(caller: Any, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Each implementation's result, in pluggy's order; one that raises is reported as
+        a ``PluginError`` naming the plugin (a servicecore error passes through)."""
+        results: list[tuple[str, Any]] = []
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                results.append((impl.plugin_name, impl.function(**kwargs)))
+            except Exception as exc:
+                raise _plugin_failure(caller.name, impl.plugin_name, exc) from exc
+        return results
 
     def on_events(self, events: Sequence[DomainEvent]) -> None:
         """Publish committed events to every ``servicecore_on_events`` implementation.
@@ -147,80 +229,71 @@ class Hooks:
         raise PluginError(
             f"servicecore_on_events failed in {names} ({details}); the commit that produced "
             f"the events was applied and the other plugins received them; block a faulty "
-            f"plugin with {DISABLE_ENV}=<name>",
+            f"plugin with {DISABLE_ENV}={','.join(name for name, _ in failures)}",
             plugin=failures[0][0],
             hook="servicecore_on_events",
         ) from failures[0][1]
 
     def aggregate_types(self) -> dict[str, AggregateType[Any, Any]]:
         """Every aggregate type registered through ``servicecore_aggregate_types``, by kind."""
-        try:
-            results: list[Iterable[AggregateType[Any, Any]]] = (
-                self._pm.hook.servicecore_aggregate_types()
-            )
-        except ServiceCoreError:
-            raise
-        except Exception as exc:
-            raise PluginError(
-                f"a servicecore_aggregate_types implementation raised {exc!r}",
-                hook="servicecore_aggregate_types",
-            ) from exc
+        hook = "servicecore_aggregate_types"
         merged: dict[str, AggregateType[Any, Any]] = {}
-        for result in results:
+        owners: dict[str, str] = {}
+        for plugin, result in self._each(self._pm.hook.servicecore_aggregate_types):
             if isinstance(result, str | bytes | Mapping) or not isinstance(result, Iterable):
                 raise PluginError(
-                    "servicecore_aggregate_types must return a list of AggregateType, not "
+                    f"plugin {plugin!r}: {hook} must return a list of AggregateType, not "
                     f"{result!r}",
-                    hook="servicecore_aggregate_types",
+                    plugin=plugin,
+                    hook=hook,
                 )
             for aggregate_type in result:
                 if not isinstance(aggregate_type, AggregateType):
                     raise PluginError(
-                        f"servicecore_aggregate_types gave {aggregate_type!r}; an "
+                        f"plugin {plugin!r}: {hook} gave {aggregate_type!r}; an "
                         "AggregateType is required",
-                        hook="servicecore_aggregate_types",
+                        plugin=plugin,
+                        hook=hook,
                     )
                 known = merged.setdefault(aggregate_type.kind, aggregate_type)
+                owner = owners.setdefault(aggregate_type.kind, plugin)
                 if known is not aggregate_type:
                     raise PluginError(
                         f"two aggregate types use the kind {aggregate_type.kind!r} "
-                        f"({known.cls.__name__} and {aggregate_type.cls.__name__}); kinds "
+                        f"({known.cls.__name__} from plugin {owner!r} and "
+                        f"{aggregate_type.cls.__name__} from plugin {plugin!r}); kinds "
                         "must be unique",
-                        hook="servicecore_aggregate_types",
+                        plugin=plugin,
+                        hook=hook,
                     )
         return dict(sorted(merged.items()))
 
     def calendars(self) -> dict[str, BusinessCalendar]:
         """Every calendar supplied through ``servicecore_calendars``, by id."""
-        try:
-            results: list[Mapping[str, BusinessCalendar]] = self._pm.hook.servicecore_calendars()
-        except ServiceCoreError:
-            raise
-        except Exception as exc:
-            raise PluginError(
-                f"a servicecore_calendars implementation raised {exc!r}",
-                hook="servicecore_calendars",
-            ) from exc
+        hook = "servicecore_calendars"
         merged: dict[str, BusinessCalendar] = {}
-        for result in results:
+        for plugin, result in self._each(self._pm.hook.servicecore_calendars):
             if not isinstance(result, Mapping):
                 raise PluginError(
-                    f"servicecore_calendars must return a mapping of id to BusinessCalendar, "
-                    f"not {result!r}",
-                    hook="servicecore_calendars",
+                    f"plugin {plugin!r}: {hook} must return a mapping of id to "
+                    f"BusinessCalendar, not {result!r}",
+                    plugin=plugin,
+                    hook=hook,
                 )
             for key, calendar in result.items():
                 if not isinstance(calendar, BusinessCalendar):
                     raise PluginError(
-                        f"servicecore_calendars gave {calendar!r} for id {key!r}; a "
+                        f"plugin {plugin!r}: {hook} gave {calendar!r} for id {key!r}; a "
                         "BusinessCalendar is required",
-                        hook="servicecore_calendars",
+                        plugin=plugin,
+                        hook=hook,
                     )
                 if key in merged and merged[key] != calendar:
                     raise PluginError(
-                        f"two plugins supply different calendars with the id {key!r}; "
-                        "calendar ids must be unique",
-                        hook="servicecore_calendars",
+                        f"two plugins supply different calendars with the id {key!r} "
+                        f"(the second is {plugin!r}); calendar ids must be unique",
+                        plugin=plugin,
+                        hook=hook,
                     )
                 merged[check_id(key, "calendar id")] = calendar
         return merged
@@ -233,22 +306,27 @@ class Hooks:
         return found
 
     def select_sla(self, context: SlaSelectionContext) -> str | None:
-        """The SLA id a ``servicecore_select_sla`` plugin chose for an order, or None."""
-        try:
-            chosen = self._pm.hook.servicecore_select_sla(context=context)
-        except ServiceCoreError:
-            raise
-        except Exception as exc:
-            raise PluginError(
-                f"a servicecore_select_sla implementation raised {exc!r}",
-                hook="servicecore_select_sla",
-            ) from exc
-        if chosen is not None and not isinstance(chosen, str):
-            raise PluginError(
-                f"servicecore_select_sla must return an SLA id string or None, not {chosen!r}",
-                hook="servicecore_select_sla",
-            )
-        return chosen
+        """The SLA id a ``servicecore_select_sla`` plugin chose for an order, or None.
+
+        Implementations are asked in turn; the first that returns an id wins.
+        """
+        hook = "servicecore_select_sla"
+        for impl in reversed(self._pm.hook.servicecore_select_sla.get_hookimpls()):
+            try:
+                chosen = impl.function(context=context)
+            except Exception as exc:
+                raise _plugin_failure(hook, impl.plugin_name, exc) from exc
+            if chosen is None:
+                continue
+            if not isinstance(chosen, str):
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r}: {hook} must return an SLA id string or "
+                    f"None, not {chosen!r}",
+                    plugin=impl.plugin_name,
+                    hook=hook,
+                )
+            return chosen
+        return None
 
 
 _default: Hooks | None = None
