@@ -31,7 +31,7 @@ KERNEL = frozenset(
     {"errors", "money", "clock", "calendars", "recurrence", "events", "lifecycle", "ports"}
 )
 SERVICES = frozenset({"uow", "serialization", "plugins"})
-OUTER = frozenset({"storage", "testing", "cli", "demo", "__main__"})
+OUTER = frozenset({"storage", "testing", "cli", "demo", "report", "__main__"})
 LAYER_NAMES = ("kernel", "domain", "uow/serialization/plugins", "storage/testing/cli", "root")
 
 
