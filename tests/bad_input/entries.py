@@ -890,13 +890,7 @@ def _entries() -> list[Entry]:
         ),
     )
     add("serialization.unstructure", lambda: call(serialization.unstructure, value=v.sla()))
-    return (
-        out
-        + _subscription_entries()
-        + _memory_entries()
-        + _ports_entries()
-        + _plugin_entries()
-    )
+    return out + _subscription_entries() + _memory_entries() + _ports_entries() + _plugin_entries()
 
 
 def _plugin_entries() -> list[Entry]:

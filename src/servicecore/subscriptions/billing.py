@@ -525,9 +525,24 @@ def reduce_days(
     if sub.proration is Proration.WHOLE_PERIODS:
         units = 0
     else:
-        num, den = _value(sub, segs, full) if segs else (0, 1)
+        # Rounded cumulatively: this reduction is what all of the fee's reduced days are
+        # worth minus what the earlier reductions already took, so reductions covering the
+        # whole period net the fee to exactly zero and never take more than its price.
+        earlier = [
+            seg
+            for f in sub.fees
+            if f.kind is FeeKind.REDUCTION_DAYS and f.reference == fee.id
+            for seg in _billable(
+                sub, _ord(f.period.start), _ord(f.period.end), with_reductions=False
+            )
+        ]
         _total, rnum, rden = _lowered(sub.fees).get(fee.id, _NOT_LOWERED)
-        units = -round_half_up(num * rnum, den * rden)  # at the lowered price, if any
+
+        def worth(parts: list[tuple[int, int]]) -> int:
+            num, den = _value(sub, parts, full) if parts else (0, 1)
+            return round_half_up(num * rnum, den * rden)  # at the lowered price, if any
+
+        units = -(worth([*earlier, *segs]) - worth(earlier))
     day = fee.invoice_date if on is None else max(fee.invoice_date, to_date(on, "on"))
     n = sum(1 for f in sub.fees if f.reference == fee.id)
     new_fee = Fee(
