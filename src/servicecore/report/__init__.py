@@ -7,6 +7,7 @@ terminal, :func:`render_html` writes one self-contained page with charts (option
 
 from __future__ import annotations
 
+from servicecore.report.collect import collect_report, monthly_revenue, symptom_resolutions
 from servicecore.report.html import CHART_IDS, render_html
 from servicecore.report.model import (
     BreachReason,
@@ -30,6 +31,9 @@ __all__ = [
     "SymptomResolution",
     "TimelineBar",
     "Utilisation",
+    "collect_report",
+    "monthly_revenue",
     "render_html",
     "render_text",
+    "symptom_resolutions",
 ]
