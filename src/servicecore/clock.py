@@ -190,10 +190,31 @@ class FixedClock:
             self._at = instant
 
     def advance(self, delta: _dt.timedelta) -> pendulum.DateTime:
-        """Move forward (or back, for a negative delta) and return the new instant."""
+        """Move forward by ``delta`` (zero or more) and return the new instant.
+
+        A negative step is refused (a clock that runs backwards is a bug in a test more
+        often than an intent: use :meth:`set` to jump back), and so is a step past the
+        last representable instant.
+        """
         step = to_duration(delta, "delta")
+        if step < _dt.timedelta(0):
+            raise ValidationError(
+                f"delta {step} would move the clock back; use set() to jump to an instant",
+                field="delta",
+                value=delta,
+                allowed="a timedelta of zero or more",
+            )
         with self._lock:
-            self._at = self._at + step
+            try:
+                moved = self._at + step
+            except OverflowError:
+                raise ValidationError(
+                    f"delta {step} moves the clock past the year 9999",
+                    field="delta",
+                    value=delta,
+                    allowed=f"at most {_dt.datetime.max.replace(tzinfo=_dt.UTC) - self._at}",
+                ) from None
+            self._at = moved
             return self._at
 
     def __repr__(self) -> str:
@@ -233,11 +254,29 @@ def read_clock(clock: object, param: str = "clock") -> pendulum.DateTime:
     Use cases call this instead of ``clock.now()`` so that passing, say, ``None`` or a
     datetime where a clock belongs is refused with a message instead of an AttributeError.
 
+    A date or datetime is refused too, although ``datetime`` has a ``now()`` method: read as
+    a clock it would give the wall-clock time, not the instant the caller meant.
+
     >>> read_clock(None)
     Traceback (most recent call last):
     ...
     servicecore.errors.ValidationError: clock must be a Clock (an object with now()), not None...
+    >>> read_clock(pendulum.datetime(2024, 5, 1, 10))
+    Traceback (most recent call last):
+    ...
+    servicecore.errors.ValidationError: clock got the instant 2024-05-01T10:00:00+00:00...
     """
+    if isinstance(clock, _dt.date | _dt.time) or (
+        isinstance(clock, type) and issubclass(clock, _dt.date | _dt.time)
+    ):
+        shown = clock.isoformat() if isinstance(clock, _dt.date | _dt.time) else clock.__name__
+        raise ValidationError(
+            f"{param} got the instant {shown}, not a Clock: pass the instant as at=..., or "
+            f"wrap it in FixedClock(...)",
+            field=param,
+            value=clock,
+            allowed="a Clock such as FixedClock(instant) or SystemClock(); an instant as at=",
+        )
     if not isinstance(clock, Clock):
         raise ValidationError(
             f"{param} must be a Clock (an object with now()), not {clock!r}",

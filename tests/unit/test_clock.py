@@ -15,6 +15,7 @@ from servicecore.clock import (
     FixedClock,
     SteppingClock,
     SystemClock,
+    read_clock,
     to_date,
     to_duration,
     to_instant,
@@ -150,7 +151,7 @@ def test_fixed_clock() -> None:
     assert isinstance(clock, Clock)
     assert clock.now() == clock.now() == pendulum.datetime(2024, 1, 1)
     assert clock.advance(dt.timedelta(hours=1)) == pendulum.datetime(2024, 1, 1, 1)
-    assert clock.advance(dt.timedelta(minutes=-30)) == pendulum.datetime(2024, 1, 1, 0, 30)
+    assert clock.advance(dt.timedelta(0)) == pendulum.datetime(2024, 1, 1, 1)
     clock.set(pendulum.datetime(2030, 5, 5, tz="Asia/Kolkata"))
     assert clock.now() == pendulum.datetime(2030, 5, 5, tz="Asia/Kolkata")
     assert repr(clock) == "FixedClock('2030-05-05T00:00:00+05:30')"
@@ -160,6 +161,15 @@ def test_fixed_clock() -> None:
         FixedClock(dt.datetime(2024, 1, 1))
     with pytest.raises(ValidationError):
         clock.advance(60)  # type: ignore[arg-type]
+
+
+def test_fixed_clock_never_runs_back_nor_past_year_9999() -> None:
+    clock = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    with pytest.raises(ValidationError, match="use set\\(\\) to jump"):
+        clock.advance(dt.timedelta(minutes=-30))
+    with pytest.raises(ValidationError, match="past the year 9999"):
+        clock.advance(dt.timedelta(days=999_999_999))
+    assert clock.now() == pendulum.datetime(2024, 1, 1)  # unchanged by the refusals
 
 
 def test_stepping_clock_gives_unique_ordered_instants() -> None:
@@ -197,3 +207,37 @@ def test_system_clock_is_aware_utc_now() -> None:
     assert before <= reading <= after
     assert reading.timezone_name == "UTC"
     assert repr(clock) == "SystemClock()"
+
+
+@pytest.mark.parametrize(
+    "instead",
+    [
+        pendulum.datetime(2024, 5, 1, 10),
+        dt.datetime(2024, 5, 1, 10, tzinfo=dt.UTC),
+        dt.date(2024, 5, 1),
+        dt.datetime,
+        pendulum.DateTime,
+    ],
+    ids=["pendulum", "stdlib", "date", "datetime-class", "pendulum-class"],
+)
+def test_an_instant_given_as_a_clock_is_refused_with_advice(instead: object) -> None:
+    # A datetime has a now() method: read as a clock it would stamp the wall-clock time.
+    with pytest.raises(ValidationError, match="pass the instant as at=") as info:
+        read_clock(instead)
+    assert info.value.field == "clock"
+
+
+def test_use_cases_refuse_an_instant_given_as_a_clock() -> None:
+    from servicecore.money import Money
+    from servicecore.subscriptions import SubscriptionGroup, create_subscription
+
+    with pytest.raises(ValidationError, match="FixedClock"):
+        create_subscription(
+            company_id="ACME",
+            id="S-1",
+            group=SubscriptionGroup(company_id="ACME", id="MONTHLY"),
+            customer_id="C-1",
+            price=Money.of("10.00", "EUR"),
+            start=dt.date(2024, 1, 1),
+            clock=pendulum.datetime(2024, 5, 1, 10),
+        )

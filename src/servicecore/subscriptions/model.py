@@ -13,7 +13,7 @@ import attrs
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.clock import Clock, to_date
+from servicecore.clock import Clock, read_clock, to_date
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.lifecycle import Lifecycle
@@ -542,13 +542,7 @@ def _money_price(value: object, currency: Currency | None = None) -> Money:
 
 
 def _clock(clock: object) -> pendulum.DateTime:
-    if not isinstance(clock, Clock):
-        raise ValidationError(
-            f"clock must be a Clock, not {type(clock).__name__}",
-            field="clock",
-            allowed="a servicecore.clock.Clock such as FixedClock",
-        )
-    return clock.now()
+    return read_clock(clock)
 
 
 def create_subscription(
