@@ -30,6 +30,8 @@ from pendulum.tz.timezone import FixedTimezone, Timezone
 from servicecore.errors import ValidationError
 
 __all__ = [
+    "MAX_INSTANT",
+    "MIN_INSTANT",
     "Clock",
     "FixedClock",
     "SteppingClock",
@@ -44,14 +46,56 @@ __all__ = [
 _ALLOWED_INSTANT = "an aware datetime (stdlib with tzinfo, or pendulum.DateTime)"
 
 
+MIN_INSTANT = _dt.datetime(2, 1, 1, tzinfo=_dt.UTC)
+"""The earliest instant servicecore accepts (UTC): arithmetic of a day or a week around any
+accepted instant stays inside what ``datetime`` can represent."""
+
+MAX_INSTANT = _dt.datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=_dt.UTC)
+"""The latest instant servicecore accepts (UTC)."""
+
+_REFUSED_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+"""Zone names whose meaning depends on the host machine (or on nothing): results computed
+with them would differ from one machine to the next."""
+
+_ZONES: dict[str, Timezone] = {}
+_ZONES_LOCK = threading.Lock()
+
+
+def _zone(key: str) -> Timezone | None:
+    """The pendulum zone of an IANA key, loaded once per key (reading it is slow)."""
+    zone = _ZONES.get(key)
+    if zone is None and key not in _REFUSED_ZONES:
+        try:
+            loaded = pendulum.timezone(key)
+        except Exception:
+            return None
+        with _ZONES_LOCK:
+            zone = _ZONES.setdefault(key, loaded)
+    return zone
+
+
+def _out_of_range(value: _dt.datetime, param: str) -> ValidationError:
+    return ValidationError(
+        f"{param} {value} is outside the instants servicecore handles",
+        field=param,
+        value=value,
+        allowed=f"an instant from {MIN_INSTANT.isoformat()} to {MAX_INSTANT.isoformat()}",
+    )
+
+
 def to_instant(value: object, param: str = "at") -> pendulum.DateTime:
     """Coerce an aware ``datetime`` to a ``pendulum.DateTime`` for the same instant.
 
     The zone is kept when it is an IANA zone or a fixed offset. Raises ``ValidationError``
-    naming ``param`` for a naive datetime, a date, or any other type.
+    naming ``param`` for a naive datetime, a date, any other type, an instant outside
+    :data:`MIN_INSTANT`..:data:`MAX_INSTANT`, or a zone that depends on the host machine
+    (``localtime``). A stdlib datetime in an IANA zone is converted by rebuilding its wall
+    clock in the cached pendulum zone (no second round of conversions); only a wall clock
+    that does not exist (in a DST gap) goes through UTC.
     """
     if isinstance(value, _dt.datetime):
-        offset = value.utcoffset() if value.tzinfo is not None else None
+        tzinfo = value.tzinfo
+        offset = value.utcoffset() if tzinfo is not None else None
         if offset is None:
             raise ValidationError(
                 f"{param} is a naive datetime ({value}); servicecore needs to know the "
@@ -60,20 +104,46 @@ def to_instant(value: object, param: str = "at") -> pendulum.DateTime:
                 value=value,
                 allowed=_ALLOWED_INSTANT,
             )
-        if isinstance(value, pendulum.DateTime) and isinstance(
-            value.tzinfo, Timezone | FixedTimezone
-        ):
-            return value
-        # Go through UTC: converting wall-clock fields directly would misplace instants
-        # that fall in a DST gap.
-        utc = pendulum.instance(value.astimezone(_dt.UTC), tz="UTC")
-        key = getattr(value.tzinfo, "key", None)
-        if isinstance(key, str):
+        key = getattr(tzinfo, "key", None)
+        if key in _REFUSED_ZONES:
+            raise ValidationError(
+                f"{param} is in the zone {key!r}, whose rules depend on the host machine",
+                field=param,
+                value=value,
+                allowed="an IANA zone such as 'Europe/Stockholm', or a fixed offset",
+            )
+        if not 1 < value.year < 9999:
             try:
-                return utc.in_timezone(key)
-            except Exception:  # pragma: no cover - zone unknown to pendulum's database
-                pass
-        if value.tzinfo is _dt.UTC:
+                utc_year = (value - offset).year
+            except OverflowError:
+                raise _out_of_range(value, param) from None
+            if not 1 < utc_year < 9999:
+                raise _out_of_range(value, param)
+        if isinstance(value, pendulum.DateTime) and isinstance(tzinfo, Timezone | FixedTimezone):
+            return value
+        if isinstance(key, str):
+            zone = _ZONES.get(key) or _zone(key)
+            if zone is not None:
+                year, month, day = value.year, value.month, value.day
+                hour, minute, second = value.hour, value.minute, value.second
+                micro, fold = value.microsecond, value.fold
+                # naive on purpose: the zone reads only its fields and its fold
+                flipped = _dt.datetime(  # noqa: DTZ001
+                    year, month, day, hour, minute, second, micro, fold=1 - fold
+                )
+                if tzinfo.utcoffset(flipped) == offset:  # type: ignore[union-attr]
+                    # An unambiguous wall clock (neither in a DST gap nor in a fold): the
+                    # same fields in the same zone's data are the same instant.
+                    return pendulum.DateTime(
+                        year, month, day, hour, minute, second, micro, tzinfo=zone, fold=fold
+                    )
+        # Through UTC: converting the wall clock of a gap or a fold directly would misplace
+        # the instant.
+        utc = pendulum.instance(value.astimezone(_dt.UTC), tz="UTC")
+        zone = _zone(key) if isinstance(key, str) else None
+        if zone is not None:
+            return utc.in_timezone(zone)
+        if tzinfo is _dt.UTC:
             return utc
         return utc.in_timezone(FixedTimezone(int(offset.total_seconds())))
     if isinstance(value, _dt.date):
@@ -133,14 +203,20 @@ def to_duration(value: object, param: str = "duration") -> _dt.timedelta:
 
 def to_timezone(value: object, param: str = "timezone") -> Timezone:
     """Resolve an IANA zone name (or a pendulum ``Timezone``) to a pendulum ``Timezone``."""
-    if isinstance(value, Timezone):
-        return value
     name = getattr(value, "key", value)  # zoneinfo.ZoneInfo carries its name in .key
+    if isinstance(value, Timezone) and name not in _REFUSED_ZONES:
+        return value
     if isinstance(name, str):
-        try:
-            return pendulum.timezone(name)
-        except Exception:
-            pass
+        zone = _zone(name)
+        if zone is not None:
+            return zone
+    if name in _REFUSED_ZONES:
+        raise ValidationError(
+            f"{param} {name!r} depends on the host machine's settings",
+            field=param,
+            value=value,
+            allowed="an IANA zone name such as 'Europe/Stockholm' or 'UTC'",
+        )
     raise ValidationError(
         f"{param} {value!r} is not a known IANA time zone",
         field=param,

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import decimal
 import enum
+import math
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, NoReturn, TypeAlias
+from typing import Any, Final, NoReturn, TypeAlias, cast
 
 import attrs
 from attrs import frozen
@@ -233,6 +234,32 @@ class Rounding(enum.Enum):
     """Towards negative infinity."""
 
 
+MAX_AMOUNT_DIGITS = 36
+"""Amounts, factors and ratios have fewer than this many digits before the point: below
+``10**36``, far more than any real amount of money. Larger ones are refused as input errors."""
+
+MAX_DECIMALS = 64
+"""Amounts, factors and ratios have at most this many digits after the point."""
+
+
+def _check_magnitude(value: Decimal, field: str, shown: object) -> Decimal:
+    """``value`` itself, or ``ValidationError`` when it is beyond the documented magnitude.
+
+    Without the limit, ``Decimal("1e999999999")`` is a valid finite number whose rounding
+    exhausts memory and whose minor units take minutes to compute.
+    """
+    if value and (
+        value.adjusted() >= MAX_AMOUNT_DIGITS or value.as_tuple().exponent < -MAX_DECIMALS  # type: ignore[operator]
+    ):
+        raise ValidationError(
+            f"{field} {shown!r} is beyond the magnitude servicecore handles",
+            field=field,
+            value=shown,
+            allowed=f"a number below 10**{MAX_AMOUNT_DIGITS} with at most {MAX_DECIMALS} decimals",
+        )
+    return value
+
+
 def _to_decimal(value: object, field: str) -> Decimal:
     if isinstance(value, (bool, float)):
         raise ValidationError(
@@ -269,7 +296,7 @@ def _to_decimal(value: object, field: str) -> Decimal:
             value=value,
             allowed="a finite decimal number",
         )
-    return result
+    return _check_magnitude(result, field, value)
 
 
 def _check_amount(_inst: object, _attr: object, value: Any) -> None:
@@ -280,6 +307,7 @@ def _check_amount(_inst: object, _attr: object, value: Any) -> None:
             value=value,
             allowed="a finite Decimal; use Money.of() to parse strings and ints",
         )
+    _check_magnitude(value, "amount", value)
 
 
 def _check_currency(_inst: object, _attr: object, value: Any) -> None:
@@ -328,7 +356,7 @@ class Money:
     @classmethod
     def from_minor(cls, units: int, currency: str | Currency) -> Money:
         """Build from an integer count of minor units (cents): ``from_minor(1230, "EUR")``."""
-        cur = Currency.of(currency)
+        cur = currency if isinstance(currency, Currency) else Currency.of(currency)
         if isinstance(units, bool) or not isinstance(units, int):
             raise ValidationError(
                 f"minor units must be an int, not {units!r}",
@@ -336,7 +364,14 @@ class Money:
                 value=units,
                 allowed="an integer number of minor units",
             )
-        return cls(Decimal(units).scaleb(-cur.minor_units, context=_EXACT), cur)
+        if not -_MAX_UNITS[cur.minor_units] < units < _MAX_UNITS[cur.minor_units]:
+            raise ValidationError(
+                f"{units} minor units of {cur.code} is beyond the magnitude servicecore handles",
+                field="units",
+                value=units,
+                allowed=f"fewer than 10**{MAX_AMOUNT_DIGITS} {cur.code}",
+            )
+        return _unchecked(Decimal(units).scaleb(-cur.minor_units, context=_EXACT), cur)
 
     @classmethod
     def sum(cls, items: Iterable[Money], currency: str | Currency) -> Money:
@@ -357,6 +392,12 @@ class Money:
     @property
     def minor_units(self) -> int:
         """The amount in minor units (cents); the amount must already be rounded."""
+        amount, mu = self.amount, self.currency.minor_units
+        # The default context scales exactly below 10**20 (28 digits with 8 decimals at most).
+        scaled = amount.scaleb(mu) if -_SMALL < amount < _SMALL else amount.scaleb(mu, _EXACT)
+        whole = int(scaled)
+        if scaled == whole:
+            return whole
         if not self.is_rounded:
             raise ValidationError(
                 f"{self} has more decimals than {self.currency.code} allows",
@@ -460,6 +501,47 @@ class Money:
 
     __floordiv__ = __truediv__
 
+    def __rtruediv__(self, other: object) -> NoReturn:
+        raise ValidationError(
+            f"{type(other).__name__} cannot be divided by Money",
+            field="divisor",
+            value=other,
+            allowed="Money / nothing: use scaled(), split() or allocate()",
+        )
+
+    __rfloordiv__ = __rtruediv__
+
+    def _unsupported(self, other: object, op: str) -> NoReturn:
+        raise ValidationError(
+            f"Money does not support {op} (with {type(other).__name__})",
+            field="other",
+            value=other,
+            allowed="+ and - with Money of the same currency, * by a number, scaled(), "
+            "split() and allocate()",
+        )
+
+    def __mod__(self, other: object) -> NoReturn:
+        self._unsupported(other, "%")
+
+    def __rmod__(self, other: object) -> NoReturn:
+        self._unsupported(other, "%")
+
+    def __divmod__(self, other: object) -> NoReturn:
+        self._unsupported(other, "divmod()")
+
+    def __rdivmod__(self, other: object) -> NoReturn:
+        self._unsupported(other, "divmod()")
+
+    def __pow__(self, other: object) -> NoReturn:
+        self._unsupported(other, "**")
+
+    def __rpow__(self, other: object) -> NoReturn:
+        self._unsupported(other, "**")
+
+    def __bool__(self) -> bool:
+        """Zero is falsy, like ``Decimal(0)``: ``if fee.amount:`` reads "if anything is due"."""
+        return bool(self.amount)
+
     def __neg__(self) -> Money:
         return Money(_EXACT.minus(self.amount), self.currency)
 
@@ -488,6 +570,21 @@ class Money:
         return f"{self.amount} {self.currency.code}"
 
 
+_MAX_UNITS = {mu: 10 ** (MAX_AMOUNT_DIGITS + mu) for mu in range(10)}
+"""Per count of minor units: the bound on an amount in minor units (see MAX_AMOUNT_DIGITS)."""
+
+_set = object.__setattr__
+
+
+def _unchecked(amount: Decimal, currency: Currency) -> Money:
+    """A Money whose amount and currency are known valid: skips the validators, for the hot
+    paths that build many parts of one checked amount (split, allocate, from_minor)."""
+    m = object.__new__(Money)
+    _set(m, "amount", amount)
+    _set(m, "currency", currency)
+    return m
+
+
 def _round_fraction(exact: Fraction, currency: Currency, rounding: Rounding) -> Money:
     # Exact: the integer part comes from integer division, and the remainder is replaced
     # by a marker below, at or above one half, which every rounding mode treats the same
@@ -505,7 +602,12 @@ def _round_fraction(exact: Fraction, currency: Currency, rounding: Rounding) -> 
     return Money(approx, currency).rounded(rounding)
 
 
-def _ratio(value: object, index: int) -> Fraction:
+_MAX_RATIO = 10**MAX_AMOUNT_DIGITS
+
+
+def _ratio(value: object, index: int) -> Fraction | int:
+    if type(value) is int and 0 <= value < _MAX_RATIO:  # the common case, kept cheap
+        return value
     if isinstance(value, (bool, float)):
         raise ValidationError(
             f"ratio #{index} {value!r} is a {type(value).__name__}",
@@ -521,9 +623,13 @@ def _ratio(value: object, index: int) -> Fraction:
                 value=value,
                 allowed="finite non-negative numbers",
             )
-        result = Fraction(value)
-    elif isinstance(value, int | Fraction):
-        result = Fraction(value)
+        result = Fraction(_check_magnitude(value, "ratios", value))
+    elif isinstance(value, int):
+        result = Fraction(_check_magnitude(Decimal(value), "ratios", value))  # a negative int
+    elif isinstance(value, Fraction):
+        for part in (value.numerator, value.denominator):
+            _check_magnitude(Decimal(part), "ratios", value)
+        result = value
     else:
         raise ValidationError(
             f"ratio #{index} must be a number, not {type(value).__name__}",
@@ -558,19 +664,20 @@ def allocate(money: Money, ratios: Sequence[Ratio]) -> tuple[Money, ...]:
             value=money,
             allowed="a Money value",
         )
-    if isinstance(ratios, str | bytes) or not isinstance(ratios, Sequence):
+    if not isinstance(ratios, list | tuple) and (
+        isinstance(ratios, str | bytes) or not isinstance(ratios, Sequence)
+    ):
         raise ValidationError(
             "ratios must be a sequence of weights",
             field="ratios",
             value=ratios,
             allowed="a list or tuple of ints, Decimals or Fractions",
         )
-    weights = [_ratio(r, i) for i, r in enumerate(ratios)]
-    if not weights:
-        raise ValidationError(
-            "cannot allocate over no ratios", field="ratios", value=ratios, allowed="one or more"
-        )
-    total_weight = sum(weights, Fraction(0))
+    if ratios and set(map(type, ratios)) == _INT and 0 <= min(ratios) <= max(ratios) < _MAX_RATIO:
+        ints = cast("list[int]", list(ratios))  # plain non-negative ints: the cheap path
+    else:
+        ints = _integer_weights(ratios)
+    total_weight = sum(ints)
     if total_weight == 0:
         raise ValidationError(
             "ratios sum to zero", field="ratios", value=ratios, allowed="at least one positive"
@@ -578,13 +685,83 @@ def allocate(money: Money, ratios: Sequence[Ratio]) -> tuple[Money, ...]:
     units = money.minor_units
     sign = -1 if units < 0 else 1
     units = abs(units)
-    shares = [units * w / total_weight for w in weights]
-    floors = [s.numerator // s.denominator for s in shares]
+    shares = [divmod(units * weight, total_weight) for weight in ints]
+    floors = [q for q, _r in shares]
     left = units - sum(floors)
-    order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
-    return tuple(Money.from_minor(sign * f, money.currency) for f in floors)
+    if left:
+        behind = [-r for _q, r in shares]
+        # largest remainder first; sorted() is stable, so ties stay in order (earlier first)
+        for i in sorted(range(len(ints)), key=behind.__getitem__)[:left]:
+            floors[i] += 1
+    if units >= _DEFAULT_EXACT:
+        return _from_units(floors, sign, money.currency)
+    # Every part is below the whole: the default context scales them exactly. Built
+    # inline through the slots (no validators: parts of a checked amount are valid).
+    exponent, currency = -money.currency.minor_units, money.currency
+    new, put_amount, put_currency = object.__new__, _AMOUNT.__set__, _CURRENCY.__set__
+    parts = []
+    for u in floors:
+        part = new(Money)
+        put_amount(part, Decimal(sign * u).scaleb(exponent))
+        put_currency(part, currency)
+        parts.append(part)
+    return tuple(parts)
+
+
+def _scaled(units: int, exponent: int) -> Decimal:
+    """``units * 10**exponent`` exactly (the default context is exact below 28 digits)."""
+    if -_DEFAULT_EXACT < units < _DEFAULT_EXACT:
+        return Decimal(units).scaleb(exponent)
+    return Decimal(units).scaleb(exponent, context=_EXACT)
+
+
+def _integer_weights(ratios: Sequence[Ratio]) -> list[int]:
+    """Non-negative integer weights in the proportions of ``ratios`` (each one checked),
+    over one common denominator, so every share is an integer division."""
+    weights = [_ratio(r, i) for i, r in enumerate(ratios)]
+    if not weights:
+        raise ValidationError(
+            "cannot allocate over no ratios", field="ratios", value=ratios, allowed="one or more"
+        )
+    denominator = 1
+    for w in weights:
+        if isinstance(w, Fraction) and w.denominator != 1:
+            denominator = denominator * w.denominator // math.gcd(denominator, w.denominator)
+    return [
+        w * denominator if isinstance(w, int) else w.numerator * (denominator // w.denominator)
+        for w in weights
+    ]
+
+
+def _from_units(units: Sequence[int], sign: int, currency: Currency) -> tuple[Money, ...]:
+    """Money values of ``sign * u`` minor units, building each distinct amount once.
+
+    Inlined construction (no validators): the parts of a checked amount are valid.
+    """
+    built: dict[int, Money] = {}
+    out = []
+    exponent = -currency.minor_units
+    new, put_amount, put_currency = object.__new__, _AMOUNT.__set__, _CURRENCY.__set__
+    for u in units:
+        m = built.get(u)
+        if m is None:
+            m = built[u] = new(Money)
+            put_amount(m, _scaled(sign * u, exponent))
+            put_currency(m, currency)
+        out.append(m)
+    return tuple(out)
+
+
+_SMALL = Decimal(10**20)
+
+_INT = {int}
+
+_AMOUNT = Money.__dict__["amount"]
+_CURRENCY = Money.__dict__["currency"]
+"""Money's slot descriptors: setting through them is the cheapest way to build a value."""
+
+_DEFAULT_EXACT = 10**27
+"""Below this many minor units, the default decimal context (28 digits) scales exactly."""
 
 
 _MAX_PARTS = 1_000_000
@@ -600,4 +777,17 @@ def split(money: Money, parts: int) -> tuple[Money, ...]:
             value=parts,
             allowed=f"an integer from 1 to {_MAX_PARTS:,}",
         )
-    return allocate(money, [1] * parts)
+    if not isinstance(money, Money):
+        raise ValidationError(
+            f"split() needs Money, not {type(money).__name__}",
+            field="money",
+            value=money,
+            allowed="a Money value",
+        )
+    # Equal weights: every remainder is equal, so the leftover minor units go to the first
+    # parts (largest remainder, ties to the earlier part), as allocate() would give.
+    units = money.minor_units
+    sign = -1 if units < 0 else 1
+    q, left = divmod(abs(units), parts)
+    big, small = _from_units([q + 1, q], sign, money.currency)
+    return (big,) * left + (small,) * (parts - left)

@@ -11,6 +11,8 @@ import pendulum
 import pytest
 
 from servicecore.clock import (
+    MAX_INSTANT,
+    MIN_INSTANT,
     Clock,
     FixedClock,
     SteppingClock,
@@ -241,3 +243,45 @@ def test_use_cases_refuse_an_instant_given_as_a_clock() -> None:
             start=dt.date(2024, 1, 1),
             clock=pendulum.datetime(2024, 5, 1, 10),
         )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime.min.replace(tzinfo=dt.UTC),
+        dt.datetime(1, 6, 1, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 31, 22, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        dt.datetime.max.replace(tzinfo=dt.UTC),
+        pendulum.datetime(9999, 6, 1),
+    ],
+    ids=["datetime.min", "year-1", "9999-12-31-minus-5h", "datetime.max", "pendulum-9999"],
+)
+def test_instants_outside_the_supported_range_are_refused(value: dt.datetime) -> None:
+    with pytest.raises(ValidationError, match="outside the instants servicecore handles"):
+        to_instant(value)
+
+
+def test_the_edges_of_the_supported_range_are_accepted() -> None:
+    assert to_instant(MIN_INSTANT) == MIN_INSTANT
+    assert to_instant(MAX_INSTANT) == MAX_INSTANT
+    late = dt.datetime(9998, 12, 31, 20, tzinfo=dt.timezone(dt.timedelta(hours=-3)))
+    assert to_instant(late) == late
+
+
+def test_machine_dependent_zones_are_refused() -> None:
+    with pytest.raises(ValidationError, match="depend on the host machine"):
+        to_instant(dt.datetime(2024, 1, 1, tzinfo=ZoneInfo("localtime")))
+    with pytest.raises(ValidationError, match="host machine"):
+        to_timezone("localtime")
+    with pytest.raises(ValidationError, match="host machine"):
+        to_timezone(ZoneInfo("localtime"))
+
+
+def test_stdlib_zoned_datetimes_keep_their_wall_clock_and_zone() -> None:
+    value = dt.datetime(2024, 6, 1, 12, 30, 5, 7, tzinfo=STOCKHOLM)
+    result = to_instant(value)
+    assert isinstance(result, pendulum.DateTime)
+    assert result.timezone_name == "Europe/Stockholm"
+    assert (result.hour, result.minute, result.second, result.microsecond) == (12, 30, 5, 7)
+    assert result.timestamp() == value.timestamp()
+    assert to_timezone("Europe/Stockholm") is to_timezone(STOCKHOLM)  # one zone per key

@@ -298,3 +298,72 @@ def test_allocate_and_split_reject_bad_inputs() -> None:
     for parts in (0, -1, True, 1.5):
         with pytest.raises(ValidationError, match="cannot split"):
             split(eur("1.00"), parts)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "amount", ["1e999999999", "-1e999999999", "1e-999999999", Decimal("1e40"), 10**40]
+)
+def test_amounts_beyond_the_documented_magnitude_are_refused(amount: object) -> None:
+    # Such a Decimal is finite, yet rounding it exhausts memory: refused up front.
+    with pytest.raises(ValidationError, match="beyond the magnitude"):
+        Money.of(amount, "EUR")  # type: ignore[arg-type]
+    if isinstance(amount, Decimal):
+        with pytest.raises(ValidationError, match="beyond the magnitude"):
+            Money(amount, Currency.of("EUR"))
+
+
+def test_deserialization_refuses_huge_exponents() -> None:
+    from servicecore.serialization import structure
+
+    with pytest.raises(ValidationError, match="beyond the magnitude"):
+        structure({"amount": "1e999999999", "currency": "EUR"}, Money)
+
+
+def test_factors_and_ratios_beyond_the_magnitude_are_refused() -> None:
+    with pytest.raises(ValidationError, match="beyond the magnitude"):
+        eur("1.00") * Decimal("1e999999")
+    with pytest.raises(ValidationError, match="beyond the magnitude"):
+        allocate(eur("1.00"), [Decimal("1e999999"), 1])
+    with pytest.raises(ValidationError, match="beyond the magnitude"):
+        allocate(eur("1.00"), [Fraction(1, 10**50), 1])
+
+
+def test_split_at_the_documented_maximum_is_exact() -> None:
+    parts = split(eur("1000.00"), 1_000_000)
+    assert len(parts) == 1_000_000
+    assert parts[0] == eur("0.01")
+    assert parts[-1] == eur("0.00")
+    assert sum(p.minor_units for p in parts) == 100_000  # the 100,000 cents, to the cent
+    assert parts.count(eur("0.01")) == 100_000
+
+
+def test_split_gives_the_leftover_cents_to_the_first_parts() -> None:
+    assert split(eur("-1.00"), 3) == (eur("-0.34"), eur("-0.33"), eur("-0.33"))
+    assert split(eur("0.02"), 3) == (eur("0.01"), eur("0.01"), eur("0.00"))
+    with pytest.raises(ValidationError, match="needs Money"):
+        split("1.00", 2)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda m: m % 2,
+        lambda m: 2 % m,
+        lambda m: divmod(m, 2),
+        lambda m: divmod(2, m),
+        lambda m: m**2,
+        lambda m: 2**m,
+        lambda m: 2 / m,
+        lambda m: 2 // m,
+    ],
+)
+def test_unsupported_arithmetic_says_what_money_supports(operation: Any) -> None:
+    with pytest.raises(ValidationError, match="Money"):
+        operation(eur("1.00"))
+
+
+def test_zero_money_is_falsy_like_a_zero_decimal() -> None:
+    assert not eur("0.00")
+    assert not Money.zero("EUR")
+    assert eur("0.01")
+    assert eur("-0.01")
