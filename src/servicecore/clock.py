@@ -165,7 +165,8 @@ def to_date(value: object, param: str = "date") -> pendulum.Date:
     """Coerce a calendar date (stdlib ``date`` or ``pendulum.Date``) to ``pendulum.Date``.
 
     A ``datetime`` is refused: which date it means depends on a time zone, so the caller
-    must choose (``instant.in_timezone(tz).date()``).
+    must choose (``instant.in_timezone(tz).date()``). Dates in years 2 to 9998 are
+    accepted, like instants: a month or a year of arithmetic around them stays in range.
     """
     if isinstance(value, _dt.datetime):
         raise ValidationError(
@@ -175,9 +176,16 @@ def to_date(value: object, param: str = "date") -> pendulum.Date:
             value=value,
             allowed="a date (datetime.date or pendulum.Date)",
         )
-    if isinstance(value, pendulum.Date):
-        return value
     if isinstance(value, _dt.date):
+        if not 1 < value.year < 9999:
+            raise ValidationError(
+                f"{param} {value} is outside the dates servicecore handles",
+                field=param,
+                value=value,
+                allowed="a date from 0002-01-01 to 9998-12-31",
+            )
+        if isinstance(value, pendulum.Date):
+            return value
         return pendulum.Date(value.year, value.month, value.day)
     raise ValidationError(
         f"{param} must be a date, not {type(value).__name__}",
@@ -204,13 +212,14 @@ def to_duration(value: object, param: str = "duration") -> _dt.timedelta:
 def to_timezone(value: object, param: str = "timezone") -> Timezone:
     """Resolve an IANA zone name (or a pendulum ``Timezone``) to a pendulum ``Timezone``."""
     name = getattr(value, "key", value)  # zoneinfo.ZoneInfo carries its name in .key
-    if isinstance(value, Timezone) and name not in _REFUSED_ZONES:
+    refused = isinstance(name, str) and name in _REFUSED_ZONES
+    if isinstance(value, Timezone) and not refused:
         return value
     if isinstance(name, str):
         zone = _zone(name)
         if zone is not None:
             return zone
-    if name in _REFUSED_ZONES:
+    if refused:
         raise ValidationError(
             f"{param} {name!r} depends on the host machine's settings",
             field=param,

@@ -37,6 +37,8 @@ from servicecore.errors import CurrencyMismatchError, ValidationError
 from servicecore.ports import check_items
 
 __all__ = [
+    "MAX_AMOUNT_DIGITS",
+    "MAX_DECIMALS",
     "Currency",
     "Money",
     "Ratio",

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 import pendulum
 
 from servicecore.clock import to_date
+from servicecore.errors import ValidationError
 from servicecore.money import Money
-from servicecore.ports import UnitOfWork, check_id, check_type
+from servicecore.ports import UnitOfWork, check_id, check_items, check_type
 from servicecore.repairs import REPAIRS, Repair
 from servicecore.report.model import Report, RevenueMonth, SymptomResolution
 from servicecore.subscriptions import (
@@ -41,19 +42,24 @@ def monthly_revenue(
     subscriptions: Iterable[Subscription],
     groups: Iterable[SubscriptionGroup],
     *,
-    first_month: pendulum.Date,
-    last_month: pendulum.Date,
+    first_month: object,
+    last_month: object,
     currency: str,
 ) -> tuple[RevenueMonth, ...]:
     """Per month from ``first_month`` to ``last_month``: what was invoiced and recognised in
     the month, and what stood deferred at its end; each subscription under its own group's
     revenue policy. Amounts in ``currency`` (subscriptions in others are left out)."""
+    check_id(currency, "currency")
+    first = to_date(first_month, "first_month")
+    last = to_date(last_month, "last_month")
+    subscriptions = check_items(subscriptions, Subscription, "subscriptions")
+    groups = check_items(groups, SubscriptionGroup, "groups")
     by_group: dict[str, list[Subscription]] = {}
     for sub in subscriptions:
         if sub.currency.code == currency:
             by_group.setdefault(sub.group_id, []).append(sub)
     policies = {g.id: _policy(g) for g in groups}
-    zero = Money.of(0, currency)
+    zero = Money.zero(currency)
 
     def totals(day: pendulum.Date) -> tuple[Money, Money, Money]:
         invoiced = recognised = deferred = zero
@@ -65,9 +71,9 @@ def monthly_revenue(
         return invoiced, recognised, deferred
 
     months: list[RevenueMonth] = []
-    month = first_month.start_of("month")
+    month = first.start_of("month")
     before = totals(month.subtract(days=1))
-    while month <= last_month:
+    while month <= last:
         end = month.end_of("month")
         now = totals(end)
         months.append(RevenueMonth(month, now[0] - before[0], now[1] - before[1], now[2]))
@@ -80,8 +86,12 @@ def symptom_resolutions(
 ) -> tuple[SymptomResolution, ...]:
     """The ``limit`` most frequent (symptom, resolution) pairs of finished repairs, most
     frequent first (ties by name)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValidationError(
+            f"limit must be a positive int, not {limit!r}", field="limit", value=limit
+        )
     pairs: Counter[tuple[str, str]] = Counter()
-    for repair in repairs:
+    for repair in check_items(repairs, Repair, "repairs"):
         if repair.finished_at is None or repair.resolution is None:
             continue
         symptom = f"{repair.symptom_area or '-'}/{repair.symptom_code or '-'}"

@@ -16,6 +16,7 @@ from typing import Any
 import pendulum
 
 from servicecore.errors import ServiceCoreError
+from servicecore.ports import check_type
 from servicecore.report.model import Report
 
 __all__ = ["CHART_IDS", "render_html"]
@@ -140,6 +141,7 @@ def _figure(chart_id: str, svg: str | None, empty: str) -> str:
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (no network access when opened)."""
+    check_type(report, Report, "report")
     esc = html.escape
     parts = [
         "<!DOCTYPE html>",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from servicecore.ports import check_type
 from servicecore.report.model import Report
 
 __all__ = ["render_text"]
@@ -29,6 +30,7 @@ def _pct(value: object) -> str:
 
 def render_text(report: Report) -> str:
     """The whole report as text, sections in the order a service manager reads them."""
+    check_type(report, Report, "report")
     out = [f"servicecore report: {report.company_id}, as of {report.as_of}, in {report.currency}"]
 
     out += ["", "Service orders by stage"]
