@@ -39,6 +39,7 @@ reference store (both sit behind :mod:`servicecore.storage.staging`):
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -65,6 +66,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import make_url
 
 from servicecore.errors import (
     AlreadyExistsError,
@@ -209,6 +211,17 @@ class SqlStore:
         elif isinstance(bind, Engine):
             self._engine = bind
         elif isinstance(bind, str):
+            try:
+                backend = make_url(bind).get_backend_name()
+            except sa_exc.ArgumentError:
+                backend = ""
+            if backend not in ("sqlite", "postgresql"):
+                raise ValidationError(
+                    f"servicecore's SQL storage runs on SQLite and PostgreSQL, not {bind!r}",
+                    field="bind",
+                    value=bind,
+                    allowed="a sqlite:// or postgresql:// database URL",
+                )
             with _translated("opening the database"):
                 self._engine = create_engine(bind)
             self._owns_engine = True
@@ -542,8 +555,15 @@ def _check(key: Key, change: Staged, row: tuple[int, bool] | None) -> None:
         )
 
 
+_CONFIGURED: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """WAL, a busy timeout, and transactions that begin when servicecore says so."""
+    """WAL, a busy timeout, and transactions that begin when servicecore says so (once per
+    engine, however many stores share it)."""
+    if engine in _CONFIGURED:
+        return
+    _CONFIGURED.add(engine)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
