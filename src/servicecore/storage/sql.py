@@ -44,7 +44,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-import attrs
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -56,7 +55,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    and_,
     create_engine,
     delete,
     event,
@@ -361,6 +359,15 @@ class SqlStore:
         rows = self._read_rows(snapshot, key[0], key[1], [key[2]])
         return rows.get(key[2])
 
+    def _read_many(
+        self, kind: str, company_id: str, ids: Sequence[str], snapshot: Connection
+    ) -> dict[str, Any]:
+        """The live aggregates among ``ids``, by id, in as few statements as possible."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(ids), _CHUNK):
+            found.update(self._read_rows(snapshot, kind, company_id, ids[start : start + _CHUNK]))
+        return found
+
     def _read_rows(
         self, conn: Connection, kind: str, company_id: str, ids: Sequence[str]
     ) -> dict[str, Any]:
@@ -449,8 +456,7 @@ class SqlStore:
             current = self._lock_rows(conn, staged)
             for key, change in staged.items():
                 _check(key, change, current.get(key))
-            for key, change in staged.items():
-                self._apply(conn, key, change, current.get(key))
+            self._apply_all(conn, staged, current)
 
     def _lock_rows(
         self, conn: Connection, staged: dict[Key, Staged]
@@ -460,82 +466,104 @@ class SqlStore:
         by_kind: dict[tuple[str, str], list[str]] = {}
         for kind, company, ident in staged:
             by_kind.setdefault((kind, company), []).append(ident)
-        for (kind, company), ids in sorted(by_kind.items()):
-            query = (
-                select(AGGREGATES.c.id, AGGREGATES.c.version, AGGREGATES.c.deleted)
+        for (kind, company), all_ids in sorted(by_kind.items()):
+            ordered = sorted(all_ids)
+            for start in range(0, len(ordered), _CHUNK):
+                query = (
+                    select(AGGREGATES.c.id, AGGREGATES.c.version, AGGREGATES.c.deleted)
+                    .where(
+                        AGGREGATES.c.kind == kind,
+                        AGGREGATES.c.company_id == company,
+                        AGGREGATES.c.id.in_(ordered[start : start + _CHUNK]),
+                    )
+                    .order_by(AGGREGATES.c.id)
+                )
+                if self.dialect == "postgresql":
+                    query = query.with_for_update()
+                for row in conn.execute(query):
+                    found[(kind, company, row.id)] = (row.version, row.deleted)
+        return found
+
+    def _apply_all(
+        self,
+        conn: Connection,
+        staged: dict[Key, Staged],
+        current: dict[Key, tuple[int, bool]],
+    ) -> None:
+        """Write every checked change: new rows and index keys in batches, one UPDATE per
+        changed row (each guarded by the version it was checked against)."""
+        inserts: list[dict[str, Any]] = []
+        keys: list[dict[str, Any]] = []
+        stale: dict[tuple[str, str], list[str]] = {}
+        for key, change in staged.items():
+            kind, company, ident = key
+            row = current.get(key)
+            aggregate_type = self._types[kind]
+            previous = change.base if change.base is not None else (row[0] if row else 0)
+            version = previous + 1
+            stale.setdefault((kind, company), []).append(ident)
+            if change.value is None:
+                values: dict[str, Any] = {"version": version, "deleted": True, "document": None}
+            else:
+                document = unstructure(change.value)
+                document.pop("version", None)
+                values = {
+                    "version": version,
+                    "deleted": False,
+                    "document": document,
+                    "schema_version": aggregate_type.schema_version,
+                }
+                keys.extend(
+                    {
+                        "kind": kind,
+                        "company_id": company,
+                        "index_name": index.name,
+                        "key": k,
+                        "id": ident,
+                    }
+                    for index in aggregate_type.indexes
+                    for k in sorted(set(aggregate_type.keys_of(change.value, index)))
+                )
+            if row is None:
+                values.setdefault("schema_version", aggregate_type.schema_version)
+                inserts.append({"kind": kind, "company_id": company, "id": ident, **values})
+                continue
+            done = conn.execute(
+                update(AGGREGATES)
                 .where(
                     AGGREGATES.c.kind == kind,
                     AGGREGATES.c.company_id == company,
-                    AGGREGATES.c.id.in_(sorted(ids)),
+                    AGGREGATES.c.id == ident,
+                    AGGREGATES.c.version == row[0],
                 )
-                .order_by(AGGREGATES.c.id)
+                .values(**values)
             )
-            if self.dialect == "postgresql":
-                query = query.with_for_update()
-            for row in conn.execute(query):
-                found[(kind, company, row.id)] = (row.version, row.deleted)
-        return found
-
-    def _apply(
-        self, conn: Connection, key: Key, change: Staged, row: tuple[int, bool] | None
-    ) -> None:
-        kind, company, ident = key
-        aggregate_type = self._types[kind]
-        previous = change.base if change.base is not None else (row[0] if row else 0)
-        version = previous + 1
-        where = and_(
-            AGGREGATES.c.kind == kind, AGGREGATES.c.company_id == company, AGGREGATES.c.id == ident
-        )
-        conn.execute(
-            delete(INDEX_KEYS).where(
-                INDEX_KEYS.c.kind == kind,
-                INDEX_KEYS.c.company_id == company,
-                INDEX_KEYS.c.id == ident,
-            )
-        )
-        if change.value is None:
-            values: dict[str, Any] = {"version": version, "deleted": True, "document": None}
-        else:
-            document = unstructure(attrs.evolve(change.value, version=version))
-            document.pop("version", None)
-            values = {
-                "version": version,
-                "deleted": False,
-                "document": document,
-                "schema_version": aggregate_type.schema_version,
-            }
-            keys = [
-                {
-                    "kind": kind,
-                    "company_id": company,
-                    "index_name": index.name,
-                    "key": k,
-                    "id": ident,
-                }
-                for index in aggregate_type.indexes
-                for k in sorted(set(aggregate_type.keys_of(change.value, index)))
-            ]
-            if keys:
-                conn.execute(insert(INDEX_KEYS), keys)
-        if row is None:
-            values.setdefault("schema_version", aggregate_type.schema_version)
+            if done.rowcount != 1:  # pragma: no cover - the row is locked since the check
+                raise ConcurrencyError(
+                    entity=kind, id=ident, expected_version=row[0], actual_version=None
+                )
+        for (kind, company), ids in stale.items():
+            for start in range(0, len(ids), _CHUNK):
+                conn.execute(
+                    delete(INDEX_KEYS).where(
+                        INDEX_KEYS.c.kind == kind,
+                        INDEX_KEYS.c.company_id == company,
+                        INDEX_KEYS.c.id.in_(ids[start : start + _CHUNK]),
+                    )
+                )
+        if inserts:
             try:
                 with conn.begin_nested():
-                    conn.execute(
-                        insert(AGGREGATES).values(kind=kind, company_id=company, id=ident, **values)
-                    )
+                    conn.execute(insert(AGGREGATES), inserts)
             except sa_exc.IntegrityError:
-                # Someone added the id after our check (PostgreSQL: no row to lock yet).
-                raise AlreadyExistsError(entity=kind, id=ident) from None
-            return
-        stored_version = row[0]
-        done = conn.execute(
-            update(AGGREGATES).where(where, AGGREGATES.c.version == stored_version).values(**values)
-        )
-        if done.rowcount != 1:  # pragma: no cover - the row is locked since the check
-            raise ConcurrencyError(
-                entity=kind, id=ident, expected_version=stored_version, actual_version=None
-            )
+                # Someone added one of the ids after our check (PostgreSQL: no row to lock).
+                first = inserts[0]
+                raise AlreadyExistsError(
+                    entity=str(first["kind"]),
+                    id=", ".join(str(i["id"]) for i in inserts[:5]),
+                ) from None
+        if keys:
+            conn.execute(insert(INDEX_KEYS), keys)
 
 
 def _check(key: Key, change: Staged, row: tuple[int, bool] | None) -> None:
@@ -554,6 +582,9 @@ def _check(key: Key, change: Staged, row: tuple[int, bool] | None) -> None:
             actual_version=row[0] if live and row is not None else None,
         )
 
+
+_CHUNK = 500
+"""Ids per IN (...) list: below every database's limit on bound parameters."""
 
 _CONFIGURED: weakref.WeakSet[Engine] = weakref.WeakSet()
 

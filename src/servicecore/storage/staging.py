@@ -303,9 +303,24 @@ class StagingRecords(Generic[A]):
 
     def _visible_values(self, ids: Iterable[str], keep: Callable[[A], bool]) -> list[A]:
         company = self._uow.company_id
+        staged = self._uow._staged
+        ordered = sorted(ids)
+        unstaged = [i for i in ordered if (self.kind, company, i) not in staged]
+        read_many = getattr(self._uow._store, "_read_many", None)
+        stored: dict[str, Any] = (
+            read_many(self.kind, company, unstaged, self._uow._open_snapshot())
+            if read_many is not None
+            else {}
+        )
         found: list[A] = []
-        for ident in sorted(ids):
-            _staged, value = self._uow._visible((self.kind, company, ident))
+        for ident in ordered:
+            change = staged.get((self.kind, company, ident))
+            if change is not None:
+                value = change.value
+            elif read_many is not None:
+                value = stored.get(ident)
+            else:
+                _staged, value = self._uow._visible((self.kind, company, ident))
             if value is not None and keep(value):
                 found.append(value)
         return found
