@@ -64,6 +64,8 @@ _PAIRS = "a list of (start time, end time) pairs of datetime.time"
 
 __all__ = [
     "ALWAYS_OPEN",
+    "MAX_BUSINESS_DAYS",
+    "MAX_SPAN",
     "BusinessCalendar",
     "HolidayRules",
     "always_open",
@@ -75,6 +77,17 @@ _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _ONE_US = _dt.timedelta(microseconds=1)
 _MAX_EMPTY_YEARS = 30
+
+MAX_BUSINESS_DAYS = 10_000
+"""The most business days ``add_business_days`` moves (about 40 years): refused above,
+before any work, so every call answers in well under a second."""
+
+MAX_SPAN = _dt.timedelta(days=200 * 366)
+"""The longest stretch of time a calendar computes over in one call (about 200 years):
+``add_business_time`` durations and ``business_time_between`` spans beyond it are refused
+before any work (the calendar's index covers the years it is asked about)."""
+
+_MAX_SPAN_US = (MAX_SPAN.days * 86_400) * 1_000_000
 _JUMP = 3  # a query further than this many years from the built span starts a new span
 _MIN_YEAR, _MAX_YEAR = 2, 9998
 
@@ -729,6 +742,13 @@ class BusinessCalendar:
             )
         if us == 0:
             return begin
+        if us > _MAX_SPAN_US:
+            raise ValidationError(
+                f"duration {amount} is longer than servicecore computes in one call",
+                field="duration",
+                value=duration,
+                allowed=f"a timedelta of at most {MAX_SPAN.days} days (MAX_SPAN)",
+            )
         t = _to_us(begin)
         # Integers only: pendulum arithmetic here would cost more than the whole query.
         left_us = _END_US - t
@@ -746,6 +766,13 @@ class BusinessCalendar:
         """Working time from ``start`` to ``end``; negative when ``end`` is before ``start``."""
         a = _instant_us(start, "start")
         b = _instant_us(end, "end")
+        if abs(b - a) > _MAX_SPAN_US:
+            raise ValidationError(
+                f"the span from {start} to {end} is longer than servicecore computes in one call",
+                field="end",
+                value=end,
+                allowed=f"an end at most {MAX_SPAN.days} days from the start (MAX_SPAN)",
+            )
         return _dt.timedelta(microseconds=self._between_us(a, b))
 
     def _between_us(self, a: int, b: int) -> int:
@@ -797,12 +824,13 @@ class BusinessCalendar:
         the same clock time ``n`` business days later. ``n == 0`` returns ``start``.
         """
         begin = to_instant(start, "start")
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_BUSINESS_DAYS:
             raise ValidationError(
-                f"n must be a whole number of business days >= 0, not {n!r}",
+                f"n must be a whole number of business days from 0 to {MAX_BUSINESS_DAYS:,}, "
+                f"not {n!r}",
                 field="n",
                 value=n,
-                allowed="0, 1, 2, ...",
+                allowed=f"0, 1, 2, ... {MAX_BUSINESS_DAYS:,} (MAX_BUSINESS_DAYS)",
             )
         if n == 0:
             return begin

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 import datetime as dt
 import enum
 import inspect
@@ -25,6 +26,10 @@ from servicecore.subscriptions import Billing, CancelMode
 from servicecore.testing.strategies import naive_datetimes
 
 from . import valid as v
+
+
+CALL_BUDGET_S = 1.0
+"""CPU seconds any single call of the sweep may take, bad input included."""
 
 
 @dataclass
@@ -193,14 +198,23 @@ def check(prepared: Prepared) -> ServiceCoreError | None:
     before = _uow_state(prepared.uow) if prepared.uow is not None else None
     original = prepared.subject
     refused: ServiceCoreError | None = None
+    started = time.process_time()
     try:
         prepared.target(**prepared.kwargs)
     except ServiceCoreError as exc:
         refused = exc
         after = _uow_state(prepared.uow) if prepared.uow is not None else None
     finally:
+        spent = time.process_time() - started
         if prepared.uow is not None:
             prepared.uow.__exit__(None, None, None)
+    # Every input gets its answer in well under a second: a hostile one that makes a call
+    # work for longer (a huge count, a far date) is a failure of the sweep. CPU time, so a
+    # loaded machine does not make it flaky.
+    assert spent < CALL_BUDGET_S, (
+        f"the call took {spent:.2f} s of CPU (budget {CALL_BUDGET_S} s): refuse such input "
+        "by a documented limit before any work"
+    )
     if refused is None:
         return None
     assert str(refused).strip(), f"{type(refused).__name__} without a message"

@@ -119,6 +119,8 @@ EXCLUDED: dict[str, str] = {
     "servicecore.subscriptions.split_minor": "integer kernel of the fast path; see round_half_up",
     "servicecore.storage.memory.Publisher": "a type alias",
     "servicecore.clock.MIN_INSTANT": "a constant",
+    "servicecore.calendars.MAX_BUSINESS_DAYS": "a constant",
+    "servicecore.calendars.MAX_SPAN": "a constant",
     "servicecore.clock.MAX_INSTANT": "a constant",
     "servicecore.money.MAX_AMOUNT_DIGITS": "a constant",
     "servicecore.money.MAX_DECIMALS": "a constant",

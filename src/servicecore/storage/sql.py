@@ -243,6 +243,12 @@ class SqlStore:
             _configure_sqlite(self._engine, busy_timeout_ms)
         self._types: dict[str, AggregateType[Any, Any]] = {}
         self._lock = threading.Lock()
+        self._misses: weakref.WeakKeyDictionary[Connection, dict[tuple[str, str], int]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._ids_cache: weakref.WeakKeyDictionary[Connection, dict[tuple[str, str], set[str]]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     # -- schema --------------------------------------------------------------------------
     @property
@@ -348,6 +354,8 @@ class SqlStore:
     def _end(self, snapshot: Connection) -> None:
         if snapshot is self._connection:
             return
+        self._misses.pop(snapshot, None)
+        self._ids_cache.pop(snapshot, None)
         try:
             snapshot.rollback()
         except sa_exc.SQLAlchemyError:  # a connection the server dropped: nothing to end
@@ -356,8 +364,30 @@ class SqlStore:
             snapshot.close()
 
     def _read(self, key: Key, snapshot: Connection) -> Any:
-        rows = self._read_rows(snapshot, key[0], key[1], [key[2]])
-        return rows.get(key[2])
+        kind, company, ident = key
+        live = self._live_ids(snapshot, kind, company)
+        if live is not None and ident not in live:
+            return None  # known absent from this snapshot: no statement needed
+        found = self._read_rows(snapshot, kind, company, [ident]).get(ident)
+        if found is None and snapshot is not self._connection:
+            misses = self._misses.setdefault(snapshot, {})
+            misses[(kind, company)] = misses.get((kind, company), 0) + 1
+        return found
+
+    def _live_ids(self, snapshot: Connection, kind: str, company: str) -> set[str] | None:
+        """The live ids of (kind, company) in this snapshot, once a unit of work has looked
+        up enough absent ids (adding many aggregates) to make one query of them cheaper
+        than one query per id. Valid for the snapshot's lifetime only."""
+        if snapshot is self._connection:
+            return None  # the host's transaction moves under us: no caching
+        cached = self._ids_cache.get(snapshot, {}).get((kind, company))
+        if cached is not None:
+            return cached
+        if self._misses.get(snapshot, {}).get((kind, company), 0) < _MISSES_BEFORE_CACHING:
+            return None
+        ids = set(self._ids_of(kind, company, snapshot))
+        self._ids_cache.setdefault(snapshot, {})[(kind, company)] = ids
+        return ids
 
     def _read_many(
         self, kind: str, company_id: str, ids: Sequence[str], snapshot: Connection
@@ -582,6 +612,9 @@ def _check(key: Key, change: Staged, row: tuple[int, bool] | None) -> None:
             actual_version=row[0] if live and row is not None else None,
         )
 
+
+_MISSES_BEFORE_CACHING = 16
+"""Absent ids looked up in one snapshot before its live ids are read at once."""
 
 _CHUNK = 500
 """Ids per IN (...) list: below every database's limit on bound parameters."""
