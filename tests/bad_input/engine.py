@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import copy
-import time
 import datetime as dt
 import enum
 import inspect
+import time
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +26,6 @@ from servicecore.subscriptions import Billing, CancelMode
 from servicecore.testing.strategies import naive_datetimes
 
 from . import valid as v
-
 
 CALL_BUDGET_S = 1.0
 """CPU seconds any single call of the sweep may take, bad input included."""
