@@ -145,6 +145,7 @@ def test_bad_binds_are_refused(bind: Any, message: str) -> None:
 def test_metadata_lists_the_tables_for_the_hosts_migrations() -> None:
     assert sorted(metadata.tables) == [
         "servicecore_aggregates",
+        "servicecore_batch_units",
         "servicecore_index_keys",
         "servicecore_kinds",
     ]

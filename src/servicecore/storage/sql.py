@@ -46,6 +46,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -83,6 +84,7 @@ from servicecore.storage.staging import Key, Staged, StagingRecords, StagingUnit
 
 __all__ = [
     "AGGREGATES",
+    "BATCH_UNITS",
     "INDEX_KEYS",
     "KINDS",
     "Publisher",
@@ -132,6 +134,22 @@ KINDS = Table(
     Column("class_name", String(300), nullable=False),
 )
 """The class stored under each kind, fixed by its first use."""
+
+
+BATCH_UNITS = Table(
+    "servicecore_batch_units",
+    metadata,
+    Column("batch_id", String(200), primary_key=True),
+    Column("unit_no", Integer, primary_key=True),
+    Column("company_id", String(200), nullable=False),
+    Column("ids", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("claimed_by", String(200), nullable=True),
+    Column("lease_until_us", BigInteger, nullable=True),
+    Column("attempts", Integer, nullable=False),
+)
+"""One row per unit of a batch: pending, claimed (with a lease, in UTC microseconds since
+the epoch, portable across databases) or done."""
 
 
 def _class_name(cls: type[Any]) -> str:

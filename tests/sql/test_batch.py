@@ -1,0 +1,182 @@
+"""Batch runs scaled out over PostgreSQL: 1 or 4 worker processes give the same fees, with
+no duplicate, also when a worker is killed midway and the batch is resumed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from servicecore.clock import FixedClock
+from servicecore.errors import ValidationError
+from servicecore.money import Money
+from servicecore.recurrence import Interval
+from servicecore.storage.batch import (
+    accrual_posting_job,
+    batch_progress,
+    invoice_schedule_job,
+    plan_batch,
+    run_batch_worker,
+)
+from servicecore.storage.sql import SqlStore
+from servicecore.subscriptions import (
+    SUBSCRIPTION_GROUPS,
+    SUBSCRIPTIONS,
+    SubscriptionGroup,
+    activate,
+    create_subscription,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+CLOCK = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+GROUP = SubscriptionGroup(
+    company_id="ACME",
+    id="MONTHLY",
+    accrue_revenue=True,
+    accrual_interval=Interval.months(1),
+)
+N = 60
+
+
+def _seed(store: SqlStore) -> list[str]:
+    ids = []
+    with store.unit_of_work("ACME") as uow:
+        uow[SUBSCRIPTION_GROUPS].add(GROUP)
+        for i in range(N):
+            sub, _ = create_subscription(
+                company_id="ACME",
+                id=f"SUB-{i:03d}",
+                group=GROUP,
+                customer_id=f"C-{i % 7}",
+                price=Money.of(f"{10 + i}.00", "EUR"),
+                start=dt.date(2024, 1 + i % 6, 1 + i % 28),
+                clock=CLOCK,
+            )
+            sub, _ = activate(sub, clock=CLOCK)
+            uow[SUBSCRIPTIONS].add(sub)
+            ids.append(sub.id)
+        uow.commit()
+    return ids
+
+
+def _fees(store: SqlStore) -> list[tuple[str, tuple[Any, ...]]]:
+    with store.unit_of_work("ACME") as uow:
+        return [
+            (s.id, tuple((f.id, str(f.amount), f.invoice_date) for f in s.fees))
+            for s in uow[SUBSCRIPTIONS].list_all()
+        ]
+
+
+def _workers(store: SqlStore, n: int, slow: float = 0.0) -> list[subprocess.Popen[str]]:
+    schema = store.engine.get_execution_options()["schema_translate_map"][None]
+    url = store.engine.url.render_as_string(hide_password=False)
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.sql.batch_worker", url, schema, "Q", f"W{k}", str(slow)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(n)
+    ]
+
+
+def _wait(children: list[subprocess.Popen[str]]) -> list[int]:
+    done = []
+    for child in children:
+        out, err = child.communicate(timeout=300)
+        assert child.returncode == 0, err
+        done.append(int(out.split()[-1]))
+    return done
+
+
+def _run(store: SqlStore, workers: int) -> list[tuple[str, tuple[Any, ...]]]:
+    ids = _seed(store)
+    assert plan_batch(store, "Q", "ACME", ids, unit_size=5) == N // 5
+    done = _wait(_workers(store, workers))
+    assert sum(done) == N // 5  # every unit completed exactly once
+    assert batch_progress(store, "Q").done == N // 5
+    return _fees(store)
+
+
+def test_one_and_four_workers_give_the_same_fees_without_duplicates(
+    pg_store_factory: Callable[..., SqlStore],
+) -> None:
+    alone = _run(pg_store_factory(lambda events: None), 1)
+    together = _run(pg_store_factory(lambda events: None), 4)
+    assert together == alone
+    assert all(len(fees) == len({f[0] for f in fees}) for _sub, fees in alone)
+    assert sum(len(fees) for _sub, fees in alone) > N  # months of fees, not one each
+
+
+def test_a_worker_killed_midway_is_resumed_by_another_with_the_same_result(
+    pg_store_factory: Callable[..., SqlStore],
+) -> None:
+    reference = _run(pg_store_factory(lambda events: None), 1)
+    store = pg_store_factory(lambda events: None)
+    ids = _seed(store)
+    plan_batch(store, "Q", "ACME", ids, unit_size=5)
+    (victim,) = _workers(store, 1, slow=0.3)
+    assert victim.stdout is not None
+    assert victim.stdout.readline().strip() == "started"
+    time.sleep(1.0)  # a few units in, most likely in the middle of one
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.communicate(timeout=30)
+    progress = batch_progress(store, "Q")
+    assert not progress.finished
+    time.sleep(1.2)  # the dead worker's lease (1 s) expires
+    _wait(_workers(store, 2))
+    assert batch_progress(store, "Q").finished
+    assert _fees(store) == reference
+
+
+def test_planning_is_idempotent_and_jobs_are_reruns_safe(
+    sqlite_store_factory: Callable[..., SqlStore],
+) -> None:
+    store = sqlite_store_factory(lambda events: None)
+    ids = _seed(store)
+    assert plan_batch(store, "Q", "ACME", ids, unit_size=25) == 3
+    assert plan_batch(store, "Q", "ACME", ids, unit_size=25) == 0  # already planned
+    job = invoice_schedule_job(dt.date(2024, 1, 1), dt.date(2024, 4, 1), clock=CLOCK)
+    assert run_batch_worker(store, "Q", job, worker_id="W1", max_units=1) == 1
+    assert batch_progress(store, "Q").pending == 2
+    assert run_batch_worker(store, "Q", job, worker_id="W1") == 2
+    first = _fees(store)
+    plan_batch(store, "again", "ACME", ids, unit_size=25)
+    run_batch_worker(store, "again", job, worker_id="W2")  # the same work a second time
+    assert _fees(store) == first
+    plan_batch(store, "post", "ACME", ids, unit_size=25)
+    posting = accrual_posting_job(dt.date(2024, 3, 31), clock=CLOCK)
+    assert run_batch_worker(store, "post", posting, worker_id="W3") == 3
+    with store.unit_of_work("ACME") as uow:
+        assert any(s.posted_accruals for s in uow[SUBSCRIPTIONS].list_all())
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: plan_batch(s, "Q", "ACME", ["A"], unit_size=0), "unit_size"),
+        (lambda s: plan_batch(s, "Q", "ACME", "A"), "items"),
+        (lambda s: run_batch_worker(s, "Q", "job", worker_id="W"), "job must be callable"),  # type: ignore[arg-type]
+        (
+            lambda s: run_batch_worker(
+                s, "Q", lambda u, i: None, worker_id="W", lease=dt.timedelta(0)
+            ),
+            "lease",
+        ),
+    ],
+)
+def test_bad_batch_input_is_refused(
+    sqlite_store_factory: Callable[..., SqlStore], call: Callable[[SqlStore], Any], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        call(sqlite_store_factory(lambda events: None))
