@@ -151,6 +151,50 @@ def _report(name: str, adapter: tuple[float, float], raw: tuple[float, float]) -
         )
 
 
+def _batch_throughput(url: str, subs: list[Subscription]) -> None:
+    """A year of invoices for the subscriptions, by 1, 2 and 4 worker processes."""
+    import subprocess
+    import sys
+
+    from servicecore.storage.batch import batch_progress, plan_batch
+
+    root = Path(__file__).resolve().parents[1]
+    store = SqlStore(url, publish=lambda e: None)
+    base = None
+    for workers in (1, 2, 4):
+        with store.unit_of_work("ACME") as uow:  # the same portfolio, no fees yet
+            repo = uow[SUBSCRIPTIONS]
+            for sub in repo.list_all():
+                repo.delete(sub)
+            uow.commit()
+        with store.unit_of_work("ACME") as uow:
+            for sub in subs:
+                uow[SUBSCRIPTIONS].add(sub)
+            uow.commit()
+        batch = f"year-{workers}"
+        plan_batch(store, batch, "ACME", [s.id for s in subs], unit_size=50)
+        start = time.perf_counter()
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.batch_worker", url, batch, f"W{k}"],
+                cwd=root,
+                stdout=subprocess.DEVNULL,
+            )
+            for k in range(workers)
+        ]
+        for child in children:
+            child.wait()
+        elapsed = time.perf_counter() - start
+        assert batch_progress(store, batch).finished
+        rate = len(subs) / elapsed
+        base = base or rate
+        print(
+            f"  batch: a year of invoices for {len(subs):,} subscriptions, {workers} worker(s): "
+            f"{elapsed:5.2f} s, {rate:,.0f} subscriptions/s ({rate / base:.1f}x one worker)"
+        )
+    store.dispose()
+
+
 def main() -> None:
     subs = portfolio()
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,6 +222,7 @@ def main() -> None:
         store.dispose()
         raw = _pg_raw(url, subs)
         _report("PostgreSQL", adapter, raw)
+        _batch_throughput(url, subs[:2_000])
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -500,11 +500,25 @@ class SqlStore:
         in one transaction; raise and write nothing on the first conflict."""
         if not staged:
             return
+        changes = {k: c for k, c in staged.items() if c.base is not None}
+        adds = {k: c for k, c in staged.items() if c.base is None}
         with _translated("committing"), self._write() as conn:
-            current = self._lock_rows(conn, staged)
-            for key, change in staged.items():
+            current = self._lock_rows(conn, changes)
+            for key, change in changes.items():
                 _check(key, change, current.get(key))
-            self._apply_all(conn, staged, current)
+            self._apply_all(conn, changes, current)
+            if not adds:
+                return
+            try:
+                # Optimistically: new ids have no row yet, and the primary key guards them.
+                with conn.begin_nested():
+                    self._apply_all(conn, adds, {})
+            except sa_exc.IntegrityError:
+                # A row exists: a tombstone to revive, or an id taken meanwhile.
+                taken = self._lock_rows(conn, adds)
+                for key, change in adds.items():
+                    _check(key, change, taken.get(key))
+                self._apply_all(conn, adds, taken)
 
     def _lock_rows(
         self, conn: Connection, staged: dict[Key, Staged]
@@ -600,16 +614,7 @@ class SqlStore:
                     )
                 )
         if inserts:
-            try:
-                with conn.begin_nested():
-                    conn.execute(insert(AGGREGATES), inserts)
-            except sa_exc.IntegrityError:
-                # Someone added one of the ids after our check (PostgreSQL: no row to lock).
-                first = inserts[0]
-                raise AlreadyExistsError(
-                    entity=str(first["kind"]),
-                    id=", ".join(str(i["id"]) for i in inserts[:5]),
-                ) from None
+            conn.execute(insert(AGGREGATES), inserts)
         if keys:
             conn.execute(insert(INDEX_KEYS), keys)
 
