@@ -269,7 +269,10 @@ def _entries() -> list[Entry]:
     )
     add("recurrence.Period", lambda: call(R.Period, start=v.DAY, end=v.LATER))
     add("recurrence.Period.contains", lambda: method(v.period(), "contains", day=v.DAY))
-    add("recurrence.Period.from_ordinals", lambda: call(R.Period.from_ordinals, start=738_886, end=738_894))
+    add(
+        "recurrence.Period.from_ordinals",
+        lambda: call(R.Period.from_ordinals, start=738_886, end=738_894),
+    )
     add(
         "recurrence.Period.inclusive",
         lambda: call(R.Period.inclusive, first_day=v.DAY, last_day=v.LATER),

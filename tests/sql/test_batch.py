@@ -19,12 +19,15 @@ from servicecore.clock import FixedClock
 from servicecore.errors import ValidationError
 from servicecore.money import Money
 from servicecore.recurrence import Interval
+from servicecore.sla import SLAS, ServiceLevelAgreement, Target
+from servicecore.sla_clocks import start_sla_clocks
 from servicecore.storage.batch import (
     accrual_posting_job,
     batch_progress,
     invoice_schedule_job,
     plan_batch,
     run_batch_worker,
+    sla_breach_scan_job,
 )
 from servicecore.storage.sql import SqlStore
 from servicecore.subscriptions import (
@@ -159,6 +162,35 @@ def test_planning_is_idempotent_and_jobs_are_reruns_safe(
     assert run_batch_worker(store, "post", posting, worker_id="W3") == 3
     with store.unit_of_work("ACME") as uow:
         assert any(s.posted_accruals for s in uow[SUBSCRIPTIONS].list_all())
+
+
+def test_the_sla_breach_scan_runs_as_a_batch_and_reports_each_breach_once(
+    sqlite_store_factory: Callable[..., SqlStore],
+) -> None:
+    published: list[Any] = []
+    store = sqlite_store_factory(published.extend)
+    gold = ServiceLevelAgreement(
+        company_id="ACME",
+        id="GOLD",
+        name="Gold",
+        targets={"high": (Target.calendar_hours(1), Target.calendar_hours(4))},
+        warning_thresholds=(),
+    )
+    subjects = [f"SO-{i}" for i in range(7)]
+    with store.unit_of_work("ACME") as uow:
+        uow[SLAS].add(gold)
+        for subject in subjects:
+            start_sla_clocks(
+                uow, "GOLD", subject_id=subject, priority="high", status="new", clock=CLOCK
+            )
+        uow.commit()
+    published.clear()
+    later = FixedClock(dt.datetime(2024, 1, 1, 2, tzinfo=dt.UTC))  # response targets missed
+    for batch in ("scan-1", "scan-2"):  # the second scan finds nothing new
+        plan_batch(store, batch, "ACME", subjects, unit_size=3)
+        run_batch_worker(store, batch, sla_breach_scan_job(clock=later), worker_id="W1")
+    assert sorted(e.aggregate_id for e in published) == subjects
+    assert {type(e).__name__ for e in published} == {"SlaBreached"}
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Batch runs that scale out: partitions claimed through the database by N workers.
 
-A batch (this month's invoices, this month's revenue postings...) is planned once as
+A batch (this month's invoices, this month's revenue postings, the SLA breach scan of the
+open orders) is planned once as
 **units**, each a partition of aggregate ids, stored in ``servicecore_batch_units`` beside
 servicecore's other tables. Any number of worker processes, on one machine or many, run
 :func:`run_batch_worker` against the same database: each claims one unit at a time
@@ -32,6 +33,7 @@ from sqlalchemy import (
 from servicecore.clock import Clock, SystemClock, read_clock, to_date, to_duration
 from servicecore.errors import ConcurrencyError, ValidationError
 from servicecore.ports import UnitOfWork, check_id, check_items
+from servicecore.sla_clocks import scan_sla_breaches
 from servicecore.storage.sql import BATCH_UNITS, SqlStore, _translated
 from servicecore.subscriptions import post_subscription_accruals, run_invoice_schedule
 
@@ -44,6 +46,7 @@ __all__ = [
     "invoice_schedule_job",
     "plan_batch",
     "run_batch_worker",
+    "sla_breach_scan_job",
 ]
 
 BatchJob = Callable[[UnitOfWork, tuple[str, ...]], None]
@@ -232,6 +235,17 @@ def invoice_schedule_job(start: object, end: object, *, clock: Clock) -> BatchJo
     def job(uow: UnitOfWork, ids: tuple[str, ...]) -> None:
         for sub_id in ids:
             run_invoice_schedule(uow, sub_id, first, last, clock=clock)
+
+    return job
+
+
+def sla_breach_scan_job(*, clock: Clock) -> BatchJob:
+    """A job advancing the stored SLA clocks of each subject (order) of a unit to now,
+    recording the warnings and breaches crossed: idempotent, each event comes once."""
+    read_clock(clock)
+
+    def job(uow: UnitOfWork, ids: tuple[str, ...]) -> None:
+        scan_sla_breaches(uow, clock=clock, subject_ids=ids)
 
     return job
 

@@ -9,13 +9,16 @@ from hypothesis import strategies as st
 from servicecore.calendars import BusinessCalendar
 from servicecore.clock import to_instant
 from servicecore.sla import (
+    ClockKind,
     ClockRules,
     PriorityChange,
     ServiceLevelAgreement,
+    SlaClock,
     StatusChange,
     Target,
     TargetUnit,
 )
+from servicecore.sla_clocks import StoredSlaClock, sla_clock_id
 from servicecore.testing.strategies.kernel import (
     business_calendars,
 )
@@ -23,7 +26,9 @@ from servicecore.testing.strategies.kernel import (
 __all__ = [
     "SLA_STATUSES",
     "service_level_agreements",
+    "sla_clocks",
     "status_histories",
+    "stored_sla_clocks",
     "targets",
 ]
 
@@ -91,6 +96,35 @@ def status_histories(
     return out
 
 
+@st.composite
+def sla_clocks(draw: st.DrawFn, *, company_id: str = "ACME") -> SlaClock:
+    """Clocks started on a drawn SLA and fed a drawn status history (so some are running,
+    some paused, breached, fulfilled or cancelled)."""
+    sla = draw(service_level_agreements(company_id=company_id, with_calendar=False))
+    start = to_instant(dt.datetime(2024, 3, 4, 9, tzinfo=dt.UTC))
+    clock = SlaClock.start(
+        sla,
+        draw(st.sampled_from(ClockKind)),
+        subject_id=draw(st.from_regex(r"SO-[0-9]{1,4}", fullmatch=True)),
+        at=start,
+        priority=draw(st.sampled_from(["high", "low"])),
+        status="new",
+    )
+    clock, _events = clock.replay(draw(status_histories(start, max_size=6)))
+    return clock
+
+
+def stored_sla_clocks(*, company_id: str = "ACME") -> st.SearchStrategy[StoredSlaClock]:
+    """:class:`StoredSlaClock` aggregates holding a drawn clock."""
+    return sla_clocks(company_id=company_id).map(
+        lambda c: StoredSlaClock(
+            company_id=company_id, id=sla_clock_id(c.subject_id, c.kind), clock=c
+        )
+    )
+
+
 def register() -> None:
     """Register the SLA types for ``st.from_type``."""
     st.register_type_strategy(ServiceLevelAgreement, service_level_agreements())
+    st.register_type_strategy(SlaClock, sla_clocks())
+    st.register_type_strategy(StoredSlaClock, stored_sla_clocks())
