@@ -291,13 +291,15 @@ def _convert_ranges(name: str) -> Any:
                 )
             start = to_instant(item[0], f"{name} start")
             end = to_instant(item[1], f"{name} end")
-            if not start < end:
+            if end < start:
                 raise ValidationError(
-                    f"{name} range {start.isoformat()} .. {end.isoformat()} is empty or reversed",
+                    f"{name} range {start.isoformat()} .. {end.isoformat()} is reversed",
                     field=name,
                     value=item,
-                    allowed="start before end",
+                    allowed="start at or before end (an empty range changes nothing)",
                 )
+            if start == end:
+                continue  # an empty range covers no instant: accepted, and ignored
             out.append((start, end))
         out.sort(key=lambda r: (_to_us(r[0]), _to_us(r[1])))
         return tuple(out)

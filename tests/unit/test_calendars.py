@@ -312,6 +312,23 @@ def test_concurrent_first_use_builds_one_consistent_index() -> None:
     assert len(set(results)) == 1
 
 
+def test_empty_closures_and_openings_are_accepted_and_change_nothing() -> None:
+    # Peers accept a closure whose start equals its end; it removes nothing.
+    plain = BusinessCalendar.weekdays(Z, [(T(8), T(17))])
+    noon = at(2024, 1, 2, 12)
+    empty = BusinessCalendar(
+        timezone=Z,
+        weekly=plain.weekly,
+        closures=[(noon, noon)],
+        openings=[(at(2024, 1, 6, 10), at(2024, 1, 6, 10))],
+    )
+    assert empty.closures == ()
+    assert empty.openings == ()
+    assert empty.is_open(noon)
+    week = (at(2024, 1, 1), at(2024, 1, 8))
+    assert empty.business_time_between(*week) == plain.business_time_between(*week)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -326,7 +343,8 @@ def test_concurrent_first_use_builds_one_consistent_index() -> None:
         ({"timezone": Z, "weekly": {}, "holidays": [dt.datetime(2024, 1, 1)]}, "date"),
         ({"timezone": Z, "weekly": {}, "closures": [(1, 2, 3)]}, "pair"),
         ({"timezone": Z, "weekly": {}, "closures": 5}, "collection"),
-        ({"timezone": Z, "weekly": {}, "openings": [(at(2024, 1, 2), at(2024, 1, 1))]}, "empty"),
+        ({"timezone": Z, "weekly": {}, "openings": [(at(2024, 1, 2), at(2024, 1, 1))]}, "reversed"),
+        ({"timezone": Z, "weekly": {}, "closures": [(at(2024, 1, 2), at(2024, 1, 1))]}, "reversed"),
         (
             {"timezone": Z, "weekly": {}, "openings": [(dt.datetime(2024, 1, 1), at(2024, 1, 2))]},
             "naive",
