@@ -350,8 +350,14 @@ class ServiceCredit:
 
     @property
     def reference(self) -> str:
-        """``"<sla_id>/<subject_id>/<kind>"``: the identity of the breached clock."""
-        return f"{self.sla_id}/{self.subject_id}/{self.kind.value}"
+        """``"<sla_id>/<subject_id>/<kind>"``: the identity of the breached clock.
+
+        ``%`` and ``/`` inside the ids are percent-encoded, so the reference is unambiguous
+        for any ids: SLA ``GOLD/EU`` with order ``SO-1`` and SLA ``GOLD`` with order
+        ``EU/SO-1`` give two references, and two legitimate credits.
+        """
+        parts = (self.sla_id, self.subject_id, self.kind.value)
+        return "/".join(p.replace("%", "%25").replace("/", "%2F") for p in parts)
 
     @property
     def reason(self) -> str:

@@ -127,6 +127,26 @@ def test_sla_credit_has_the_subscriptions_shape() -> None:
     )
 
 
+def test_credit_references_are_unambiguous_for_ids_holding_slashes() -> None:
+    from servicecore.sla import ClockKind, ServiceCredit
+
+    def ref(sla_id: str, subject_id: str) -> str:
+        return ServiceCredit(
+            company_id="ACME",
+            subject_id=subject_id,
+            sla_id=sla_id,
+            kind=ClockKind.RESOLUTION,
+            breached_at=at(2024, 6, 5, 14),
+            amount=Money.of("1.00", "SEK"),
+        ).reference
+
+    # Joined naively, both were "GOLD/EU/SO-1/resolution" and the second credit was dropped.
+    assert ref("GOLD/EU", "SO-1") != ref("GOLD", "EU/SO-1")
+    assert ref("GOLD/EU", "SO-1") == "GOLD%2FEU/SO-1/resolution"
+    assert ref("A%2FB", "C") != ref("A/B", "C")  # the escape itself is escaped
+    assert ref("GOLD", "SO-1") == "GOLD/SO-1/resolution"  # ordinary ids read as before
+
+
 def test_breach_becomes_a_credit_fee_on_the_next_invoice_exactly_once() -> None:
     events: list[DomainEvent] = []
     store = store_with_subscription(events)
