@@ -15,7 +15,7 @@ replaying the order's history of status and priority changes:
   due instant, compliance % and the audit segments it was computed from.
 
 >>> import datetime as dt, pendulum
->>> from servicecore.calendars import BusinessCalendar
+>>> from servicecore.calendars import MAX_BUSINESS_DAYS, BusinessCalendar
 >>> from servicecore.sla import (ServiceLevelAgreement, Target, SlaClock, ClockKind,
 ...     StatusChange)
 >>> office = BusinessCalendar.weekdays("Europe/Stockholm", [(dt.time(8), dt.time(17))])
@@ -42,7 +42,7 @@ from typing import Any
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.calendars import ALWAYS_OPEN, BusinessCalendar
+from servicecore.calendars import ALWAYS_OPEN, MAX_BUSINESS_DAYS, BusinessCalendar
 from servicecore.clock import to_instant
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.events import DomainEvent
@@ -142,6 +142,24 @@ def _amount(value: object) -> Decimal:
     return amount
 
 
+_SECONDS = {
+    TargetUnit.BUSINESS_HOURS: 3600,
+    TargetUnit.CALENDAR_HOURS: 3600,
+    TargetUnit.BUSINESS_DAYS: 86_400,
+    TargetUnit.CALENDAR_DAYS: 86_400,
+}
+_MOST = {
+    # About fifty years of office hours, a hundred of calendar time, and no more business
+    # days than a business calendar moves in one call.
+    TargetUnit.BUSINESS_HOURS: Decimal(100_000),
+    TargetUnit.CALENDAR_HOURS: Decimal(876_000),
+    TargetUnit.BUSINESS_DAYS: Decimal(MAX_BUSINESS_DAYS),
+    TargetUnit.CALENDAR_DAYS: Decimal(36_500),
+}
+"""Targets are checked when built (at least a second, at most these), so a clock never
+fails later on an allowance it cannot compute."""
+
+
 def _unit(value: object) -> TargetUnit:
     try:
         return TargetUnit(value.value if isinstance(value, TargetUnit) else value)
@@ -166,6 +184,15 @@ class Target:
     unit: TargetUnit = field(converter=_unit)
 
     def __attrs_post_init__(self) -> None:
+        most = _MOST[self.unit]
+        # Compare before multiplying: an absurd amount must not overflow the arithmetic.
+        if self.amount > most or self.amount * _SECONDS[self.unit] < 1:
+            raise ValidationError(
+                f"a target of {self.amount} {self.unit.value} is out of range",
+                field="amount",
+                value=self.amount,
+                allowed=f"at least one second and at most {most} {self.unit.value}",
+            )
         if self.unit is TargetUnit.BUSINESS_DAYS and self.amount != self.amount.to_integral():
             raise ValidationError(
                 f"business days are whole days, not {self.amount}; use business hours for "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pendulum
 import pytest
@@ -465,3 +466,26 @@ def test_clock_round_trips_through_the_converter() -> None:
         ]
     )
     assert structure(unstructure(clock), SlaClock) == clock
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Target.business_hours("1e-10"),
+        lambda: Target.business_hours(10**12),
+        lambda: Target.calendar_days(10**9),
+        lambda: Target.business_hours("1e999999"),
+        lambda: Target.business_days(10**6),
+        lambda: Target.calendar_hours("0.0001"),
+    ],
+)
+def test_targets_a_clock_could_not_compute_are_refused_when_built(build: Any) -> None:
+    # They used to pass and then fail inside status_at (DivisionByZero, OverflowError).
+    with pytest.raises(ValidationError, match="out of range"):
+        build()
+
+
+def test_targets_at_the_edges_are_accepted() -> None:
+    assert Target.calendar_hours("0.0003").amount == Decimal("0.0003")  # about a second
+    assert Target.business_days(10_000).amount == 10_000
+    assert Target.calendar_days(36_500).amount == 36_500
