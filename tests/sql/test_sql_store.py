@@ -163,3 +163,62 @@ def test_another_class_under_a_stored_kind_is_refused_in_another_process_too(
     impostor = AggregateType(kind=COUNTERS.kind, cls=Note, repository=Repository)
     with again.unit_of_work("ACME") as uow, pytest.raises(ValidationError, match="already holds"):
         uow[impostor].list_all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"publish": "print"}, "publish must be callable"),
+        ({"busy_timeout_ms": "5s"}, "busy_timeout_ms"),
+        ({"busy_timeout_ms": True}, "busy_timeout_ms"),
+    ],
+)
+def test_bad_options_are_refused(tmp_path: Path, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        SqlStore(f"sqlite:///{tmp_path / 'x.sqlite'}", **kwargs)
+
+
+def test_a_url_that_is_no_url_is_refused() -> None:
+    with pytest.raises(ValidationError, match="SQLite and PostgreSQL"):
+        SqlStore("not a url at all")
+
+
+def test_the_schema_can_be_created_inside_the_hosts_transaction(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'host.sqlite'}")
+    SqlStore(engine, publish=_quiet)  # configures the engine
+    with engine.connect() as conn, conn.begin():
+        SqlStore(conn, publish=_quiet).create_schema()
+    with SqlStore(engine, publish=_quiet).unit_of_work("ACME") as uow:
+        assert uow[COUNTERS].list_all() == []
+    engine.dispose()
+
+
+def test_without_a_publisher_events_go_to_the_plugins(tmp_path: Path) -> None:
+    from servicecore.events import DomainEvent
+    from servicecore.plugins import Hooks, get_plugin_manager, hookimpl, reset_default_hooks
+
+    seen: list[DomainEvent] = []
+
+    class Listener:
+        @hookimpl
+        def servicecore_on_events(self, events: list[DomainEvent]) -> None:
+            seen.extend(events)
+
+    reset_default_hooks(Hooks(get_plugin_manager(plugins=[Listener()], load_entrypoints=False)))
+    try:
+        store = SqlStore(f"sqlite:///{tmp_path / 'p.sqlite'}")
+        store.create_schema()
+        event = DomainEvent(aggregate_id="C-1", company_id="ACME", occurred_at=pendulum_now())
+        with store.unit_of_work("ACME") as uow:
+            uow.record([event])
+            uow.commit()
+        store.dispose()
+    finally:
+        reset_default_hooks()
+    assert seen == [event]
+
+
+def pendulum_now() -> Any:
+    import pendulum
+
+    return pendulum.datetime(2024, 1, 1)

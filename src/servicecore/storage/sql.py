@@ -419,8 +419,6 @@ class SqlStore:
     def _read_rows(
         self, conn: Connection, kind: str, company_id: str, ids: Sequence[str]
     ) -> dict[str, Any]:
-        if not ids:
-            return {}
         aggregate_type = self._types[kind]
         query = select(
             AGGREGATES.c.id,
