@@ -1368,7 +1368,18 @@ def _subscription_entries() -> list[Entry]:
             as_of=None,
             continuous=False,
             limit=None,
-            dry_run=False,
+        ),
+    )
+    add(
+        "preview_invoice_schedule",
+        lambda: use_case(
+            sb.preview_invoice_schedule,
+            sub_id="SUB-1",
+            start=y23,
+            end=dt.date(2023, 10, 1),
+            as_of=None,
+            continuous=False,
+            limit=None,
         ),
     )
     add(
@@ -1380,7 +1391,6 @@ def _subscription_entries() -> list[Entry]:
             clock=clk(),
             as_of=None,
             limit=None,
-            dry_run=False,
         ),
     )
     add(

@@ -58,6 +58,7 @@ from servicecore.subscriptions import (
     index_subscription,
     mrr,
     plan_fees,
+    preview_invoice_schedule,
     reduce_days,
     resolve_price,
     resume,
@@ -613,13 +614,11 @@ def _store_with(sub: Subscription) -> InMemoryStore:
     return store
 
 
-def test_dry_run_has_no_side_effects_and_runs_are_idempotent() -> None:
+def test_preview_has_no_side_effects_and_runs_are_idempotent() -> None:
     store = _store_with(make(active=False))
     with store.unit_of_work("ACME") as uow:
         activate_subscription(uow, "S1", clock=CLOCK)
-        preview = run_invoice_schedule(
-            uow, "S1", D(2024, 1, 1), D(2024, 4, 1), clock=CLOCK, dry_run=True
-        )
+        preview = preview_invoice_schedule(uow, "S1", D(2024, 1, 1), D(2024, 4, 1))
         assert len(preview.fees) == 3
         assert uow[SUBSCRIPTIONS].get("S1").fees == ()
         uow.commit()
@@ -768,3 +767,23 @@ def test_garbage_in_raises_servicecore_errors() -> None:
     for call in bad:
         with pytest.raises(ServiceCoreError):
             call()
+
+
+def test_run_invoice_schedule_plans_the_fees_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from servicecore.subscriptions import billing, usecases
+
+    calls = []
+    real = billing.plan_fees
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1:3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(billing, "plan_fees", counting)
+    monkeypatch.setattr(usecases, "plan_fees", counting)
+    store = _store_with(make())
+    with store.unit_of_work("ACME") as uow:
+        plan = run_invoice_schedule(uow, "S1", D(2024, 1, 1), D(2024, 4, 1), clock=CLOCK)
+        uow.commit()
+    assert len(plan.fees) == 3
+    assert len(calls) == 1  # it used to plan twice: once itself, again inside generate_fees

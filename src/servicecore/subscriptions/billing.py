@@ -410,6 +410,13 @@ def generate_fees(
 ) -> tuple[Subscription, tuple[DomainEvent, ...]]:
     """Apply :func:`plan_fees`: the fees join the ledger (idempotent: a rerun adds none)."""
     plan = plan_fees(sub, start, end, as_of=as_of, continuous=continuous, limit=limit)
+    return _apply_plan(sub, plan, clock=clock)
+
+
+def _apply_plan(
+    sub: Subscription, plan: FeePlan, *, clock: Clock
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """The planned fees join the ledger (a plan of this ledger, made by :func:`plan_fees`)."""
     if not plan.fees:
         return sub, ()
     at = _clock(clock)

@@ -14,9 +14,9 @@ from servicecore.ports import UnitOfWork, check_id
 from servicecore.subscriptions.billing import (
     CancelMode,
     FeePlan,
+    _apply_plan,
     add_service_credit,
     cancel,
-    generate_fees,
     plan_fees,
     reduce_price,
 )
@@ -32,6 +32,7 @@ __all__ = [
     "activate_subscription",
     "apply_service_credit",
     "cancel_subscription",
+    "preview_invoice_schedule",
     "reduce_fee_price",
     "run_invoice_schedule",
     "run_invoice_schedules",
@@ -46,6 +47,22 @@ def activate_subscription(uow: UnitOfWork, sub_id: str, *, clock: Clock) -> Subs
     return new
 
 
+def preview_invoice_schedule(
+    uow: UnitOfWork,
+    sub_id: str,
+    start: _dt.date,
+    end: _dt.date,
+    *,
+    as_of: _dt.date | None = None,
+    continuous: bool = False,
+    limit: int | None = None,
+) -> FeePlan:
+    """The fees :func:`run_invoice_schedule` would generate over ``[start, end)``; changes
+    nothing."""
+    sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
+    return plan_fees(sub, start, end, as_of=as_of, continuous=continuous, limit=limit)
+
+
 def run_invoice_schedule(
     uow: UnitOfWork,
     sub_id: str,
@@ -56,21 +73,17 @@ def run_invoice_schedule(
     as_of: _dt.date | None = None,
     continuous: bool = False,
     limit: int | None = None,
-    dry_run: bool = False,
 ) -> FeePlan:
-    """Generate (or with ``dry_run`` only preview) the fees of one subscription over
-    ``[start, end)``. The ledger is saved through the port, so two concurrent runs on
-    the same subscription conflict at commit (``ConcurrencyError``) instead of billing
+    """Generate the fees of one subscription over ``[start, end)`` and return them. The
+    fees are planned once. The ledger is saved through the port, so two concurrent runs
+    on the same subscription conflict at commit (``ConcurrencyError``) instead of billing
     twice; rerunning after a commit adds nothing."""
     sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     plan = plan_fees(sub, start, end, as_of=as_of, continuous=continuous, limit=limit)
-    if dry_run or not plan.fees:
-        return plan
-    new, events = generate_fees(
-        sub, start, end, clock=clock, as_of=as_of, continuous=continuous, limit=limit
-    )
-    uow[SUBSCRIPTIONS].save(new)
-    uow.record(events)
+    new, events = _apply_plan(sub, plan, clock=clock)
+    if events:
+        uow[SUBSCRIPTIONS].save(new)
+        uow.record(events)
     return plan
 
 
@@ -82,7 +95,6 @@ def run_invoice_schedules(
     clock: Clock,
     as_of: _dt.date | None = None,
     limit: int | None = None,
-    dry_run: bool = False,
 ) -> dict[str, FeePlan]:
     """:func:`run_invoice_schedule` for every non-draft subscription, by id."""
     out: dict[str, FeePlan] = {}
@@ -90,7 +102,7 @@ def run_invoice_schedules(
         if sub.status is SubscriptionStatus.DRAFT:
             continue
         out[sub.id] = run_invoice_schedule(
-            uow, sub.id, start, end, clock=clock, as_of=as_of, limit=limit, dry_run=dry_run
+            uow, sub.id, start, end, clock=clock, as_of=as_of, limit=limit
         )
     return out
 
