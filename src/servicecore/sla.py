@@ -43,7 +43,7 @@ import pendulum
 from attrs import evolve, field, frozen
 
 from servicecore.calendars import ALWAYS_OPEN, MAX_BUSINESS_DAYS, BusinessCalendar
-from servicecore.clock import to_instant
+from servicecore.clock import Clock, read_clock, to_instant
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.money import Money, Rounding
@@ -55,6 +55,7 @@ from servicecore.ports import (
     check_id,
     check_iterable,
     check_type,
+    run_command,
 )
 
 __all__ = [
@@ -83,9 +84,10 @@ __all__ = [
     "TargetUnit",
     "applicable_sla_ids",
     "resume_sla",
+    "resume_stored_sla",
     "select_sla",
-    "set_sla_suspended",
     "suspend_sla",
+    "suspend_stored_sla",
 ]
 
 _US = 1_000_000
@@ -570,26 +572,24 @@ SLAS: AggregateType[ServiceLevelAgreement, SlaRepository] = AggregateType(
 """SLA definitions in storage: ``uow[SLAS]``."""
 
 
-def set_sla_suspended(
-    uow: UnitOfWork, sla_id: str, suspended: bool, at: _dt.datetime
-) -> ServiceLevelAgreement:
-    """Use case: load the SLA, suspend or resume it, save it and record the events.
+def suspend_stored_sla(uow: UnitOfWork, sla_id: str, *, clock: Clock) -> ServiceLevelAgreement:
+    """Use case: suspend the stored SLA ``sla_id`` now (records ``SlaSuspended``; an SLA
+    already suspended is left as it is). The caller commits."""
+    now = read_clock(clock)
+    current = uow[SLAS].get(check_id(sla_id, "sla_id"))
+    if current.suspended:
+        return current  # nothing to change, nothing to save
+    return run_command(uow, SLAS, sla_id, lambda sla: suspend_sla(sla, now))
 
-    The caller commits the unit of work.
-    """
-    when = to_instant(at, "at")
-    if not isinstance(suspended, bool):
-        raise ValidationError(
-            f"suspended must be True or False, not {suspended!r}",
-            field="suspended",
-            value=suspended,
-        )
-    sla = uow[SLAS].get(check_id(sla_id, "sla_id"))
-    changed, events = (suspend_sla if suspended else resume_sla)(sla, when)
-    if events:
-        uow[SLAS].save(changed)
-        uow.record(events)
-    return changed
+
+def resume_stored_sla(uow: UnitOfWork, sla_id: str, *, clock: Clock) -> ServiceLevelAgreement:
+    """Use case: make the stored SLA ``sla_id`` selectable again now (records
+    ``SlaResumed``; an SLA not suspended is left as it is). The caller commits."""
+    now = read_clock(clock)
+    current = uow[SLAS].get(check_id(sla_id, "sla_id"))
+    if not current.suspended:
+        return current  # nothing to change, nothing to save
+    return run_command(uow, SLAS, sla_id, lambda sla: resume_sla(sla, now))
 
 
 # -- applicability ---------------------------------------------------------------------------------

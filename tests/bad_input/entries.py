@@ -463,8 +463,12 @@ def _entries() -> list[Entry]:
     )
     add("sla.select_sla", lambda: use_case(sla.select_sla, context=ctx, chooser=None))
     add(
-        "sla.set_sla_suspended",
-        lambda: use_case(sla.set_sla_suspended, sla_id="GOLD", suspended=True, at=v.AT),
+        "sla.suspend_stored_sla",
+        lambda: use_case(sla.suspend_stored_sla, sla_id="GOLD", clock=v.clock()),
+    )
+    add(
+        "sla.resume_stored_sla",
+        lambda: use_case(sla.resume_stored_sla, sla_id="GOLD", clock=v.clock()),
     )
 
     # -- bom ------------------------------------------------------------------------------------

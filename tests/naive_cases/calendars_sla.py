@@ -16,10 +16,8 @@ from servicecore.sla import (
     StatusChange,
     Target,
     resume_sla,
-    set_sla_suspended,
     suspend_sla,
 )
-from servicecore.storage.memory import InMemoryStore
 
 _CAL = BusinessCalendar.weekdays("Europe/Stockholm", [(dt.time(8), dt.time(17))])
 _AWARE = pendulum.datetime(2024, 6, 3, 9, tz="Europe/Stockholm")
@@ -64,7 +62,4 @@ CASES: dict[str, Callable[[dt.datetime], object]] = {
     "servicecore.sla.PriorityChange": lambda n: PriorityChange(n, "high"),
     "servicecore.sla.suspend_sla": lambda n: suspend_sla(_SLA, n),
     "servicecore.sla.resume_sla": lambda n: resume_sla(_SLA, n),
-    "servicecore.sla.set_sla_suspended": lambda n: set_sla_suspended(
-        InMemoryStore(publish=lambda events: None).unit_of_work("ACME"), "GOLD", True, n
-    ),
 }

@@ -432,27 +432,32 @@ def test_met_clock_reports_the_due_instant_it_beat() -> None:
     assert status.used == 9 * H
 
 
-def test_suspend_use_case_saves_and_records() -> None:
-    from servicecore.sla import set_sla_suspended
+def test_suspend_and_resume_use_cases_save_and_record() -> None:
+    from servicecore.clock import FixedClock
+    from servicecore.sla import SlaResumed, resume_stored_sla, suspend_stored_sla
 
+    clock = FixedClock(at(2024, 6, 1))
     published: list[object] = []
     store = InMemoryStore(publish=published.extend)
     with store.unit_of_work("ACME") as uow:
         uow[SLAS].add(gold())
         uow.commit()
     with store.unit_of_work("ACME") as uow:
-        sla = set_sla_suspended(uow, "GOLD", True, at(2024, 6, 1))
+        sla = suspend_stored_sla(uow, "GOLD", clock=clock)
         assert sla.suspended
-        assert set_sla_suspended(uow, "GOLD", True, at(2024, 6, 1)).suspended
+        assert suspend_stored_sla(uow, "GOLD", clock=clock).suspended  # already: no event
         uow.commit()
     assert [type(e) for e in published] == [SlaSuspended]
     with store.unit_of_work("ACME") as uow:
         assert uow[SLAS].get("GOLD").suspended
         assert uow[SLAS].get("GOLD").version == 2
-        with pytest.raises(ValidationError, match="True or False"):
-            set_sla_suspended(uow, "GOLD", "yes", at(2024, 6, 1))  # type: ignore[arg-type]
+        assert not resume_stored_sla(uow, "GOLD", clock=clock).suspended
+        uow.commit()
+        with pytest.raises(ValidationError, match="Clock"):
+            suspend_stored_sla(uow, "GOLD", clock=at(2024, 6, 1))
         with pytest.raises(NotFoundError):
-            set_sla_suspended(uow, "NOPE", False, at(2024, 6, 1))
+            resume_stored_sla(uow, "NOPE", clock=clock)
+    assert [type(e) for e in published] == [SlaSuspended, SlaResumed]
 
 
 def test_clock_round_trips_through_the_converter() -> None:
