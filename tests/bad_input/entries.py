@@ -111,7 +111,7 @@ EXCLUDED: dict[str, str] = {
     "servicecore.subscriptions.Proration": "an Enum",
     "servicecore.subscriptions.RemainderPlacement": "an Enum",
     "servicecore.subscriptions.SubscriptionStatus": "an Enum",
-    "servicecore.subscriptions.ServiceCreditLike": "a Protocol (ServiceCredit is covered)",
+    "servicecore.subscriptions.ServiceCreditLike": "a Protocol (InvoiceCredit is covered)",
     "servicecore.subscriptions.ScheduleArrays": "columnar int arrays built by "
     "bulk_schedules for speed; not validated by design (bulk_schedules is covered)",
     "servicecore.subscriptions.round_half_up": "integer kernel of the fast path (ints in, "
@@ -1020,8 +1020,8 @@ def _subscription_entries() -> list[Entry]:
         ),
     )
     add(
-        "ServiceCredit",
-        lambda: call(sb.ServiceCredit, amount=v.EUR, reason="late", reference="CR-1"),
+        "InvoiceCredit",
+        lambda: call(sb.InvoiceCredit, amount=v.EUR, reason="late", reference="CR-1"),
     )
     add("ServiceCreditAdded", lambda: fields_call(sb.ServiceCreditAdded))
     add(
@@ -1096,7 +1096,7 @@ def _subscription_entries() -> list[Entry]:
             reason="setup",
         ),
     )
-    credit = sb.ServiceCredit(amount=Money.of("10.00", "EUR"), reason="late", reference="CR-1")
+    credit = sb.InvoiceCredit(amount=Money.of("10.00", "EUR"), reason="late", reference="CR-1")
     add(
         "add_service_credit",
         lambda: call(

@@ -26,8 +26,8 @@ from servicecore.money import Money
 from servicecore.subscriptions import (
     CancelMode,
     FeeKind,
+    InvoiceCredit,
     RevenuePolicy,
-    ServiceCredit,
     Subscription,
     SubscriptionStatus,
     activate,
@@ -152,7 +152,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.runs >= 1)
     @rule(units=st.integers(1, 10**4), ref=st.integers(0, 2))
     def credit(self, units: int, ref: int) -> None:
-        credit = ServiceCredit(
+        credit = InvoiceCredit(
             amount=Money.from_minor(units, "EUR"), reason="SLA", reference=f"SLA-{ref}"
         )
         self.sub, _ = add_service_credit(self.sub, credit, self.today, clock=CLOCK)

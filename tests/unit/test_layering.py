@@ -281,3 +281,21 @@ def test_import_servicecore_loads_no_domain_module() -> None:
     domain = sorted(m for m in loaded if layer_of(component_of(m)) == 1)
     assert domain == [], f"import servicecore loaded domain modules: {domain}"
     assert "servicecore.clock" in loaded  # the kernel does load (the check reads something)
+
+
+def test_no_two_public_classes_of_different_areas_share_a_name() -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    owners: dict[str, set[str]] = {}
+    for info in pkgutil.walk_packages(servicecore.__path__, "servicecore."):
+        if info.name.startswith("servicecore.testing") or "._" in info.name:
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if inspect.isclass(obj):
+                owners.setdefault(name, set()).add(f"{obj.__module__}.{obj.__qualname__}")
+    shared = {name: sorted(where) for name, where in owners.items() if len(where) > 1}
+    assert not shared, f"public classes sharing a name across areas: {shared}"

@@ -32,11 +32,11 @@ from servicecore.subscriptions import (
     Fee,
     FeeKind,
     IndexMethod,
+    InvoiceCredit,
     Proration,
     RemainderPlacement,
     RevenuePolicy,
     SalesPrice,
-    ServiceCredit,
     Subscription,
     SubscriptionGroup,
     SubscriptionStatus,
@@ -508,7 +508,7 @@ def test_suspend_and_resume_credit_the_suspended_days() -> None:
 
 def test_service_credit_on_next_invoice() -> None:
     sub = gen(make(), D(2024, 3, 1), D(2024, 4, 1))
-    credit = ServiceCredit(amount=eur("25.00"), reason="SLA breach", reference="SLA-7")
+    credit = InvoiceCredit(amount=eur("25.00"), reason="SLA breach", reference="SLA-7")
     sub, events = add_service_credit(sub, credit, D(2024, 4, 1), clock=CLOCK)
     fee = sub.fees[-1]
     assert (fee.kind, str(fee.amount.amount), fee.invoice_date, fee.reference) == (
@@ -650,7 +650,7 @@ def test_concurrent_runs_conflict_instead_of_duplicating() -> None:
 
 def test_use_cases_cancel_and_service_credit() -> None:
     store = _store_with(gen(make(), D(2024, 3, 1), D(2024, 4, 1)))
-    credit = ServiceCredit(amount=eur("10.00"), reason="SLA", reference="SLA-1")
+    credit = InvoiceCredit(amount=eur("10.00"), reason="SLA", reference="SLA-1")
     with store.unit_of_work("ACME") as uow:
         apply_service_credit(uow, "S1", credit, D(2024, 3, 5), clock=CLOCK)
         apply_service_credit(uow, "S1", credit, D(2024, 3, 5), clock=CLOCK)

@@ -23,8 +23,8 @@ from servicecore.subscriptions import (
     Alignment,
     CancelMode,
     FeeKind,
+    InvoiceCredit,
     RevenuePolicy,
-    ServiceCredit,
     Subscription,
     SubscriptionGroup,
     activate,
@@ -178,7 +178,7 @@ def test_what_can_be_reduced_and_by_what() -> None:
     sub = march_sub()
     fee_id = sub.fees[0].id
     credited, _ = add_service_credit(
-        sub, ServiceCredit(amount=eur("5.00"), reason="SLA", reference="B-1"), D(2024, 4, 1),
+        sub, InvoiceCredit(amount=eur("5.00"), reason="SLA", reference="B-1"), D(2024, 4, 1),
         clock=CLOCK,
     )  # fmt: skip
     with pytest.raises(BusinessRuleError, match="REGULAR or NON_REGULAR"):

@@ -742,7 +742,7 @@ def add_service_credit(
             "a service credit needs amount (Money), reason (str) and reference (str)",
             field="credit",
             value=credit,
-            allowed="a ServiceCredit or any object with that shape",
+            allowed="an InvoiceCredit, a servicecore.sla.ServiceCredit, or the same shape",
         )
     if not isinstance(reference, str) or not reference:
         raise ValidationError("service credit reference must be a non-empty string")

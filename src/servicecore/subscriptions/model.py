@@ -29,10 +29,10 @@ __all__ = [
     "CreditReversal",
     "Fee",
     "FeeKind",
+    "InvoiceCredit",
     "PriceChange",
     "Proration",
     "RemainderPlacement",
-    "ServiceCredit",
     "ServiceCreditLike",
     "Subscription",
     "SubscriptionActivated",
@@ -219,8 +219,9 @@ class ServiceCreditLike(Protocol):
 
 
 @frozen(kw_only=True)
-class ServiceCredit:
-    """An SLA service credit to put on the next invoice as a negative fee."""
+class InvoiceCredit:
+    """A credit to put on the next invoice as a negative fee (an SLA service credit, or
+    any other the host grants). ``servicecore.sla.ServiceCredit`` has the same shape."""
 
     amount: Money
     reason: str

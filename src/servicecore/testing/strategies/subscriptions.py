@@ -17,6 +17,7 @@ from servicecore.subscriptions import (
     CancelMode,
     CreditReversal,
     Fee,
+    InvoiceCredit,
     JournalEntry,
     PriceChange,
     Proration,
@@ -24,7 +25,6 @@ from servicecore.subscriptions import (
     RevenueEntry,
     RevenuePolicy,
     SalesPrice,
-    ServiceCredit,
     Subscription,
     SubscriptionGroup,
     Suspension,
@@ -168,9 +168,9 @@ def subscriptions(
     return sub
 
 
-def service_credits(currency: str = "EUR") -> st.SearchStrategy[ServiceCredit]:
+def service_credits(currency: str = "EUR") -> st.SearchStrategy[InvoiceCredit]:
     return st.builds(
-        ServiceCredit,
+        InvoiceCredit,
         amount=money(currency, min_units=1, max_units=10**6),
         reason=st.sampled_from(["SLA breach", "outage", "late visit"]),
         reference=st.from_regex(r"SLA-[0-9]{1,5}", fullmatch=True),
@@ -184,7 +184,7 @@ def _register_subscription_types() -> None:
     st.register_type_strategy(Alignment, alignments())
     st.register_type_strategy(SubscriptionGroup, subscription_groups())
     st.register_type_strategy(Subscription, subscriptions())
-    st.register_type_strategy(ServiceCredit, service_credits())
+    st.register_type_strategy(InvoiceCredit, service_credits())
 
 
 # -- subscriptions: fees, prices, revenue and journal entries ------------------------------
