@@ -51,10 +51,10 @@ def portfolio(n: int = N) -> list[Subscription]:
             customer_id=f"C-{i % 500}",
             price=Money.of(f"{10 + i % 90}.00", "EUR"),
             start=dt.date(2024, 1 + i % 12, 1),
-            clock=clock,
+            at=clock.now(),
         )
-        sub, _ = activate(sub, clock=clock)
-        sub, _ = generate_fees(sub, dt.date(2024, 1, 1), dt.date(2024, 4, 1), clock=clock)
+        sub, _ = activate(sub, at=clock.now())
+        sub, _ = generate_fees(sub, dt.date(2024, 1, 1), dt.date(2024, 4, 1), at=clock.now())
         subs.append(sub)
     return subs
 

@@ -62,9 +62,9 @@ def portfolio(n: int = N_SUBS, seed: int = 4) -> list[Subscription]:
             price=Money.from_minor(rnd.randrange(500, 50_000), "EUR"),
             start=start,
             alignment=alignment,
-            clock=clock,
+            at=clock.now(),
         )
-        sub, _ = activate(sub, clock=clock)
+        sub, _ = activate(sub, at=clock.now())
         subs.append(sub)
     return subs
 

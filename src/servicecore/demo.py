@@ -190,21 +190,21 @@ def _subscriptions(out: Out) -> None:
         price=Money.of("300.00", "EUR"),
         start=dt.date(2023, 1, 1),
         alignment=Alignment.calendar(),
-        clock=clock,
+        at=clock.now(),
     )
-    sub, _ = activate(sub, clock=clock)
-    sub, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
-    again, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock)
+    sub, _ = activate(sub, at=clock.now())
+    sub, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), at=clock.now())
+    again, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), at=clock.now())
     fees = ", ".join(f"{f.start}..{f.last_day} {f.amount}" for f in sub.fees)
     _row(out, "fees for H1 2023", fees)
     _row(out, "the same run again", f"{len(again.fees) - len(sub.fees)} new fees")
     entries = fee_revenue(sub.fees[0], RevenuePolicy.of_group(group))
     _row(out, "Q1 revenue per month", ", ".join(str(e.amount) for e in entries))
-    gone, _ = cancel(sub, CancelMode.IMMEDIATE, dt.date(2023, 5, 16), clock=clock)
+    gone, _ = cancel(sub, CancelMode.IMMEDIATE, dt.date(2023, 5, 16), at=clock.now())
     _row(out, "cancel on 2023-05-16", f"credit {gone.fees[-1].amount} for the unused days")
     _row(out, "MRR on 2023-02-01", str(mrr([sub], dt.date(2023, 2, 1))["EUR"]))
     lowered, _ = reduce_price(
-        sub, sub.fees[0].id, Money.of("90.00", "EUR"), clock=clock, on=dt.date(2023, 2, 15)
+        sub, sub.fees[0].id, Money.of("90.00", "EUR"), at=clock.now(), on=dt.date(2023, 2, 15)
     )
     reversal = fee_revenue(lowered.fees[-1], RevenuePolicy.of_group(group))
     _row(out, "Q1 lowered by 90.00", "revenue " + ", ".join(str(e.amount) for e in reversal))
@@ -383,15 +383,15 @@ def _sla_credits(out: Out) -> None:
         customer_id="CUST-7",
         price=Money.of("499.00", "SEK"),
         start=dt.date(2024, 1, 1),
-        clock=clock,
+        at=clock.now(),
     )
-    sub, _ = activate(sub, clock=clock)
+    sub, _ = activate(sub, at=clock.now())
     credit = sla_clock.service_credit(clock.now(), base=sub.price)
     assert credit is not None
     on = next_invoice_date(sub, credit.breached_at.date())
-    sub, _ = add_service_credit(sub, credit, on, clock=clock)
-    sub, _ = add_service_credit(sub, credit, on, clock=clock)  # the same breach again
-    sub, _ = generate_fees(sub, on, on.add(months=1), clock=clock)
+    sub, _ = add_service_credit(sub, credit, on, at=clock.now())
+    sub, _ = add_service_credit(sub, credit, on, at=clock.now())  # the same breach again
+    sub, _ = generate_fees(sub, on, on.add(months=1), at=clock.now())
     _row(out, "SO-7, 16 business h to resolve", f"breached {credit.breached_at}")
     lines = ", ".join(f"{f.kind.value} {f.amount}" for f in sub.fees if f.invoice_date == on)
     _row(out, f"invoice {on}, 2 x credited", lines)

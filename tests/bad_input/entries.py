@@ -1079,7 +1079,7 @@ def _subscription_entries() -> list[Entry]:
         ),
     )
     add("Suspension", lambda: call(sb.Suspension, start=v.DAY, end=v.LATER))
-    add("activate", lambda: call(sb.activate, sub=v.draft_subscription(), clock=clk()))
+    add("activate", lambda: call(sb.activate, sub=v.draft_subscription(), at=v.AT))
     add(
         "activate_subscription",
         lambda: use_case(sb.activate_subscription, sub_id="SUB-2", clock=clk()),
@@ -1091,7 +1091,7 @@ def _subscription_entries() -> list[Entry]:
             sub=v.subscription(),
             period=recurrence.Period(dt.date(2023, 8, 1), dt.date(2023, 9, 1)),
             amount=v.EUR,
-            clock=clk(),
+            at=v.AT,
             invoice_date=q2,
             reason="setup",
         ),
@@ -1099,9 +1099,7 @@ def _subscription_entries() -> list[Entry]:
     credit = sb.InvoiceCredit(amount=Money.of("10.00", "EUR"), reason="late", reference="CR-1")
     add(
         "add_service_credit",
-        lambda: call(
-            sb.add_service_credit, sub=v.subscription(), credit=credit, on=q2, clock=clk()
-        ),
+        lambda: call(sb.add_service_credit, sub=v.subscription(), credit=credit, on=q2, at=v.AT),
     )
     add(
         "apply_index",
@@ -1127,7 +1125,7 @@ def _subscription_entries() -> list[Entry]:
             sub=v.subscription(),
             fee_id=fee_1,
             by=Money.of("90.00", "EUR"),
-            clock=clk(),
+            at=v.AT,
             on=None,
             reason="goodwill",
         ),
@@ -1164,7 +1162,7 @@ def _subscription_entries() -> list[Entry]:
             sub=v.subscription(),
             group=v.group(),
             posting_date=posting,
-            clock=clk(),
+            at=v.AT,
             fee_ids=None,
             debit_account=sb.WIP_ACCOUNT,
             credit_account=sb.ACCRUED_REVENUE_ACCOUNT,
@@ -1208,7 +1206,7 @@ def _subscription_entries() -> list[Entry]:
             sub=v.subscription(),
             mode=sb.CancelMode.IMMEDIATE,
             on=dt.date(2023, 5, 16),
-            clock=clk(),
+            at=v.AT,
             effective=None,
         ),
     )
@@ -1230,7 +1228,7 @@ def _subscription_entries() -> list[Entry]:
             sub=v.subscription(),
             price=Money.of("330.00", "EUR"),
             effective=dt.date(2023, 10, 1),
-            clock=clk(),
+            at=v.AT,
         ),
     )
     add(
@@ -1243,7 +1241,7 @@ def _subscription_entries() -> list[Entry]:
             customer_id="C-1",
             price=Money.of("300.00", "EUR"),
             start=y23,
-            clock=clk(),
+            at=v.AT,
             end=dt.date(2024, 1, 1),
             index=Decimal(100),
             billing=sb.Billing.IN_ADVANCE,
@@ -1256,9 +1254,7 @@ def _subscription_entries() -> list[Entry]:
     )
     add(
         "end_subscription",
-        lambda: call(
-            sb.end_subscription, sub=v.subscription(), clock=clk(), on=dt.date(2023, 7, 1)
-        ),
+        lambda: call(sb.end_subscription, sub=v.subscription(), at=v.AT, on=dt.date(2023, 7, 1)),
     )
     add(
         "fee_revenue",
@@ -1271,7 +1267,7 @@ def _subscription_entries() -> list[Entry]:
             sub=v.subscription(),
             start=y23,
             end=dt.date(2023, 10, 1),
-            clock=clk(),
+            at=v.AT,
             as_of=None,
             continuous=False,
             limit=None,
@@ -1286,7 +1282,7 @@ def _subscription_entries() -> list[Entry]:
             method=sb.IndexMethod.INDEX_BY_PCT,
             value="3",
             effective=dt.date(2023, 10, 1),
-            clock=clk(),
+            at=v.AT,
         ),
     )
     add(
@@ -1297,7 +1293,7 @@ def _subscription_entries() -> list[Entry]:
             method=sb.IndexMethod.INDEX_BY_PCT,
             value="3",
             effective=dt.date(2023, 10, 1),
-            clock=clk(),
+            at=v.AT,
         ),
     )
     add("indexed_price", lambda: call(sb.indexed_price, base=v.EUR, index=Decimal(103)))
@@ -1321,7 +1317,7 @@ def _subscription_entries() -> list[Entry]:
             fee_id=v.subscription().fees[0].id,
             first_day=dt.date(2023, 2, 1),
             last_day=dt.date(2023, 2, 10),
-            clock=clk(),
+            at=v.AT,
             on=None,
         ),
     )
@@ -1340,15 +1336,15 @@ def _subscription_entries() -> list[Entry]:
     )
     add(
         "suspend",
-        lambda: call(sb.suspend, sub=v.subscription(), on=dt.date(2023, 2, 1), clock=clk()),
+        lambda: call(sb.suspend, sub=v.subscription(), on=dt.date(2023, 2, 1), at=v.AT),
     )
     add(
         "resume",
         lambda: call(
             sb.resume,
-            sub=sb.suspend(v.subscription(), dt.date(2023, 2, 1), clock=clk())[0],
+            sub=sb.suspend(v.subscription(), dt.date(2023, 2, 1), at=clk().now())[0],
             on=dt.date(2023, 3, 1),
-            clock=clk(),
+            at=v.AT,
         ),
     )
     add(

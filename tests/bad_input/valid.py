@@ -113,15 +113,15 @@ def draft_subscription() -> Subscription:
         price=Money.of("300.00", "EUR"),
         start=dt.date(2023, 1, 1),
         alignment=Alignment.calendar(),
-        clock=clock(),
+        at=clock().now(),
     )
     return sub
 
 
 def subscription() -> Subscription:
     """Active, with two quarterly fees (2023-01-01..2023-07-01)."""
-    sub, _ = activate(draft_subscription(), clock=clock())
-    sub, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), clock=clock())
+    sub, _ = activate(draft_subscription(), at=clock().now())
+    sub, _ = generate_fees(sub, dt.date(2023, 1, 1), dt.date(2023, 7, 1), at=clock().now())
     return sub
 
 

@@ -36,11 +36,11 @@ def test_posting_is_once_and_equals_recognised_revenue(sub: Subscription, days: 
         accrual_interval=accrual,
     )
     start = sub.billing_start
-    sub, _ = generate_fees(sub, start, start.add(days=150), clock=CLOCK, limit=5)
+    sub, _ = generate_fees(sub, start, start.add(days=150), at=CLOCK.now(), limit=5)
     posted: dict[str, int] = {}
     dates = sorted(start.add(days=d) for d in days)
     for day in dates:
-        sub, events = post_accruals(sub, group, day, clock=CLOCK)
+        sub, events = post_accruals(sub, group, day, at=CLOCK.now())
         for event in events:
             assert isinstance(event, AccrualsPosted)
             for e in event.entries:

@@ -59,7 +59,7 @@ def test_price_reductions_keep_fees_and_revenue_exact(
     report_day: int,
 ) -> None:
     start = sub.billing_start
-    sub, _ = generate_fees(sub, start, start.add(days=200), clock=CLOCK, limit=6)
+    sub, _ = generate_fees(sub, start, start.add(days=200), at=CLOCK.now(), limit=6)
     regular = [f for f in sub.fees if f.kind is FeeKind.REGULAR and f.amount.is_positive()]
     assume(regular)
     fee = regular[pick % len(regular)]
@@ -69,26 +69,26 @@ def test_price_reductions_keep_fees_and_revenue_exact(
         units = int(worth * share)
         if units < 1:
             continue
-        sub, _ = reduce_price(sub, fee.id, Money.from_minor(units, cur), clock=CLOCK)
+        sub, _ = reduce_price(sub, fee.id, Money.from_minor(units, cur), at=CLOCK.now())
         # nothing else changed: a rerun finds nothing to correct (the reduction stays)
         plan = plan_fees(sub, start, start.add(days=200), limit=6)
         assert [f for f in plan.fees if f.kind is not FeeKind.REGULAR] == []
     over = Money.from_minor(_net(sub, fee.id) + 1, cur)
     before = sub
     with pytest.raises(BusinessRuleError, match="never exceeds the fee"):
-        reduce_price(sub, fee.id, over, clock=CLOCK)
+        reduce_price(sub, fee.id, over, at=CLOCK.now())
     assert sub == before
     day = fee.start.add(days=change_day % max(fee.period.days, 1))
     if change == "cancel" and day >= sub.start:
-        sub, _ = cancel(sub, CancelMode.IMMEDIATE, day, clock=CLOCK)
+        sub, _ = cancel(sub, CancelMode.IMMEDIATE, day, at=CLOCK.now())
     elif (
         change == "suspend"
         and sub.status.value == "active"
         and day >= sub.start
         and (sub.end is None or day < sub.end)
     ):
-        sub, _ = suspend(sub, day, clock=CLOCK)
-        sub, _ = generate_fees(sub, start, start.add(days=200), clock=CLOCK, as_of=day)
+        sub, _ = suspend(sub, day, at=CLOCK.now())
+        sub, _ = generate_fees(sub, start, start.add(days=200), at=CLOCK.now(), as_of=day)
     for f in sub.fees:
         if f.kind is FeeKind.REGULAR:
             assert 0 <= _net(sub, f.id) <= f.amount.minor_units

@@ -75,8 +75,8 @@ def test_fees_tile_the_active_time_and_chunks_equal_one_run(
 ) -> None:
     lo = sub.start.subtract(days=40)
     hi = _horizon(sub, days)
-    once, _ = generate_fees(sub, lo, hi, clock=CLOCK)
-    twice, events = generate_fees(once, lo, hi, clock=CLOCK)
+    once, _ = generate_fees(sub, lo, hi, at=CLOCK.now())
+    twice, events = generate_fees(once, lo, hi, at=CLOCK.now())
     assert twice == once
     assert events == ()
     # overlapping chunks in any order give the same fees
@@ -84,8 +84,8 @@ def test_fees_tile_the_active_time_and_chunks_equal_one_run(
     total = (hi - lo).days
     for c in cuts:
         a = lo.add(days=c % total)
-        chunked, _ = generate_fees(chunked, a, hi, clock=CLOCK)
-        chunked, _ = generate_fees(chunked, lo, a.add(days=1), clock=CLOCK)
+        chunked, _ = generate_fees(chunked, a, hi, at=CLOCK.now())
+        chunked, _ = generate_fees(chunked, lo, a.add(days=1), at=CLOCK.now())
     assert sorted(f.id for f in chunked.fees) == sorted(f.id for f in once.fees)
     tiles = _regulars(once)
     bstart = sub.billing_start.toordinal()
@@ -119,7 +119,7 @@ def test_revenue_entries_sum_exactly_and_never_go_negative(
     placement: RemainderPlacement,
     per_day: bool,
 ) -> None:
-    gen, _ = generate_fees(sub, sub.start, _horizon(sub, days), clock=CLOCK)
+    gen, _ = generate_fees(sub, sub.start, _horizon(sub, days), at=CLOCK.now())
     policy = RevenuePolicy(accrual, per_day, placement)
     for fee in gen.fees:
         entries = fee_revenue(fee, policy)
@@ -133,9 +133,9 @@ def test_revenue_entries_sum_exactly_and_never_go_negative(
 def test_credit_plus_used_never_exceeds_paid(
     sub: Subscription, days: int, cancel_after: int, mode: CancelMode
 ) -> None:
-    gen, _ = generate_fees(sub, sub.start, _horizon(sub, days), clock=CLOCK)
+    gen, _ = generate_fees(sub, sub.start, _horizon(sub, days), at=CLOCK.now())
     on = sub.start.add(days=cancel_after)
-    done, _ = cancel(gen, mode, on, clock=CLOCK, effective=on.add(days=3))
+    done, _ = cancel(gen, mode, on, at=CLOCK.now(), effective=on.add(days=3))
     assert done.fees[: len(gen.fees)] == gen.fees  # issued fees never rewritten
     for f in done.fees:
         if f.kind is not FeeKind.REGULAR:
@@ -154,7 +154,7 @@ def test_credit_plus_used_never_exceeds_paid(
 def test_recognised_plus_deferred_equals_invoiced(
     sub: Subscription, days: int, offset: int, accrual: Interval
 ) -> None:
-    gen, _ = generate_fees(sub, sub.start, _horizon(sub, days), clock=CLOCK)
+    gen, _ = generate_fees(sub, sub.start, _horizon(sub, days), at=CLOCK.now())
     on = sub.start.add(days=offset)
     report = revenue_report([gen], on, RevenuePolicy(accrual))
     code = sub.currency.code
@@ -168,7 +168,7 @@ def test_preview_equals_generation(sub: Subscription, days: int) -> None:
     hi = _horizon(sub, days)
     assume(hi > sub.start)
     plan = plan_fees(sub, sub.start, hi)
-    gen, _ = generate_fees(sub, sub.start, hi, clock=CLOCK)
+    gen, _ = generate_fees(sub, sub.start, hi, at=CLOCK.now())
     assert gen.fees == plan.fees
 
 

@@ -37,11 +37,11 @@ def _monthly(price_cents: int, month: dt.date) -> tuple[object, dt.date, dt.date
         customer_id="C-1",
         price=Money.of(Decimal(price_cents) / 100, "EUR"),
         start=month,
-        clock=CLOCK,
+        at=CLOCK.now(),
     )
-    sub, _ = activate(sub, clock=CLOCK)
+    sub, _ = activate(sub, at=CLOCK.now())
     following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    sub, _ = generate_fees(sub, month, following, clock=CLOCK)
+    sub, _ = generate_fees(sub, month, following, at=CLOCK.now())
     return sub, month, following
 
 
@@ -62,7 +62,7 @@ def test_reduction_days_amount_follows_the_rule(
         fee.id,
         start + dt.timedelta(days=first),
         start + dt.timedelta(days=last),
-        clock=CLOCK,
+        at=CLOCK.now(),
     )
     days = last - first + 1
     price = Decimal(price_cents) / 100
@@ -80,8 +80,8 @@ def test_reducing_every_day_of_the_period_nets_the_fee_to_zero(
     fee = sub.fees[0]  # type: ignore[attr-defined]
     cut = start + dt.timedelta(days=split_day)
     # two reductions covering the whole period between them
-    sub, _ = reduce_days(sub, fee.id, start, cut - dt.timedelta(days=1), clock=CLOCK)  # type: ignore[arg-type]
-    sub, _ = reduce_days(sub, fee.id, cut, end - dt.timedelta(days=1), clock=CLOCK)
+    sub, _ = reduce_days(sub, fee.id, start, cut - dt.timedelta(days=1), at=CLOCK.now())  # type: ignore[arg-type]
+    sub, _ = reduce_days(sub, fee.id, cut, end - dt.timedelta(days=1), at=CLOCK.now())
     net = sum(
         (f.amount.amount for f in sub.fees if f.id == fee.id or f.reference == fee.id), Decimal(0)
     )

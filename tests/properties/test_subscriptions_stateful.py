@@ -73,7 +73,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.sub.status is SubscriptionStatus.DRAFT)
     @rule()
     def activate(self) -> None:
-        self.sub, _ = activate(self.sub, clock=CLOCK)
+        self.sub, _ = activate(self.sub, at=CLOCK.now())
 
     @rule(days=st.integers(1, 70))
     def advance(self, days: int) -> None:
@@ -96,7 +96,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
             self.billed_to = reach if self.billed_to is None else max(self.billed_to, reach)
         if end is not None:
             self.ends_seen.add(end)
-        self.sub, _ = generate_fees(self.sub, lo, hi, clock=CLOCK, as_of=self.today)
+        self.sub, _ = generate_fees(self.sub, lo, hi, at=CLOCK.now(), as_of=self.today)
         self.runs += 1
         self.frontier = max(self.frontier, hi)
         self.settled = True
@@ -108,7 +108,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
         before = self.sub
         try:
             self.sub, _ = change_price(
-                self.sub, Money.from_minor(units, "EUR"), self.today, clock=CLOCK
+                self.sub, Money.from_minor(units, "EUR"), self.today, at=CLOCK.now()
             )
             self.settled = False
         except BusinessRuleError:
@@ -123,7 +123,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
     def suspend(self) -> None:
         before = self.sub
         try:
-            self.sub, _ = suspend(self.sub, self.today, clock=CLOCK)
+            self.sub, _ = suspend(self.sub, self.today, at=CLOCK.now())
             self.settled = False
         except BusinessRuleError:
             # Refused only outside the subscription's life or inside the previous suspension.
@@ -136,7 +136,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.sub.status is SubscriptionStatus.SUSPENDED)
     @rule()
     def resume(self) -> None:
-        self.sub, _ = resume(self.sub, self.today, clock=CLOCK)
+        self.sub, _ = resume(self.sub, self.today, at=CLOCK.now())
         self.settled = False
 
     @precondition(lambda self: self.sub.status not in FINAL and self.runs >= 2)
@@ -144,7 +144,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
     def cancel(self, mode: CancelMode, later: int) -> None:
         before = self.sub.fees
         self.sub, _ = cancel(
-            self.sub, mode, self.today, clock=CLOCK, effective=self.today.add(days=later)
+            self.sub, mode, self.today, at=CLOCK.now(), effective=self.today.add(days=later)
         )
         assert self.sub.fees[: len(before)] == before
         self.settled = True  # cancel() credits every issued fee at once
@@ -155,7 +155,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
         credit = InvoiceCredit(
             amount=Money.from_minor(units, "EUR"), reason="SLA", reference=f"SLA-{ref}"
         )
-        self.sub, _ = add_service_credit(self.sub, credit, self.today, clock=CLOCK)
+        self.sub, _ = add_service_credit(self.sub, credit, self.today, at=CLOCK.now())
 
     @precondition(lambda self: self.runs >= 1)
     @rule(pick=st.integers(0, 50), share=st.fractions(0, Fraction(5, 4)))
@@ -171,7 +171,7 @@ class SubscriptionMachine(RuleBasedStateMachine):
         before = self.sub
         try:
             self.sub, _ = reduce_price(
-                self.sub, fee.id, Money.from_minor(units, "EUR"), clock=CLOCK, on=self.today
+                self.sub, fee.id, Money.from_minor(units, "EUR"), at=CLOCK.now(), on=self.today
             )
         except BusinessRuleError:
             assert self.sub is before  # more than the fee is worth: refused

@@ -49,10 +49,10 @@ def _store() -> InMemoryStore:
                 customer_id="C-1",
                 price=eur(price),
                 start=dt.date(2024, 1, 1),
-                clock=CLOCK,
+                at=CLOCK.now(),
             )
-            sub, _ = activate(sub, clock=CLOCK)
-            sub, _ = generate_fees(sub, dt.date(2024, 1, 1), dt.date(2024, 4, 1), clock=CLOCK)
+            sub, _ = activate(sub, at=CLOCK.now())
+            sub, _ = generate_fees(sub, dt.date(2024, 1, 1), dt.date(2024, 4, 1), at=CLOCK.now())
             uow[SUBSCRIPTIONS].add(sub)
         uow.commit()
     return store

@@ -61,9 +61,9 @@ def _seed(store: SqlStore) -> list[str]:
                 customer_id=f"C-{i % 7}",
                 price=Money.of(f"{10 + i}.00", "EUR"),
                 start=dt.date(2024, 1 + i % 6, 1 + i % 28),
-                clock=CLOCK,
+                at=CLOCK.now(),
             )
-            sub, _ = activate(sub, clock=CLOCK)
+            sub, _ = activate(sub, at=CLOCK.now())
             uow[SUBSCRIPTIONS].add(sub)
             ids.append(sub.id)
         uow.commit()

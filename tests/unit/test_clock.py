@@ -230,19 +230,22 @@ def test_an_instant_given_as_a_clock_is_refused_with_advice(instead: object) -> 
 
 
 def test_use_cases_refuse_an_instant_given_as_a_clock() -> None:
-    from servicecore.money import Money
-    from servicecore.subscriptions import SubscriptionGroup, create_subscription
+    from servicecore.sla import SLAS, ServiceLevelAgreement, Target, suspend_stored_sla
+    from servicecore.storage.memory import InMemoryStore
 
-    with pytest.raises(ValidationError, match="FixedClock"):
-        create_subscription(
-            company_id="ACME",
-            id="S-1",
-            group=SubscriptionGroup(company_id="ACME", id="MONTHLY"),
-            customer_id="C-1",
-            price=Money.of("10.00", "EUR"),
-            start=dt.date(2024, 1, 1),
-            clock=pendulum.datetime(2024, 5, 1, 10),
+    store = InMemoryStore(publish=lambda events: None)
+    with store.unit_of_work("ACME") as uow:
+        uow[SLAS].add(
+            ServiceLevelAgreement(
+                company_id="ACME",
+                id="GOLD",
+                name="Gold",
+                targets={"high": (Target.calendar_hours(1), Target.calendar_hours(4))},
+            )
         )
+        with pytest.raises(ValidationError, match="FixedClock"):
+            suspend_stored_sla(uow, "GOLD", clock=pendulum.datetime(2024, 5, 1, 10))
+        assert not uow[SLAS].get("GOLD").suspended
 
 
 @pytest.mark.parametrize(

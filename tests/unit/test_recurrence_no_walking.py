@@ -94,9 +94,9 @@ def test_an_invoice_run_10000_months_after_the_start_does_not_walk(calls: list[i
         customer_id="C1",
         price=Money.of("10.00", "EUR"),
         start=dt.date(2000, 1, 31),
-        clock=clock,
+        at=clock.now(),
     )
-    sub, _ = activate(sub, clock=clock)
+    sub, _ = activate(sub, at=clock.now())
     calls.clear()
     plan = plan_fees(sub, D(2833, 5, 15), D(2833, 5, 16))
     # the period of May 15, 2833: Apr 30 - May 30 (anchored on the 31st, clamped in April)

@@ -96,7 +96,7 @@ def store_with_subscription(published: list[DomainEvent] | None = None) -> InMem
     sub, _ = create_subscription(
         company_id="ACME", id="SUB-1", group=MONTHLY, customer_id="CUST-1",
         price=Money.of("499.00", "SEK"), start=D(2024, 1, 1), alignment=Alignment.calendar(),
-        clock=CLOCK,
+        at=CLOCK.now(),
     )  # fmt: skip
     with store.unit_of_work("ACME") as uow:
         uow[SUBSCRIPTIONS].add(sub)
@@ -192,7 +192,7 @@ def test_currency_mismatch_raises_and_changes_nothing() -> None:
         uow.commit()
     assert load(store) == before
     with pytest.raises(CurrencyMismatchError):
-        add_service_credit(before, credit, D(2024, 7, 1), clock=CLOCK)
+        add_service_credit(before, credit, D(2024, 7, 1), at=CLOCK.now())
 
 
 def test_credit_of_another_company_is_refused() -> None:
@@ -202,7 +202,7 @@ def test_credit_of_another_company_is_refused() -> None:
         breached_at=at(2024, 6, 5, 14), amount=Money.of("10.00", "SEK"),
     )  # fmt: skip
     with pytest.raises(ValidationError, match="company 'OTHER'"):
-        add_service_credit(sub, foreign, D(2024, 7, 1), clock=CLOCK)
+        add_service_credit(sub, foreign, D(2024, 7, 1), at=CLOCK.now())
 
 
 @pytest.mark.parametrize(
@@ -228,6 +228,6 @@ def test_next_invoice_date(
     sub, _ = create_subscription(
         company_id="ACME", id="S", group=MONTHLY, customer_id="C",
         price=Money.of("10.00", "EUR"), start=D(2024, 1, 15), end=end, billing=billing,
-        alignment=Alignment.calendar(), clock=CLOCK,
+        alignment=Alignment.calendar(), at=CLOCK.now(),
     )  # fmt: skip
     assert next_invoice_date(sub, on) == expected

@@ -43,13 +43,13 @@ def test_suspension_and_cancellation_credit_days_and_keep_the_tiling() -> None:
         price=Money.of("310.00", "EUR"),
         start=D(2024, 1, 15),
         alignment=Alignment.calendar(),
-        clock=CLOCK,
+        at=CLOCK.now(),
     )
-    sub, _ = activate(sub, clock=CLOCK)
-    sub, _ = generate_fees(sub, D(2024, 1, 1), D(2024, 4, 1), clock=CLOCK)
-    sub, _ = suspend(sub, D(2024, 2, 10), clock=CLOCK)
-    sub, _ = resume(sub, D(2024, 3, 5), clock=CLOCK)
-    sub, _ = generate_fees(sub, D(2024, 1, 1), D(2024, 4, 1), clock=CLOCK, as_of=D(2024, 3, 5))
+    sub, _ = activate(sub, at=CLOCK.now())
+    sub, _ = generate_fees(sub, D(2024, 1, 1), D(2024, 4, 1), at=CLOCK.now())
+    sub, _ = suspend(sub, D(2024, 2, 10), at=CLOCK.now())
+    sub, _ = resume(sub, D(2024, 3, 5), at=CLOCK.now())
+    sub, _ = generate_fees(sub, D(2024, 1, 1), D(2024, 4, 1), at=CLOCK.now(), as_of=D(2024, 3, 5))
     # Suspended Feb 10 - Mar 4: 20 of February's 29 days and 4 of March's 31 days.
     # 310 x 20 / 29 = 213.793... -> 213.79; 310 x 4 / 31 = 40.00.
     assert [(f.kind.value, f.reference, str(f.amount.amount)) for f in sub.fees] == [
@@ -75,7 +75,7 @@ def test_suspension_and_cancellation_credit_days_and_keep_the_tiling() -> None:
     ]
     assert _tiles(spans)
 
-    gone, _ = cancel(sub, CancelMode.IMMEDIATE, D(2024, 3, 20), clock=CLOCK)
+    gone, _ = cancel(sub, CancelMode.IMMEDIATE, D(2024, 3, 20), at=CLOCK.now())
     # March is now worth Mar 5-19, 15 days: 310 x 15 / 31 = 150.00; it kept 310 - 40 = 270.
     assert [(f.kind.value, f.reference, str(f.amount.amount)) for f in gone.fees[5:]] == [
         ("credit", "SUB-T/R/2024-03-01", "-120.00"),
@@ -84,5 +84,5 @@ def test_suspension_and_cancellation_credit_days_and_keep_the_tiling() -> None:
     # The issued March fee still covers the whole month (credited, not rewritten).
     assert _regular_spans(gone) == spans
     # Nothing more is billed after the end: a later run adds no regular fee.
-    later, _ = generate_fees(gone, D(2024, 1, 1), D(2024, 7, 1), clock=CLOCK)
+    later, _ = generate_fees(gone, D(2024, 1, 1), D(2024, 7, 1), at=CLOCK.now())
     assert _regular_spans(later) == spans

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pendulum
 from attrs import evolve, frozen
 
-from servicecore.clock import Clock, to_date
+from servicecore.clock import to_date
 from servicecore.errors import BusinessRuleError, CurrencyMismatchError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.money import Money
@@ -403,23 +403,24 @@ def generate_fees(
     start: _dt.date,
     end: _dt.date,
     *,
-    clock: Clock,
+    at: _dt.datetime,
     as_of: _dt.date | None = None,
     continuous: bool = False,
     limit: int | None = None,
 ) -> tuple[Subscription, tuple[DomainEvent, ...]]:
     """Apply :func:`plan_fees`: the fees join the ledger (idempotent: a rerun adds none)."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     plan = plan_fees(sub, start, end, as_of=as_of, continuous=continuous, limit=limit)
-    return _apply_plan(sub, plan, clock=clock)
+    return _apply_plan(sub, plan, at=at)
 
 
 def _apply_plan(
-    sub: Subscription, plan: FeePlan, *, clock: Clock
+    sub: Subscription, plan: FeePlan, *, at: _dt.datetime
 ) -> tuple[Subscription, tuple[DomainEvent, ...]]:
     """The planned fees join the ledger (a plan of this ledger, made by :func:`plan_fees`)."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     if not plan.fees:
         return sub, ()
-    at = _clock(clock)
     event = FeesGenerated(
         aggregate_id=sub.id,
         company_id=sub.company_id,
@@ -435,13 +436,14 @@ def cancel(
     mode: CancelMode,
     on: _dt.date,
     *,
-    clock: Clock,
+    at: _dt.datetime,
     effective: _dt.date | None = None,
 ) -> tuple[Subscription, tuple[DomainEvent, ...]]:
     """Cancel: the end date moves to ``on`` (IMMEDIATE), to the end of the billing period
     containing ``on`` (END_OF_TERM) or to ``effective`` (ON_DATE), never later than an
     existing end. Paid days after the new end are credited at once (CREDIT fees dated
     ``on``), so credit + used == paid for every fee."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     if not isinstance(mode, CancelMode):
         raise ValidationError(
@@ -467,7 +469,6 @@ def cancel(
         new_end = min(new_end, sub.end)
     changed = evolve(sub, status=status, end=new_end)
     credits = _corrections(changed, day.toordinal(), changed.fees)
-    at = _clock(clock)
     event = SubscriptionCancelled(
         aggregate_id=sub.id,
         company_id=sub.company_id,
@@ -484,7 +485,7 @@ def reduce_days(
     first_day: _dt.date,
     last_day: _dt.date,
     *,
-    clock: Clock,
+    at: _dt.datetime,
     on: _dt.date | None = None,
 ) -> tuple[Subscription, tuple[DomainEvent, ...]]:
     """S7: a REDUCTION_DAYS fee ``-price * days / days_in_period`` (currency-rounded) for
@@ -498,14 +499,15 @@ def reduce_days(
     >>> group = SubscriptionGroup(company_id="ACME", id="MONTHLY")
     >>> sub, _ = create_subscription(company_id="ACME", id="S1", group=group,
     ...     customer_id="C1", price=Money.of("200.00", "EUR"), start=dt.date(2024, 3, 1),
-    ...     clock=clock)
-    >>> sub, _ = activate(sub, clock=clock)
-    >>> sub, _ = generate_fees(sub, dt.date(2024, 3, 1), dt.date(2024, 4, 1), clock=clock)
+    ...     at=clock.now())
+    >>> sub, _ = activate(sub, at=clock.now())
+    >>> sub, _ = generate_fees(sub, dt.date(2024, 3, 1), dt.date(2024, 4, 1), at=clock.now())
     >>> sub, _ = reduce_days(sub, sub.fees[0].id, dt.date(2024, 3, 10), dt.date(2024, 3, 11),
-    ...                      clock=clock)
+    ...                      at=clock.now())
     >>> [str(f.amount) for f in sub.fees]
     ['200.00 EUR', '-12.90 EUR']
     """
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     fee = sub.fee(fee_id)
     if fee.kind is not FeeKind.REGULAR:
@@ -563,7 +565,6 @@ def reduce_days(
         reference=fee.id,
         reason="reduction days",
     )
-    at = _clock(clock)
     event = DaysReduced(
         aggregate_id=sub.id,
         company_id=sub.company_id,
@@ -599,7 +600,7 @@ def reduce_price(
     fee_id: str,
     by: Money,
     *,
-    clock: Clock,
+    at: _dt.datetime,
     on: _dt.date | None = None,
     reason: str = "price reduction",
 ) -> tuple[Subscription, tuple[DomainEvent, ...]]:
@@ -618,13 +619,14 @@ def reduce_price(
     >>> clock = FixedClock(dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
     >>> sub, _ = create_subscription(company_id="ACME", id="S1",
     ...     group=SubscriptionGroup(company_id="ACME", id="MONTHLY"), customer_id="C1",
-    ...     price=Money.of("200.00", "EUR"), start=dt.date(2024, 3, 1), clock=clock)
-    >>> sub, _ = activate(sub, clock=clock)
-    >>> sub, _ = generate_fees(sub, dt.date(2024, 3, 1), dt.date(2024, 4, 1), clock=clock)
-    >>> sub, _ = reduce_price(sub, sub.fees[0].id, Money.of("50.00", "EUR"), clock=clock)
+    ...     price=Money.of("200.00", "EUR"), start=dt.date(2024, 3, 1), at=clock.now())
+    >>> sub, _ = activate(sub, at=clock.now())
+    >>> sub, _ = generate_fees(sub, dt.date(2024, 3, 1), dt.date(2024, 4, 1), at=clock.now())
+    >>> sub, _ = reduce_price(sub, sub.fees[0].id, Money.of("50.00", "EUR"), at=clock.now())
     >>> [(f.kind.value, str(f.amount)) for f in sub.fees]
     [('regular', '200.00 EUR'), ('price_reduction', '-50.00 EUR')]
     """
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     fee = sub.fee(fee_id)
     if fee.kind not in (FeeKind.REGULAR, FeeKind.NON_REGULAR):
@@ -673,7 +675,6 @@ def reduce_price(
         reason=reason,
         reduced_from=_money(worth, sub),
     )
-    at = _clock(clock)
     event = PriceReduced(
         aggregate_id=sub.id,
         company_id=sub.company_id,
@@ -699,7 +700,7 @@ def next_invoice_date(sub: Subscription, on: _dt.date) -> pendulum.Date:
     >>> clock = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
     >>> sub, _ = create_subscription(company_id="ACME", id="S1",
     ...     group=SubscriptionGroup(company_id="ACME", id="M"), customer_id="C1",
-    ...     price=Money.of("10.00", "EUR"), start=dt.date(2024, 1, 15), clock=clock)
+    ...     price=Money.of("10.00", "EUR"), start=dt.date(2024, 1, 15), at=clock.now())
     >>> str(next_invoice_date(sub, dt.date(2024, 6, 5)))
     '2024-06-15'
     """
@@ -723,7 +724,7 @@ def next_invoice_date(sub: Subscription, on: _dt.date) -> pendulum.Date:
 
 
 def add_service_credit(
-    sub: Subscription, credit: ServiceCreditLike, on: _dt.date, *, clock: Clock
+    sub: Subscription, credit: ServiceCreditLike, on: _dt.date, *, at: _dt.datetime
 ) -> tuple[Subscription, tuple[DomainEvent, ...]]:
     """Put an SLA service credit on the next invoice (dated ``on``) as a negative fee.
 
@@ -733,6 +734,7 @@ def add_service_credit(
     another currency raises ``CurrencyMismatchError``; one that carries a ``company_id``
     must belong to the subscription's company. Use :func:`next_invoice_date` for ``on``.
     """
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     amount = getattr(credit, "amount", None)
     reason = getattr(credit, "reason", None)
@@ -772,7 +774,6 @@ def add_service_credit(
         reference=reference,
         reason=reason,
     )
-    at = _clock(clock)
     event = ServiceCreditAdded(
         aggregate_id=sub.id,
         company_id=sub.company_id,
@@ -789,11 +790,12 @@ def add_non_regular_fee(
     period: Period,
     amount: Money,
     *,
-    clock: Clock,
+    at: _dt.datetime,
     invoice_date: _dt.date | None = None,
     reason: str = "",
 ) -> tuple[Subscription, tuple[DomainEvent, ...]]:
     """A one-off NON_REGULAR fee over any interval (S2); its days count as covered."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     _check_not_draft(sub)
     if not isinstance(period, Period):
@@ -821,7 +823,6 @@ def add_non_regular_fee(
         invoice_date=day,
         reason=reason,
     )
-    at = _clock(clock)
     event = FeesGenerated(
         aggregate_id=sub.id,
         company_id=sub.company_id,

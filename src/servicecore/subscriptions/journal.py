@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import pendulum
 from attrs import evolve, frozen
 
-from servicecore.clock import Clock, to_date
+from servicecore.clock import Clock, read_clock, to_date
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.money import Money
@@ -190,7 +190,7 @@ def post_accruals(
     group: SubscriptionGroup,
     posting_date: _dt.date,
     *,
-    clock: Clock,
+    at: _dt.datetime,
     fee_ids: Sequence[str] | None = None,
     debit_account: str = WIP_ACCOUNT,
     credit_account: str = ACCRUED_REVENUE_ACCOUNT,
@@ -198,6 +198,7 @@ def post_accruals(
     """Post the due accrual lines (:func:`plan_accruals`): the subscription records their
     ids and an :class:`AccrualsPosted` event carries the journal entries. Nothing due: no
     change and no event."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     entries = plan_accruals(
         sub,
         group,
@@ -208,7 +209,6 @@ def post_accruals(
     )
     if not entries:
         return sub, ()
-    at = _clock(clock)
     event = AccrualsPosted(
         aggregate_id=sub.id,
         company_id=sub.company_id,
@@ -232,7 +232,7 @@ def post_subscription_accruals(
     commits; a concurrent run on the same subscription fails at commit, never posts twice."""
     sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     group = uow[SUBSCRIPTION_GROUPS].get(sub.group_id)
-    new, events = post_accruals(sub, group, posting_date, clock=clock, fee_ids=fee_ids)
+    new, events = post_accruals(sub, group, posting_date, at=read_clock(clock), fee_ids=fee_ids)
     if not events:
         return ()
     uow[SUBSCRIPTIONS].save(new)

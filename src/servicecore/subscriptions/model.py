@@ -13,7 +13,7 @@ import attrs
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.clock import Clock, read_clock, to_date
+from servicecore.clock import to_date, to_instant
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.lifecycle import Lifecycle
@@ -542,8 +542,9 @@ def _money_price(value: object, currency: Currency | None = None) -> Money:
     return value
 
 
-def _clock(clock: object) -> pendulum.DateTime:
-    return read_clock(clock)
+def _clock(at: object) -> pendulum.DateTime:
+    """The instant a command is stamped with (``at=``): an aware datetime."""
+    return to_instant(at, "at")
 
 
 def create_subscription(
@@ -554,7 +555,7 @@ def create_subscription(
     customer_id: str,
     price: Money,
     start: _dt.date,
-    clock: Clock,
+    at: _dt.datetime,
     end: _dt.date | None = None,
     index: Decimal | int | None = None,
     billing: Billing = Billing.IN_ADVANCE,
@@ -568,6 +569,7 @@ def create_subscription(
 
     ``price`` is the base price; with ``index`` the fee price is ``price * index / 100``.
     """
+    at = _clock(at)  # the instant first: every input is checked before any work
     if not isinstance(group, SubscriptionGroup):
         raise ValidationError("group must be a SubscriptionGroup", field="group", value=group)
     base = _money_price(price)
@@ -609,7 +611,6 @@ def create_subscription(
     sub.recurrence  # noqa: B018 - validates the alignment against the interval
     first = sub.billing_start
     sub = evolve(sub, price_changes=(PriceChange(first, sub.price),))
-    at = _clock(clock)
     return sub, (
         SubscriptionCreated(
             aggregate_id=sub.id, company_id=company_id, occurred_at=at, customer_id=customer_id
@@ -617,11 +618,11 @@ def create_subscription(
     )
 
 
-def activate(sub: Subscription, *, clock: Clock) -> tuple[Subscription, Events]:
+def activate(sub: Subscription, *, at: _dt.datetime) -> tuple[Subscription, Events]:
     """DRAFT -> ACTIVE: fees may now be generated (S1)."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     status = LIFECYCLE.apply(sub.status, "activate", id=sub.id)
-    at = _clock(clock)
     return evolve(sub, status=status), (
         SubscriptionActivated(aggregate_id=sub.id, company_id=sub.company_id, occurred_at=at),
     )
@@ -636,9 +637,10 @@ def _check_in_life(sub: Subscription, day: pendulum.Date, what: str) -> None:
         )
 
 
-def suspend(sub: Subscription, on: _dt.date, *, clock: Clock) -> tuple[Subscription, Events]:
+def suspend(sub: Subscription, on: _dt.date, *, at: _dt.datetime) -> tuple[Subscription, Events]:
     """ACTIVE -> SUSPENDED from ``on``: days from ``on`` are not billed (issued fees for
     them are credited by the next generation run)."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     day = to_date(on, "on")
     status = LIFECYCLE.apply(sub.status, "suspend", id=sub.id)
@@ -650,7 +652,6 @@ def suspend(sub: Subscription, on: _dt.date, *, clock: Clock) -> tuple[Subscript
             entity="subscription",
             id=sub.id,
         )
-    at = _clock(clock)
     return evolve(sub, status=status, suspensions=(*sub.suspensions, Suspension(day))), (
         SubscriptionSuspended(
             aggregate_id=sub.id, company_id=sub.company_id, occurred_at=at, on=day
@@ -658,8 +659,9 @@ def suspend(sub: Subscription, on: _dt.date, *, clock: Clock) -> tuple[Subscript
     )
 
 
-def resume(sub: Subscription, on: _dt.date, *, clock: Clock) -> tuple[Subscription, Events]:
+def resume(sub: Subscription, on: _dt.date, *, at: _dt.datetime) -> tuple[Subscription, Events]:
     """SUSPENDED -> ACTIVE; billing resumes on ``on`` (not before the suspension start)."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     day = to_date(on, "on")
     status = LIFECYCLE.apply(sub.status, "resume", id=sub.id)
@@ -671,16 +673,16 @@ def resume(sub: Subscription, on: _dt.date, *, clock: Clock) -> tuple[Subscripti
             id=sub.id,
         )
     closed = (*sub.suspensions[:-1], Suspension(open_.start, day))
-    at = _clock(clock)
     return evolve(sub, status=status, suspensions=closed), (
         SubscriptionResumed(aggregate_id=sub.id, company_id=sub.company_id, occurred_at=at, on=day),
     )
 
 
 def end_subscription(
-    sub: Subscription, *, clock: Clock, on: _dt.date | None = None
+    sub: Subscription, *, at: _dt.datetime, on: _dt.date | None = None
 ) -> tuple[Subscription, Events]:
     """ACTIVE -> ENDED: the subscription ran to its end date (or ``on``, not later)."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     status = LIFECYCLE.apply(sub.status, "end", id=sub.id)
     end = sub.end if on is None else to_date(on, "on")
@@ -696,7 +698,6 @@ def end_subscription(
             entity="subscription",
             id=sub.id,
         )
-    at = _clock(clock)
     return evolve(sub, status=status, end=end), (
         SubscriptionEnded(aggregate_id=sub.id, company_id=sub.company_id, occurred_at=at, end=end),
     )
@@ -738,14 +739,14 @@ def _with_price(
 
 
 def change_price(
-    sub: Subscription, price: Money, effective: _dt.date, *, clock: Clock
+    sub: Subscription, price: Money, effective: _dt.date, *, at: _dt.datetime
 ) -> tuple[Subscription, Events]:
     """Upgrade or downgrade from ``effective``. Fees already issued are never rewritten:
     the next generation run issues an ADJUSTMENT (or CREDIT) for the rest of the period."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     base = _money_price(price, sub.currency)
     day = to_date(effective, "effective")
-    at = _clock(clock)
     # An explicit price replaces any indexation: the new price is the new base.
     return _with_price(sub, day, base, at, base_price=base, indexed=False, index=Decimal(100))
 
@@ -756,13 +757,13 @@ def index_subscription(
     value: Decimal | int | str,
     effective: _dt.date,
     *,
-    clock: Clock,
+    at: _dt.datetime,
 ) -> tuple[Subscription, Events]:
     """Apply an index update (S6) from ``effective``; the subscription becomes indexed."""
+    at = _clock(at)  # the instant first: every input is checked before any work
     check_subscription(sub)
     day = to_date(effective, "effective")
     base, idx = apply_index(sub.base_price, sub.index, method, value)
-    at = _clock(clock)
     price = indexed_price(base, idx)
     return _with_price(sub, day, price, at, base_price=base, index=idx, indexed=True)
 
@@ -774,7 +775,7 @@ def index_group(
     value: Decimal | int | str,
     effective: _dt.date,
     *,
-    clock: Clock,
+    at: _dt.datetime,
 ) -> tuple[list[Subscription], Events]:
     """Index every non-final subscription of ``group_id`` at once (S6, "whole group").
 
@@ -786,7 +787,7 @@ def index_group(
         check_subscription(sub, "subscriptions")
         if sub.group_id != group_id or LIFECYCLE.is_final(sub.status):
             continue
-        new, evs = index_subscription(sub, method, value, effective, clock=clock)
+        new, evs = index_subscription(sub, method, value, effective, at=at)
         changed.append(new)
         events.extend(evs)
     return changed, tuple(events)

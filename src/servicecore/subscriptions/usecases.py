@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from servicecore.clock import Clock
+from servicecore.clock import Clock, read_clock
 from servicecore.money import Money
 from servicecore.ports import UnitOfWork, check_id
 from servicecore.subscriptions.billing import (
@@ -41,7 +41,7 @@ __all__ = [
 
 def activate_subscription(uow: UnitOfWork, sub_id: str, *, clock: Clock) -> Subscription:
     sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
-    new, events = activate(sub, clock=clock)
+    new, events = activate(sub, at=read_clock(clock))
     uow[SUBSCRIPTIONS].save(new)
     uow.record(events)
     return new
@@ -80,7 +80,7 @@ def run_invoice_schedule(
     twice; rerunning after a commit adds nothing."""
     sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     plan = plan_fees(sub, start, end, as_of=as_of, continuous=continuous, limit=limit)
-    new, events = _apply_plan(sub, plan, clock=clock)
+    new, events = _apply_plan(sub, plan, at=read_clock(clock))
     if events:
         uow[SUBSCRIPTIONS].save(new)
         uow.record(events)
@@ -117,7 +117,7 @@ def cancel_subscription(
     effective: _dt.date | None = None,
 ) -> Subscription:
     sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
-    new, events = cancel(sub, mode, on, clock=clock, effective=effective)
+    new, events = cancel(sub, mode, on, at=read_clock(clock), effective=effective)
     uow[SUBSCRIPTIONS].save(new)
     uow.record(events)
     return new
@@ -133,7 +133,7 @@ def apply_service_credit(
 ) -> Subscription:
     """Put an SLA service credit on the subscription's next invoice (idempotent)."""
     sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
-    new, events = add_service_credit(sub, credit, on, clock=clock)
+    new, events = add_service_credit(sub, credit, on, at=read_clock(clock))
     if events:
         uow[SUBSCRIPTIONS].save(new)
         uow.record(events)
@@ -151,7 +151,7 @@ def reduce_fee_price(
 ) -> Subscription:
     """Lower the price of an issued fee by ``by`` (a PRICE_REDUCTION fee, S7)."""
     sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
-    new, events = reduce_price(sub, fee_id, by, clock=clock, on=on)
+    new, events = reduce_price(sub, fee_id, by, at=read_clock(clock), on=on)
     uow[SUBSCRIPTIONS].save(new)
     uow.record(events)
     return new

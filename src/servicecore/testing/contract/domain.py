@@ -148,9 +148,9 @@ class DomainRulesContract(_ContractBase):
         from servicecore.subscriptions import activate, generate_fees
 
         clock = FixedClock(_AT)
-        sub, _ = activate(_subscription(self.COMPANY, "S-1"), clock=clock)
+        sub, _ = activate(_subscription(self.COMPANY, "S-1"), at=clock.now())
         sub, _ = generate_fees(
-            sub, pendulum.Date(2024, 1, 1), pendulum.Date(2024, 4, 1), clock=clock
+            sub, pendulum.Date(2024, 1, 1), pendulum.Date(2024, 4, 1), at=clock.now()
         )
         with open_uow() as uow:
             uow[SUBSCRIPTIONS].add(sub)

@@ -161,10 +161,10 @@ def subscriptions(
         alignment=alignment,
         proration=draw(st.sampled_from(Proration)),
         trial_end=trial_end,
-        clock=clock,
+        at=clock.now(),
     )
     if active:
-        sub, _ = activate(sub, clock=clock)
+        sub, _ = activate(sub, at=clock.now())
     return sub
 
 
@@ -252,14 +252,14 @@ def fees(draw: st.DrawFn, *, currency: str | None = None) -> Fee:
     a generated schedule, or a CREDIT/ADJUSTMENT of a cancellation, or a SERVICE_CREDIT."""
     sub = draw(subscriptions(currency=currency))
     days = draw(st.integers(1, 120))
-    sub, _ = generate_fees(sub, sub.start, sub.billing_start.add(days=days), clock=_SUB_CLOCK)
+    sub, _ = generate_fees(sub, sub.start, sub.billing_start.add(days=days), at=_SUB_CLOCK.now())
     if draw(st.booleans()):
         on = sub.start.add(days=draw(st.integers(0, 150)))
         mode = draw(st.sampled_from(CancelMode))
-        sub, _ = cancel(sub, mode, on, clock=_SUB_CLOCK, effective=on.add(days=3))
+        sub, _ = cancel(sub, mode, on, at=_SUB_CLOCK.now(), effective=on.add(days=3))
     if draw(st.booleans()):
         credit = draw(service_credits(sub.currency.code))
-        sub, _ = add_service_credit(sub, credit, sub.billing_start, clock=_SUB_CLOCK)
+        sub, _ = add_service_credit(sub, credit, sub.billing_start, at=_SUB_CLOCK.now())
     return draw(st.sampled_from(sub.fees))
 
 
@@ -292,13 +292,15 @@ def journal_entries(draw: st.DrawFn, *, company_id: str = "ACME") -> JournalEntr
         price=draw(money(draw(currencies()), min_units=10_000, max_units=10**7)),
         start=start,
         alignment=draw(alignments().filter(lambda a: a.kind is not AlignmentKind.BILLING_DAY)),
-        clock=_SUB_CLOCK,
+        at=_SUB_CLOCK.now(),
     )
-    sub, _ = activate(sub, clock=_SUB_CLOCK)
-    sub, _ = generate_fees(sub, start, start.add(days=draw(st.integers(1, 400))), clock=_SUB_CLOCK)
+    sub, _ = activate(sub, at=_SUB_CLOCK.now())
+    sub, _ = generate_fees(
+        sub, start, start.add(days=draw(st.integers(1, 400))), at=_SUB_CLOCK.now()
+    )
     if draw(st.booleans()):  # a cancellation credits part of the schedule: negative lines
         on = start.add(days=draw(st.integers(0, 200)))
-        sub, _ = cancel(sub, CancelMode.IMMEDIATE, on, clock=_SUB_CLOCK)
+        sub, _ = cancel(sub, CancelMode.IMMEDIATE, on, at=_SUB_CLOCK.now())
     entries = plan_accruals(sub, group, start.add(days=800))
     return draw(st.sampled_from(entries))
 
