@@ -10,9 +10,9 @@ A :class:`Repair` is one repair line on a service order's object relation. Rules
 * the relation must be on *this* service order, and its object must be the repaired object;
 * a symptom code must belong to its symptom area, a diagnosis code to its diagnosis area,
   conditions and resolutions must exist;
-* moving to a ``finished`` stage stamps ``finished_at`` (from an injected ``Clock`` or an
-  explicit aware instant); moving back to an unfinished stage clears it; moving between two
-  finished stages keeps the first stamp;
+* moving to a ``finished`` stage stamps ``finished_at`` (the command's ``at=``, an aware
+  instant; the use cases read it from their ``Clock``); moving back to an unfinished stage
+  clears it; moving between two finished stages keeps the first stamp;
 * each repair pins the service-BOM structure it was diagnosed against (``snapshot``), so
   later changes to the object do not rewrite what the technician saw.
 
@@ -291,19 +291,6 @@ class RepairUpdated(DomainEvent):
     fields: tuple[str, ...]
 
 
-def _now(at: _dt.datetime | None, clock: Clock | None) -> pendulum.DateTime:
-    if (at is None) == (clock is None):
-        raise ValidationError(
-            "give exactly one of at= (an aware instant) or clock= (a Clock)",
-            field="at",
-            allowed="at=<aware datetime> or clock=<Clock>",
-        )
-    if at is not None:
-        return to_instant(at, "at")
-    assert clock is not None
-    return read_clock(clock)
-
-
 _CODE_FIELDS = (
     "condition",
     "symptom_area",
@@ -349,8 +336,7 @@ class Repair:
         *,
         repair_id: str,
         order_id: str,
-        at: _dt.datetime | None = None,
-        clock: Clock | None = None,
+        at: _dt.datetime,
         technician: str | None = None,
         condition: str | None = None,
         symptom_area: str | None = None,
@@ -362,7 +348,7 @@ class Repair:
         Pins the object's current service-BOM structure as ``snapshot`` (and how many
         history lines it included, ``snapshot_history``).
         """
-        when = _now(at, clock)
+        when = to_instant(at, "at")
         check_type(codes, RepairCodes, "codes")
         check_type(relation, ObjectRelation, "relation")
         check_type(service_object, ServiceObject, "service_object")
@@ -440,15 +426,14 @@ class Repair:
         self,
         codes: RepairCodes,
         *,
-        at: _dt.datetime | None = None,
-        clock: Clock | None = None,
+        at: _dt.datetime,
         **changes: str | None,
     ) -> tuple[Repair, tuple[DomainEvent, ...]]:
         """Set any of condition, symptom_area/code, diagnosis_area/code and resolution.
 
         The result is checked as a whole: codes must belong to their areas.
         """
-        when = _now(at, clock)
+        when = to_instant(at, "at")
         self._check_codes(codes)
         unknown = sorted(set(changes) - set(_CODE_FIELDS))
         if unknown:
@@ -470,12 +455,11 @@ class Repair:
         codes: RepairCodes,
         stage_id: str,
         *,
-        at: _dt.datetime | None = None,
-        clock: Clock | None = None,
+        at: _dt.datetime,
     ) -> tuple[Repair, tuple[DomainEvent, ...]]:
         """Move to ``stage_id``: a finished stage stamps ``finished_at`` (kept when already
         finished), an unfinished one clears it."""
-        when = _now(at, clock)
+        when = to_instant(at, "at")
         self._check_codes(codes)
         target = codes.stage(stage_id)
         if target.finished:
@@ -501,10 +485,10 @@ class Repair:
         return changed, (event,)
 
     def assign_technician(
-        self, technician: str | None, *, at: _dt.datetime | None = None, clock: Clock | None = None
+        self, technician: str | None, *, at: _dt.datetime
     ) -> tuple[Repair, tuple[DomainEvent, ...]]:
         """Set (or clear, with None) the technician."""
-        when = _now(at, clock)
+        when = to_instant(at, "at")
         worker = None if technician is None else check_id(technician, "technician")
         return evolve(self, technician=worker), (self._updated(when, ("technician",)),)
 
@@ -513,11 +497,10 @@ class Repair:
         text: str,
         *,
         author: str,
-        at: _dt.datetime | None = None,
-        clock: Clock | None = None,
+        at: _dt.datetime,
     ) -> tuple[Repair, tuple[DomainEvent, ...]]:
         """Append a note."""
-        when = _now(at, clock)
+        when = to_instant(at, "at")
         if not isinstance(text, str) or not text.strip():
             raise ValidationError("a note needs some text", field="text", value=text)
         note = RepairNote(when, check_id(author, "author"), text)
@@ -662,7 +645,7 @@ def open_repair(
         uow[SERVICE_OBJECTS].get(relation.object_id),
         repair_id=repair_id,
         order_id=order_id,
-        clock=clock,
+        at=read_clock(clock),
         technician=technician,
         condition=condition,
         symptom_area=symptom_area,
@@ -678,7 +661,7 @@ def move_repair_stage(uow: UnitOfWork, repair_id: str, stage_id: str, *, clock: 
     """Move a stored repair to ``stage_id`` (finish stamping as in :meth:`Repair.move_to_stage`)."""
     repair = uow[REPAIRS].get(repair_id)
     changed, events = repair.move_to_stage(
-        uow[REPAIR_CODES].get(repair.code_set), stage_id, clock=clock
+        uow[REPAIR_CODES].get(repair.code_set), stage_id, at=read_clock(clock)
     )
     uow[REPAIRS].save(changed)
     uow.record(events)

@@ -773,7 +773,7 @@ def _entries() -> list[Entry]:
     )
     add(
         "repairs.Repair.assign_technician",
-        lambda: method(v.repair(), "assign_technician", technician="bob", clock=clk()),
+        lambda: method(v.repair(), "assign_technician", technician="bob", at=v.AT),
     )
     add(
         "repairs.Repair.move_to_stage",
@@ -789,7 +789,6 @@ def _entries() -> list[Entry]:
             repair_id="R-9",
             order_id="SO-1",
             at=v.AT,
-            clock=None,
             technician="bob",
             condition="WORN",
             symptom_area="NOISE",

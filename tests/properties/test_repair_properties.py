@@ -59,7 +59,7 @@ def test_a_repairs_codes_always_belong_to_their_areas(
     for kind, area, code in attempts:
         with contextlib.suppress(ValidationError):
             changes: dict[str, str | None] = {f"{kind}_area": area, f"{kind}_code": code}
-            repair, _ = repair.record_codes(codes, at=T0, **changes)  # type: ignore[arg-type]
+            repair, _ = repair.record_codes(codes, at=T0, **changes)
         assert belongs(codes, repair)
 
 

@@ -186,9 +186,9 @@ CASES: dict[str, tuple[Callable[[], Any], str]] = {
         "symptom_area",
     ),
     "repair_history(None)": (lambda: repairs.repair_history(None, "O"), "repairs"),  # type: ignore[arg-type]
-    "assign_technician(clock=False)": (
-        lambda: v.repair().assign_technician("bob", clock=False),  # type: ignore[arg-type]
-        "clock",
+    "assign_technician(at=False)": (
+        lambda: v.repair().assign_technician("bob", at=False),  # type: ignore[arg-type]
+        "at",
     ),
     # subscriptions and serialization
     "mrr(None)": (lambda: SB.mrr(None, v.DAY), "subscriptions"),  # type: ignore[arg-type]

@@ -142,7 +142,7 @@ def test_end_to_end_through_the_in_memory_store() -> None:
         )
         repair = uow[REPAIRS].get("R-1")
         fixed, events = repair.record_codes(
-            uow[REPAIR_CODES].get("STD"), clock=clock, resolution="REPLACE"
+            uow[REPAIR_CODES].get("STD"), at=clock.now(), resolution="REPLACE"
         )
         uow[REPAIRS].save(fixed)
         uow.record(events)

@@ -41,6 +41,8 @@ def test_constructors_and_clocks_refuse_naive_instants() -> None:
             return NAIVE
 
     with pytest.raises(ValidationError, match="naive"):
-        repair.move_to_stage(_CODES, "DONE", clock=NaiveClock())  # type: ignore[arg-type]
-    done, _ = repair.move_to_stage(_CODES, "DONE", clock=FixedClock(NAIVE.replace(tzinfo=dt.UTC)))
+        repair.move_to_stage(_CODES, "DONE", at=NaiveClock().now())
+    done, _ = repair.move_to_stage(
+        _CODES, "DONE", at=(FixedClock(NAIVE.replace(tzinfo=dt.UTC))).now()
+    )
     assert done.finished_at == NAIVE.replace(tzinfo=dt.UTC)
