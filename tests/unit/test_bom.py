@@ -28,56 +28,7 @@ from servicecore.errors import (
     NotFoundError,
     ValidationError,
 )
-
-AT = dt.datetime(2024, 1, 1, 8, tzinfo=dt.UTC)
-JAN = dt.date(2024, 1, 1)
-JUL = dt.date(2024, 7, 1)
-PCS = UnitOfMeasure("pcs", 0)
-KG = UnitOfMeasure("kg", 3)
-
-
-def line(pos: int, comp: str, qty: str, scrap: str = "0", **kw: object) -> BomLine:
-    unit = kw.pop("unit", PCS)
-    assert isinstance(unit, UnitOfMeasure)
-    return BomLine(pos, comp, D(qty), unit, D(scrap), **kw)  # type: ignore[arg-type]
-
-
-def released(item: str, lines: list[BomLine], start: dt.date = JAN) -> Bom:
-    bom, _ = Bom.create("ACME", item, lines=lines, effective_from=start, at=AT)
-    bom, _ = bom.approve(1, catalog=[], at=AT)
-    bom, _ = bom.activate(1, at=AT)
-    return bom
-
-
-def pump_family() -> dict[str, Bom]:
-    return {
-        "PUMP": released(
-            "PUMP",
-            [
-                line(10, "MOTOR", "1"),
-                line(20, "HOUSING", "2", "10"),
-                line(30, "KIT", "1", phantom=True),
-            ],
-        ),
-        "MOTOR": released("MOTOR", [line(10, "ROTOR", "1"), line(20, "SCREW", "4", "5")]),
-        "HOUSING": released(
-            "HOUSING", [line(10, "SCREW", "3"), line(20, "GASKET", "0.125", "2", unit=KG)]
-        ),
-        "KIT": released("KIT", [line(10, "ORING", "2"), line(20, "SCREW", "1")]),
-    }
-
-
-def with_motor_v2(boms: dict[str, Bom]) -> dict[str, Bom]:
-    motor = boms["MOTOR"]
-    motor, _ = motor.add_draft(
-        lines=[line(10, "ROTOR2", "1"), line(20, "SCREW", "6"), line(30, "BEARING", "2")],
-        effective_from=JUL,
-        at=AT,
-    )
-    motor, _ = motor.approve(2, catalog=boms.values(), at=AT)
-    motor, _ = motor.close(1, effective_to=JUL, at=AT)
-    motor, _ = motor.activate(2, at=AT)
-    return {**boms, "MOTOR": motor}
+from tests.builders.bom import AT, JAN, JUL, KG, PCS, line, pump_family, released, with_motor_v2
 
 
 def test_explosion_with_scrap_on_several_levels_and_a_phantom() -> None:

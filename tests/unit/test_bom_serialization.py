@@ -11,9 +11,7 @@ from servicecore.bom import Bom
 from servicecore.repairs import Repair, RepairCodes
 from servicecore.serialization import structure, unstructure
 from servicecore.service_objects import ServiceObject
-from tests.unit.test_bom import AT, pump_family, with_motor_v2
-from tests.unit.test_repairs import CODES, opened
-from tests.unit.test_service_objects import pump_object
+from tests.builders.bom import AT, CODES, opened, pump_family, pump_object, with_motor_v2
 
 
 def _object_with_history() -> ServiceObject:

@@ -299,3 +299,15 @@ def test_no_two_public_classes_of_different_areas_share_a_name() -> None:
                 owners.setdefault(name, set()).add(f"{obj.__module__}.{obj.__qualname__}")
     shared = {name: sorted(where) for name, where in owners.items() if len(where) > 1}
     assert not shared, f"public classes sharing a name across areas: {shared}"
+
+
+def test_test_modules_share_builders_instead_of_importing_each_other() -> None:
+    tests_root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in sorted(tests_root.rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                last = node.module.rpartition(".")[2]
+                if last.startswith("test_"):
+                    offenders.append(f"{path.relative_to(tests_root)}:{node.lineno}")
+    assert not offenders, f"test modules importing other test modules: {offenders}"

@@ -16,45 +16,8 @@ from servicecore.repairs import (
     repair_history,
     symptom_statistics,
 )
-from servicecore.service_objects import ObjectRelation, OwnerKind, ServiceObject
-from tests.unit.test_service_objects import pump_object
-
-T0 = dt.datetime(2024, 5, 1, 8, tzinfo=dt.UTC)
-H = dt.timedelta(hours=1)
-
-CODES = RepairCodes.of(
-    "ACME",
-    "STD",
-    conditions=["IN_USE", "TRANSPORT"],
-    symptoms={"NOISE": ["RATTLE", "HUM"], "LEAK": ["DRIP"]},
-    diagnoses={"MECH": ["LOOSE", "WORN"], "ELEC": ["SHORT"]},
-    resolutions=["TIGHTEN", "REPLACE"],
-    stages=[
-        RepairStage("OPEN"),
-        RepairStage("WORKING"),
-        RepairStage("DONE", finished=True),
-        RepairStage("CLOSED", finished=True),
-    ],
-)
-
-
-def relation(owner: OwnerKind = OwnerKind.SERVICE_ORDER, owner_id: str = "SO-1") -> ObjectRelation:
-    return ObjectRelation(
-        company_id="ACME", id="REL-1", object_id="OBJ-1", owner_kind=owner, owner_id=owner_id
-    )
-
-
-def opened(repair_id: str = "R-1", **kw: object) -> Repair:
-    repair, _ = Repair.open(
-        CODES,
-        relation(),
-        pump_object(),
-        repair_id=repair_id,
-        order_id="SO-1",
-        at=kw.pop("at", T0),  # type: ignore[arg-type]
-        **kw,  # type: ignore[arg-type]
-    )
-    return repair
+from servicecore.service_objects import OwnerKind, ServiceObject
+from tests.builders.bom import CODES, T0, H, opened, pump_object, relation
 
 
 def test_open_pins_the_service_bom_snapshot() -> None:

@@ -18,24 +18,7 @@ from servicecore.service_objects import (
     ServiceObject,
     SparePartRequired,
 )
-from tests.unit.test_bom import AT, PCS, pump_family, with_motor_v2
-
-BUILT = dt.date(2024, 2, 1)
-
-
-def pump_object() -> ServiceObject:
-    obj = ServiceObject(
-        company_id="ACME",
-        id="OBJ-1",
-        item_id="PUMP",
-        serial="SN-001",
-        customer_id="CUST-1",
-        built_on=BUILT,
-        installed_on=dt.date(2024, 3, 1),
-    )
-    index = BomIndex.build(with_motor_v2(pump_family()).values())
-    obj, _ = obj.instantiate_service_bom(index.explode("PUMP", 1, BUILT), at=AT)
-    return obj
+from tests.builders.bom import AT, BUILT, PCS, pump_family, pump_object
 
 
 def rows(lines: tuple[object, ...]) -> list[tuple[str, str | None, str, D]]:
