@@ -79,11 +79,12 @@ def _structure_instant(value: Any, _type: Any) -> pendulum.DateTime:
 def _structure_date(value: Any, _type: Any) -> pendulum.Date:
     if isinstance(value, str):
         try:
-            return to_date(_dt.date.fromisoformat(value), "value")
+            parsed = _dt.date.fromisoformat(value)
         except ValueError:
             raise ValidationError(
                 f"{value!r} is not an ISO 8601 date", field="value", value=value
             ) from None
+        return to_date(parsed, "value")  # a date outside the supported years says so
     return to_date(value, "value")
 
 

@@ -7,9 +7,11 @@ import json
 from decimal import Decimal
 
 import pendulum
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from servicecore.errors import ValidationError
 from servicecore.money import Money
 from servicecore.serialization import structure, unstructure
 from servicecore.testing.strategies import aware_datetimes, instants, money
@@ -41,9 +43,15 @@ def test_stdlib_instants_keep_the_instant(value: dt.datetime) -> None:
     assert back.utcoffset() == value.utcoffset()
 
 
-@given(st.dates())
+@given(st.dates(min_value=dt.date(2, 1, 1), max_value=dt.date(9998, 12, 31)))
 def test_dates(value: dt.date) -> None:
     assert structure(through_json(value), pendulum.Date) == value
+
+
+@given(st.dates(max_value=dt.date(1, 12, 31)) | st.dates(min_value=dt.date(9999, 1, 1)))
+def test_dates_outside_the_supported_years_are_refused(value: dt.date) -> None:
+    with pytest.raises(ValidationError, match="outside the dates servicecore handles"):
+        structure(through_json(value), pendulum.Date)
 
 
 @given(st.timedeltas())

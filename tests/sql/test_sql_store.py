@@ -81,7 +81,7 @@ def test_older_documents_are_upcast_on_read(tmp_path: Path) -> None:
         uow.commit()
     store.dispose()
     with sqlite3.connect(tmp_path / "notes.sqlite") as raw:  # the class moved on: a migration
-        raw.execute("UPDATE servicecore_kinds SET class_name = ?", (f"{__name__}.Note",))
+        raw.execute("UPDATE servicecore_kinds SET class_name = ?", ("Note",))
 
     def v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
         title, _, body = doc.pop("text").partition(": ")
