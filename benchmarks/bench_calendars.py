@@ -18,7 +18,8 @@ from typing import Any
 
 import pendulum
 
-from servicecore.calendars import BusinessCalendar, HolidayRules, _Index
+from servicecore.calendars import BusinessCalendar, HolidayRules
+from servicecore.calendars.index import _Index
 
 ZONE = "Europe/Stockholm"
 HOURS = (4, 40, 400, 4000)
