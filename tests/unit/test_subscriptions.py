@@ -787,3 +787,35 @@ def test_run_invoice_schedule_plans_the_fees_once(monkeypatch: pytest.MonkeyPatc
         uow.commit()
     assert len(plan.fees) == 3
     assert len(calls) == 1  # it used to plan twice: once itself, again inside generate_fees
+
+
+def test_revenue_report_applies_each_groups_own_accrual_policy() -> None:
+    from servicecore.recurrence import Interval
+    from servicecore.subscriptions import revenue_report
+
+    by_month = SubscriptionGroup(
+        company_id="ACME",
+        id="QUARTERLY-BY-MONTH",
+        invoice_interval=Interval.quarters(1),
+        accrue_revenue=True,
+        accrual_interval=Interval.months(1),
+        per_day=False,
+    )
+    sub, _ = create_subscription(
+        company_id="ACME",
+        id="S-Q",
+        group=by_month,
+        customer_id="C1",
+        price=eur("300.00"),
+        start=D(2024, 1, 1),
+        at=CLOCK.now(),
+    )
+    sub, _ = activate(sub, at=CLOCK.now())
+    sub, _ = generate_fees(sub, D(2024, 1, 1), D(2024, 4, 1), at=CLOCK.now())
+    # By hand: the group splits the quarter's 300.00 evenly by month: 100.00 in January.
+    # The portfolio-wide default policy weighs days: 31 of 91 = 102.197... -> 102.20.
+    per_group = revenue_report([sub], D(2024, 1, 31), groups=[by_month])
+    assert per_group.recognised == {"EUR": eur("100.00")}
+    assert per_group.deferred == {"EUR": eur("200.00")}
+    default = revenue_report([sub], D(2024, 1, 31))
+    assert default.recognised == {"EUR": eur("102.20")}

@@ -197,11 +197,25 @@ class RevenueReport:
 
 
 def revenue_report(
-    subscriptions: Iterable[Subscription], on: _dt.date, policy: RevenuePolicy = RevenuePolicy()
+    subscriptions: Iterable[Subscription],
+    on: _dt.date,
+    policy: RevenuePolicy = RevenuePolicy(),
+    *,
+    groups: Iterable[SubscriptionGroup] | None = None,
 ) -> RevenueReport:
-    """Invoiced, recognised and deferred revenue of a portfolio as of ``on``."""
+    """Invoiced, recognised and deferred revenue of a portfolio as of ``on``.
+
+    With ``groups``, each subscription is recognised under its own group's policy (a
+    daily-accrual group per day, a monthly one per month); ``policy`` then applies only to
+    subscriptions whose group is not given or does not accrue revenue.
+    """
     day = to_date(on, "on")
     o = day.toordinal()
+    policies: dict[str, RevenuePolicy] = {}
+    if groups is not None:
+        for group in check_items(groups, SubscriptionGroup, "groups", "SubscriptionGroup values"):
+            if group.accrual_interval is not None:
+                policies[group.id] = RevenuePolicy.of_group(group)
     inv: dict[str, int] = {}
     rec: dict[str, int] = {}
     dfr: dict[str, int] = {}
@@ -214,7 +228,7 @@ def revenue_report(
             if fee.invoice_date.toordinal() > o:
                 continue
             inv[code] = inv.get(code, 0) + fee.amount.minor_units
-            for e in fee_revenue(fee, policy):
+            for e in fee_revenue(fee, policies.get(sub.group_id, policy)):
                 target = rec if e.recognised_on.toordinal() <= o else dfr
                 target[code] = target.get(code, 0) + e.amount.minor_units
 
