@@ -415,3 +415,20 @@ def test_far_apart_queries_do_not_disturb_each_other() -> None:
     for t in threads:
         t.join()
     assert failures == []
+
+
+def test_next_open_after_a_long_closure_does_not_depend_on_earlier_questions() -> None:
+    # Closed for 36 years: the answer used to be "never opens" on a cold index and the
+    # reopening on one warmed by another call.
+    def closed() -> BusinessCalendar:
+        return BusinessCalendar(
+            timezone=Z,
+            weekly=BusinessCalendar.weekdays(Z, [(T(8), T(17))]).weekly,
+            closures=[(at(2024, 1, 1), at(2060, 1, 5))],
+        )
+
+    cold = closed().next_open(at(2024, 6, 3, 9))
+    warm_calendar = closed()
+    warm_calendar.business_time_between(at(2023, 1, 1), at(2024, 1, 1))
+    warm = warm_calendar.next_open(at(2024, 6, 3, 9))
+    assert cold == warm == at(2060, 1, 5, 8)  # 2060-01-05 is a Monday

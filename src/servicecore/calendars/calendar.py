@@ -148,7 +148,19 @@ class BusinessCalendar:
                 return t
             if i + 1 < len(snap.starts):
                 return snap.starts[i + 1]
-            if index.never_opens_after(snap) or empty_years > _MAX_EMPTY_YEARS:
+            if index.never_opens_after(snap):
+                raise BusinessRuleError(
+                    f"the calendar {self.name or self.timezone!r} never opens after this instant",
+                    rule="calendar-never-opens",
+                )
+            reopens = index.closed_until(t)
+            if reopens > t:
+                # Inside closures: continue from their end, wherever the index stood before,
+                # so the answer never depends on what was asked earlier.
+                t, empty_years = reopens, 0
+                snap = index.snapshot_for(t)
+                continue
+            if empty_years > _MAX_EMPTY_YEARS:
                 raise BusinessRuleError(
                     f"the calendar {self.name or self.timezone!r} never opens after this instant",
                     rule="calendar-never-opens",

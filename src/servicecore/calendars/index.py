@@ -200,6 +200,15 @@ class _Index:
         self._snap = new
         return new
 
+    def closed_until(self, t: int) -> int:
+        """The end of the closures covering ``t`` (chained when they touch or overlap), or
+        ``t`` itself when no closure covers it."""
+        end = t
+        for a, b in sorted(self._closures):
+            if a <= end < b:
+                end = b
+        return end
+
     def never_opens_after(self, snap: _Snapshot) -> bool:
         """True when no working time can exist beyond ``snap``."""
         if not self._has_weekly:
