@@ -432,3 +432,15 @@ def test_next_open_after_a_long_closure_does_not_depend_on_earlier_questions() -
     warm_calendar.business_time_between(at(2023, 1, 1), at(2024, 1, 1))
     warm = warm_calendar.next_open(at(2024, 6, 3, 9))
     assert cold == warm == at(2060, 1, 5, 8)  # 2060-01-05 is a Monday
+
+
+def test_holiday_rules_refuse_years_their_source_has_no_data_for() -> None:
+    # The holidays package stops in 2100: Christmas 2150 used to be a working day.
+    rules = HolidayRules("SE")
+    assert dt.date(2024, 12, 25) in rules.dates(2024)
+    with pytest.raises(BusinessRuleError, match=r"for 1953\.\.2100 only, not for 2150"):
+        rules.dates(2150)
+    cal = BusinessCalendar.weekdays(Z, [(T(8), T(17))], holiday_rules=rules)
+    assert cal.is_open(at(2100, 12, 27, 9))  # a Monday within the data
+    with pytest.raises(BusinessRuleError, match="list that year's holidays by hand"):
+        cal.is_open(at(2150, 12, 25, 9))

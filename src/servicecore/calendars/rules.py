@@ -12,7 +12,7 @@ from attrs import frozen
 
 from servicecore.calendars._instants import InstantRange, Weekly, WeeklyIntervals, _to_us
 from servicecore.clock import to_date, to_instant, to_timezone
-from servicecore.errors import ValidationError
+from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.ports import check_int
 
 _PAIRS = "a list of (start time, end time) pairs of datetime.time"
@@ -197,4 +197,16 @@ class HolidayRules:
         found = _holidays_module().country_holidays(
             self.country, subdiv=self.subdivision, years=year
         )
+        first, last = getattr(found, "start_year", None), getattr(found, "end_year", None)
+        if isinstance(first, int) and isinstance(last, int) and not first <= year <= last:
+            # Outside its data the package returns no holiday at all: Christmas would be a
+            # working day. Say so instead of answering wrong.
+            raise BusinessRuleError(
+                f"the holidays package has the public holidays of {self.country}"
+                f"{'/' + self.subdivision if self.subdivision else ''} for {first}..{last} "
+                f"only, not for {year}; list that year's holidays by hand",
+                rule="holiday-rules-cover-years",
+                entity="holiday_rules",
+                id=self.country,
+            )
         return frozenset(d for d in found if d.year == year)
