@@ -819,3 +819,18 @@ def test_revenue_report_applies_each_groups_own_accrual_policy() -> None:
     assert per_group.deferred == {"EUR": eur("200.00")}
     default = revenue_report([sub], D(2024, 1, 31))
     assert default.recognised == {"EUR": eur("102.20")}
+
+
+def test_thirty_360_counts_every_month_30_days_around_february() -> None:
+    # Billing day 31: the periods run month end to month end, February's 28th standing for
+    # its 31st. By hand, 30/360 counts every such period as 30 days and a month end as the
+    # 30th: the first half of the February-to-March period (Feb 28 -> Mar 15) is 15 of 30
+    # days, 15.00 of a 30.00 fee. It was 14.06: that period counted 32 days.
+    kw: dict[str, Any] = {
+        "alignment": Alignment.billing_day(31),
+        "proration": Proration.THIRTY_360,
+    }
+    march = gen(make("30.00", D(2023, 3, 15), **kw), D(2023, 3, 1), D(2023, 3, 31))
+    assert amounts(march.fees)[0] == "15.00"  # Mar 15 -> Mar 31 (the 30th): 15 of 30
+    feb = gen(make("30.00", D(2023, 2, 14), **kw), D(2023, 2, 1), D(2023, 2, 28))
+    assert amounts(feb.fees)[0] == "16.00"  # Feb 14 -> Feb 28 (the 30th): 16 of 30, not 14 of 28

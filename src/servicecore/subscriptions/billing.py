@@ -122,8 +122,12 @@ def _pd(o: int) -> pendulum.Date:
 
 
 def _f30(o: int) -> int:
+    """The 30/360 day number of ordinal ``o``: every month has 30 days, and the last day of
+    a month (February's 28th or 29th included) counts as its 30th, so a period from one
+    month end to the next counts 30 days (30E/360 ISDA)."""
     d = _dt.date.fromordinal(o)
-    return 360 * d.year + 30 * d.month + min(d.day, 30)
+    last = (d.replace(day=28) + _dt.timedelta(days=4)).replace(day=1) - _dt.timedelta(days=1)
+    return 360 * d.year + 30 * d.month + (30 if d == last else min(d.day, 30))
 
 
 def _subtract(segs: list[tuple[int, int]], cut_lo: int, cut_hi: int) -> list[tuple[int, int]]:

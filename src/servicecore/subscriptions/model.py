@@ -74,8 +74,8 @@ class Proration(enum.Enum):
     ACTUAL_DAYS = "actual_days"
     """``price * days / days of the actual period`` (February and March differ). Default."""
     THIRTY_360 = "thirty_360"
-    """30E/360 day count: every month counts 30 days (day 31 counts as 30); day- and
-    week-based periods fall back to actual days."""
+    """30/360 day count: every month counts 30 days and a month's last day (February's too)
+    counts as its 30th (30E/360 ISDA); day- and week-based periods fall back to actual days."""
     WHOLE_PERIODS = "whole_periods"
     """No proration: a period with any billable day costs the full price, charged once on
     the fee holding its first billable day; only wholly unused periods are credited."""
