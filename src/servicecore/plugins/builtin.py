@@ -26,6 +26,8 @@ BUILTIN_AGGREGATE_TYPES: tuple[str, ...] = (
     "servicecore.service_objects:OBJECT_RELATIONS",
     "servicecore.repairs:REPAIRS",
     "servicecore.repairs:REPAIR_CODES",
+    "servicecore.orders:SERVICE_ORDERS",
+    "servicecore.orders:GENERATED_LINE_KEYS",
 )
 
 
