@@ -25,6 +25,7 @@ EXCLUDED: dict[str, str] = {
     "servicecore.orders.model.JournalRecord": "an event payload built only by post_order",
     "servicecore.orders.model.OrderLinesPosted": "an event built only by post_order",
     "servicecore.orders.model.OrderStageChanged": "an event built only by change_stage",
+    "servicecore.orders.model.ServiceOrderCreated": "an event built only by generation",
     "servicecore.orders.model.StageChange": "a log entry built only by change_stage",
     "servicecore.orders.generation.GeneratedLineKey": "a key record built only by generation",
 }

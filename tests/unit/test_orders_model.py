@@ -259,6 +259,16 @@ def test_generation_reruns_and_overlaps_add_only_what_is_missing() -> None:
         assert len(uow[SERVICE_ORDERS].list_for_agreement("AG-1")) == 3
 
 
+def test_generation_publishes_one_created_event_per_order() -> None:
+    seen: list[str] = []
+    store = InMemoryStore(publish=lambda events: seen.extend(e.aggregate_id for e in events))
+    with store.unit_of_work("ACME") as uow:
+        created = generate_service_orders(uow, plan_of(1, 8), tree=TREE, clock=FixedClock(AT))
+        uow.commit()
+    assert seen == [o.id for o in created]
+    assert len(seen) == 2
+
+
 def test_generation_keeps_the_plan_sla_only_when_configured() -> None:
     store = InMemoryStore()
     with store.unit_of_work("ACME") as uow:

@@ -20,6 +20,7 @@ from servicecore.orders.model import (
     SERVICE_ORDERS,
     OrderLine,
     ServiceOrder,
+    ServiceOrderCreated,
     StageTree,
     add_line,
     new_service_order,
@@ -100,7 +101,7 @@ def generate_service_orders(
     a new order holding only those (back-fill). Generated orders carry no SLA unless
     ``sla_of`` gives one (e.g. ``lambda p: p.sla_id``). The order id is derived from its
     first new line's key, so two concurrent runs add the same ids and the later commit
-    fails. The caller commits.
+    fails. A ``ServiceOrderCreated`` event is recorded per order. The caller commits.
     """
     check_type(plan, ServiceOrderPlan, "plan")
     check_type(tree, StageTree, "tree")
@@ -149,4 +150,16 @@ def generate_service_orders(
         for key in keys:
             uow[GENERATED_LINE_KEYS].add(key)
         created.append(order)
+    uow.record(
+        ServiceOrderCreated(
+            aggregate_id=o.id,
+            company_id=o.company_id,
+            occurred_at=at,
+            customer_id=o.customer_id,
+            agreement_id=o.agreement_id,
+            source=o.source,
+            line_ids=tuple(ln.id for ln in o.lines),
+        )
+        for o in created
+    )
     return tuple(created)

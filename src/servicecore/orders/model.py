@@ -41,6 +41,7 @@ __all__ = [
     "OrderLinesPosted",
     "OrderStageChanged",
     "ServiceOrder",
+    "ServiceOrderCreated",
     "ServiceOrderRepository",
     "Stage",
     "StageChange",
@@ -270,6 +271,16 @@ class ServiceOrder:
 
 
 # -- events -------------------------------------------------------------------------------
+@frozen(kw_only=True)
+class ServiceOrderCreated(DomainEvent):
+    """An order was created (``source``: manual, generated...) with its first lines."""
+
+    customer_id: str
+    agreement_id: str | None
+    source: str
+    line_ids: tuple[str, ...]
+
+
 @frozen(kw_only=True)
 class OrderStageChanged(DomainEvent):
     """An order moved between stages."""
