@@ -345,8 +345,10 @@ class Repair:
     ) -> tuple[Repair, tuple[DomainEvent, ...]]:
         """Open a repair on ``relation`` of service order ``order_id`` in the first stage.
 
-        Pins the object's current service-BOM structure as ``snapshot`` (and how many
-        history lines it included, ``snapshot_history``).
+        Pins the object's service-BOM structure as of the repair's date (``at``'s calendar
+        day in its own offset) as ``snapshot``, and how many history lines it included as
+        ``snapshot_history``: a part swap dated after the repair is not part of what the
+        repair was diagnosed against, even when it was recorded before the repair was opened.
         """
         when = to_instant(at, "at")
         check_type(codes, RepairCodes, "codes")
@@ -383,6 +385,7 @@ class Repair:
         codes.check_member("condition", condition)
         codes.check_area_code("symptom", symptom_area, symptom_code)
         sbom = service_object.service_bom
+        day = when.date()
         stage = codes.initial_stage
         repair = cls(
             company_id=relation.company_id,
@@ -400,8 +403,8 @@ class Repair:
             symptom_area=symptom_area,
             symptom_code=symptom_code,
             notes=(RepairNote(when, technician or "", note),) if note else (),
-            snapshot=() if sbom is None else sbom.structure,
-            snapshot_history=0 if sbom is None else len(sbom.history),
+            snapshot=() if sbom is None else sbom.structure_on(day),
+            snapshot_history=0 if sbom is None else sum(1 for c in sbom.history if c.on <= day),
         )
         event = RepairOpened(
             aggregate_id=repair_id,

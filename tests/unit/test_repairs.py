@@ -45,8 +45,28 @@ def test_open_pins_the_service_bom_snapshot() -> None:
     changed, _ = obj.remove_part("30.10", on=dt.date(2024, 6, 1), at=T0)
     assert changed.service_bom is not None
     assert repair.snapshot != changed.service_bom.structure
-    again, _ = Repair.open(CODES, relation(), changed, repair_id="R-2", order_id="SO-1", at=T0)
-    assert again.snapshot_history == 1
+    later, _ = Repair.open(
+        CODES, relation(), changed, repair_id="R-2", order_id="SO-1", at=T0 + 31 * 24 * H
+    )
+    assert later.snapshot_history == 1
+    assert "30.10" not in {line.line_id for line in later.snapshot}
+
+
+def test_snapshot_is_the_structure_as_of_the_repair_date_not_later_swaps() -> None:
+    # A part swap dated 1 September is recorded before a repair opened on 1 May: the May
+    # repair was diagnosed against the old part, the September one against the new.
+    obj = pump_object()
+    swapped, _ = obj.replace_part("30.10", new_component="ORING-V2", on=dt.date(2024, 9, 1), at=T0)
+    may, _ = Repair.open(CODES, relation(), swapped, repair_id="R-1", order_id="SO-1", at=T0)
+    components = {line.line_id: line.component for line in may.snapshot}
+    assert components["30.10"] == "ORING"
+    assert "ORING-V2" not in components.values()
+    assert may.snapshot_history == 0
+    september = dt.datetime(2024, 9, 1, 0, 30, tzinfo=dt.UTC)
+    sep, _ = Repair.open(CODES, relation(), swapped, repair_id="R-2", order_id="SO-1", at=september)
+    assert "ORING-V2" in {line.component for line in sep.snapshot}
+    assert "ORING" not in {line.component for line in sep.snapshot}
+    assert sep.snapshot_history == 1
 
 
 def test_relation_must_be_on_this_order() -> None:
