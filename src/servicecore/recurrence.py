@@ -371,11 +371,17 @@ class Recurrence:
     the anchor, so a clamped month (Feb 29 for an anchor on the 31st) never shifts later
     ones. With ``last_day_of_month`` and an anchor on a month's last day, every
     occurrence is the last day of its month.
+
+    ``day`` (month-based intervals only) is the day of the month aimed at when it is later
+    than the anchor's month allows: ``Recurrence(Interval.years(1), Date(2001, 2, 28),
+    day=30)`` falls on Feb 28, and on Feb 29 in leap years. The anchor must then be ``day``
+    clamped to its month. ``None`` (the default) aims at the anchor's own day.
     """
 
     interval: Interval = attrs.field(validator=_check_interval)
     anchor: pendulum.Date = attrs.field(converter=_anchor)
     last_day_of_month: bool = False
+    day: int | None = attrs.field(default=None, kw_only=True)
     _a_ord: int = attrs.field(init=False, eq=False, repr=False)
     _a_month: int = attrs.field(init=False, eq=False, repr=False)
     _a_day: int = attrs.field(init=False, eq=False, repr=False)
@@ -387,13 +393,35 @@ class Recurrence:
         a = self.anchor
         object.__setattr__(self, "_a_ord", a.toordinal())
         object.__setattr__(self, "_a_month", a.year * 12 + a.month - 1)
-        object.__setattr__(self, "_a_day", a.day)
         iv = self.interval
+        object.__setattr__(self, "_a_day", a.day if self.day is None else self._check_day(a, iv))
         step = iv.total_months if iv.is_month_based else iv.total_days
         object.__setattr__(self, "_step", step)
         eom = self.last_day_of_month and a.day == days_in_month(a.year, a.month)
         object.__setattr__(self, "_eom", eom)
         object.__setattr__(self, "_monthly", iv.is_month_based)
+
+    def _check_day(self, anchor: pendulum.Date, interval: Interval) -> int:
+        day = self.day
+        if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 31:
+            raise ValidationError(
+                f"day {day!r} is out of range", field="day", value=day, allowed="1 to 31 or None"
+            )
+        if not interval.is_month_based:
+            raise ValidationError(
+                f"day {day} needs a month-based interval, not {interval}",
+                field="day",
+                value=day,
+                allowed="None with day- or week-based intervals",
+            )
+        if anchor.day != min(day, days_in_month(anchor.year, anchor.month)):
+            raise ValidationError(
+                f"anchor {anchor} is not day {day} clamped to its month",
+                field="anchor",
+                value=anchor,
+                allowed=f"day {day} of the anchor's month, or its last day when shorter",
+            )
+        return day
 
     # -- factories ---------------------------------------------------------------------
     @classmethod
@@ -412,7 +440,9 @@ class Recurrence:
     @classmethod
     def billing_day(cls, interval: Interval, day: int, *, month: int = 1) -> Recurrence:
         """Month-based periods that always start on ``day`` of the month (1-31; 29-31
-        clamp to short months; 31 means "the last day")."""
+        clamp to short months; 31 means "the last day"), in the phase of ``month``: a
+        quarterly recurrence with ``month=2`` starts periods in Feb, May, Aug and Nov, a
+        yearly one with ``day=30, month=2`` on Feb 28 (Feb 29 in leap years)."""
         _check_interval(None, None, interval)
         if not interval.is_month_based:
             raise ValidationError(
@@ -432,9 +462,15 @@ class Recurrence:
             raise ValidationError(
                 f"billing month {month!r} is out of range", field="month", allowed="1 to 12"
             )
-        anchor_month = 1 if month == 2 and day > 28 else month
-        d = min(day, days_in_month(2001, anchor_month))
-        return cls(interval, pendulum.Date(2001, anchor_month, d), last_day_of_month=day == 31)
+        # The anchor is in the start's month (a yearly plan started in February bills in
+        # February); a day the month lacks is aimed at through ``day`` and clamped.
+        d = min(day, days_in_month(2001, month))
+        return cls(
+            interval,
+            pendulum.Date(2001, month, d),
+            last_day_of_month=day == 31,
+            day=None if d == day else day,
+        )
 
     # -- integer core (ordinals) -------------------------------------------------------------
     def occurrence_ordinal(self, k: int) -> int:
@@ -540,4 +576,5 @@ class Recurrence:
 
     def __repr__(self) -> str:
         eom = ", last_day_of_month=True" if self.last_day_of_month else ""
-        return f"Recurrence({self.interval!r}, {self.anchor}{eom})"
+        day = "" if self.day is None else f", day={self.day}"
+        return f"Recurrence({self.interval!r}, {self.anchor}{eom}{day})"

@@ -161,3 +161,39 @@ def test_dates_reject_datetimes() -> None:
 
 def test_days_in_month() -> None:
     assert [days_in_month(2024, 2), days_in_month(2023, 2), days_in_month(1900, 2)] == [29, 28, 28]
+
+
+def test_day_aims_past_the_anchor_month() -> None:
+    r = Recurrence(Interval.years(1), D(2001, 2, 28), day=30)
+    assert r.occurrences(D(2011, 1, 1), D(2013, 12, 31)) == [
+        D(2011, 2, 28),
+        D(2012, 2, 29),
+        D(2013, 2, 28),
+    ]
+    q = Recurrence(Interval.quarters(1), D(2001, 2, 28), day=30)
+    assert q.occurrences(D(2012, 1, 1), D(2012, 12, 31)) == [
+        D(2012, 2, 29),
+        D(2012, 5, 30),
+        D(2012, 8, 30),
+        D(2012, 11, 30),
+    ]
+    assert repr(q) == "Recurrence(Interval(MONTH, 3), 2001-02-28, day=30)"
+    assert Recurrence.billing_day(Interval.years(1), 30, month=2) == Recurrence(
+        Interval.years(1), D(2001, 2, 28), day=30
+    )
+
+
+@pytest.mark.parametrize(
+    ("interval", "anchor", "day", "field"),
+    [
+        (Interval.months(1), D(2001, 2, 28), 0, "day"),
+        (Interval.months(1), D(2001, 2, 28), True, "day"),
+        (Interval.weeks(1), D(2001, 2, 28), 30, "day"),
+        (Interval.months(1), D(2001, 2, 27), 30, "anchor"),
+        (Interval.months(1), D(2001, 3, 28), 30, "anchor"),
+    ],
+)
+def test_day_is_checked(interval: Interval, anchor: D, day: object, field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Recurrence(interval, anchor, day=day)  # type: ignore[arg-type]
+    assert caught.value.field == field

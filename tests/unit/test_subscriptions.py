@@ -407,6 +407,39 @@ def test_anniversary_and_billing_day_alignment() -> None:
     assert amounts(day15.fees) == ["140.00", "310.00"]  # 310 x 14/31
 
 
+def test_billing_day_30_with_a_february_start_bills_in_february() -> None:
+    # Issue 15 item 7: a yearly or quarterly plan billed on day 30 and started 2012-02-16 is
+    # anchored on February (Feb 29 in 2012), never on January.
+    yearly = SubscriptionGroup(company_id="ACME", id="Y", invoice_interval=Interval.years(1))
+    sub = gen(
+        make(start=D(2012, 2, 16), group=yearly, alignment=Alignment.billing_day(30)),
+        D(2012, 2, 1),
+        D(2014, 3, 1),
+    )
+    assert [f.start for f in sub.fees] == [
+        D(2012, 2, 16),
+        D(2012, 2, 29),
+        D(2013, 2, 28),
+        D(2014, 2, 28),
+    ]
+    quarterly = SubscriptionGroup(
+        company_id="ACME", id="Q30", invoice_interval=Interval.quarters(1)
+    )
+    q = gen(
+        make(start=D(2012, 2, 16), group=quarterly, alignment=Alignment.billing_day(30)),
+        D(2012, 2, 1),
+        D(2013, 3, 1),
+    )
+    assert [f.start for f in q.fees] == [
+        D(2012, 2, 16),
+        D(2012, 2, 29),
+        D(2012, 5, 30),
+        D(2012, 8, 30),
+        D(2012, 11, 30),
+        D(2013, 2, 28),
+    ]
+
+
 def test_billing_in_arrears_and_trial() -> None:
     sub = gen(make(billing=Billing.IN_ARREARS), D(2024, 1, 1), D(2024, 3, 1))
     assert [f.invoice_date for f in sub.fees] == [D(2024, 2, 1), D(2024, 3, 1)]
