@@ -122,6 +122,32 @@ def test_used_never_decreases_and_compliance_matches(
     )
 
 
+@given(service_level_agreements(), kinds, status_histories(START), st.data())
+def test_advancing_at_any_point_between_changes_equals_a_full_replay(
+    sla: ServiceLevelAgreement, kind: ClockKind, history: list[Change], data: st.DataObject
+) -> None:
+    """A scheduler polls at arbitrary instants up to the next change (issue 15 item 2):
+    the state and the events are those of a replay of the whole history."""
+    whole, whole_events = _start(sla, kind).replay(history)
+    clock = _start(sla, kind)
+    events: list[DomainEvent] = []
+    previous = START
+    for change in history:
+        if data.draw(st.booleans()):
+            gap = int((change.at - previous).total_seconds())
+            poll = previous + dt.timedelta(seconds=data.draw(st.integers(0, gap)))
+            clock, polled = clock.advance(poll)
+            events.extend(polled)
+        clock, new = clock.record(change)
+        events.extend(new)
+        previous = change.at
+    assert clock == whole
+    assert {e.event_id: e for e in events} == {e.event_id: e for e in whole_events}
+    assert len(events) == len(whole_events)
+    probe = START + dt.timedelta(hours=data.draw(st.integers(0, 24 * 30)))
+    assert clock.status_at(probe) == whole.status_at(probe)
+
+
 @given(service_level_agreements())
 def test_slas_round_trip_through_the_converter(sla: ServiceLevelAgreement) -> None:
     assert structure(unstructure(sla), ServiceLevelAgreement) == sla

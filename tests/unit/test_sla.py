@@ -279,6 +279,27 @@ def test_advance_emits_each_event_once_with_real_instants() -> None:
     assert events == first + second  # same ids: deterministic
 
 
+def test_a_change_dated_before_the_last_advance_is_refused() -> None:
+    # Issue 15 item 2: advance(16:30 on Wednesday) has emitted the warning and the breach;
+    # a status change dated 11:00 that morning would contradict them, so it is refused.
+    clock, events = resolution().advance(at(2024, 6, 5, 16, 30))
+    assert [type(e) for e in events] == [SlaWarningReached, SlaBreached]
+    assert clock.advanced_to == at(2024, 6, 5, 16, 30)
+    with pytest.raises(ValidationError, match="advanced to") as caught:
+        clock.record(StatusChange(at(2024, 6, 5, 11), "waiting"))
+    assert caught.value.field == "at"
+    assert clock.status_at(at(2024, 6, 5, 17)).state is ClockState.BREACHED
+    # At or after the advance the change is taken, and the clock equals a replay.
+    later, more = clock.record(StatusChange(at(2024, 6, 5, 16, 30), "waiting"))
+    assert more == ()
+    replayed, _ = resolution().replay([StatusChange(at(2024, 6, 5, 16, 30), "waiting")])
+    assert later == replayed
+    assert later.status_at(at(2024, 6, 6)) == replayed.status_at(at(2024, 6, 6))
+    # An earlier poll changes nothing and does not move the horizon back.
+    assert clock.advance(at(2024, 6, 5, 12)) == (clock, ())
+    assert clock.advance(at(2024, 6, 5, 12))[0].advanced_to == at(2024, 6, 5, 16, 30)
+
+
 def test_cancel_and_changes_after_stop_are_ignored() -> None:
     clock, events = resolution().replay(
         [StatusChange(at(2024, 6, 3, 10), "cancelled", reason="customer withdrew")]
@@ -471,6 +492,9 @@ def test_clock_round_trips_through_the_converter() -> None:
         ]
     )
     assert structure(unstructure(clock), SlaClock) == clock
+    polled, _ = resolution().advance(at(2024, 6, 3, 11))
+    back = structure(unstructure(polled), SlaClock)
+    assert back.advanced_to == at(2024, 6, 3, 11)
 
 
 @pytest.mark.parametrize(

@@ -132,9 +132,14 @@ class SlaCancelled(DomainEvent):
 class SlaClock:
     """One SLA clock of one order (value). Build it with :meth:`start`, feed it changes.
 
-    Changes must come in time order (equal instants are fine); changes after the clock
-    stopped (fulfilled or cancelled) are accepted and ignored, so a whole order history
-    can be replayed into both clocks.
+    Changes must come in time order (equal instants are fine), and none may be dated
+    before the last :meth:`advance` (``advanced_to``): its warnings and breach are already
+    out, and a change before them would make the clock differ from a replay of its own
+    history. Changes after the clock stopped (fulfilled or cancelled) are accepted and
+    ignored, so a whole order history can be replayed into both clocks.
+
+    ``advanced_to`` is bookkeeping of the scheduler's polls: it takes no part in equality,
+    so a clock fed and polled incrementally equals a replay of the same history.
     """
 
     sla: ServiceLevelAgreement
@@ -147,6 +152,7 @@ class SlaClock:
     priority: str
     outcome: _Outcome | None = None
     emitted: tuple[str, ...] = ()
+    advanced_to: pendulum.DateTime | None = field(default=None, eq=False)
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -218,6 +224,14 @@ class SlaClock:
                 value=at,
                 allowed=f"an instant at or after {self.since.isoformat()}",
             )
+        if self.advanced_to is not None and at < self.advanced_to:
+            raise ValidationError(
+                f"the clock was advanced to {self.advanced_to.isoformat()} and its events up "
+                f"to then are out: a change dated {at.isoformat()} comes too late",
+                field="at",
+                value=at,
+                allowed=f"an instant at or after {self.advanced_to.isoformat()}",
+            )
         clock, events = self._advance(at)
         if isinstance(change, PriorityChange):
             if change.priority == clock.priority:
@@ -276,12 +290,16 @@ class SlaClock:
         """Emit the warning and breach events crossed up to ``at`` (e.g. from a scheduler).
 
         Each event is emitted once, with the instant it really happened and a
-        deterministic id, whether it comes from here or from a later :meth:`record`.
+        deterministic id, whether it comes from here or from a later :meth:`record`. From
+        then on :meth:`record` refuses changes dated before ``at``.
         """
         when = to_instant(at, "at")
-        if when < self.since or self.outcome is not None:
+        if self.outcome is not None:
             return self, ()
-        return self._advance(when)
+        if when < self.since or (self.advanced_to is not None and when <= self.advanced_to):
+            return self, ()
+        clock, events = self._advance(when)
+        return evolve(clock, advanced_to=when), events
 
     # -- reading ---------------------------------------------------------------------------
     def status_at(self, at: _dt.datetime) -> SlaStatus:
