@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pendulum
+from attrs import evolve
 
 from servicecore.calendars import BusinessCalendar
 from servicecore.sla import (
@@ -115,3 +116,41 @@ def test_switch_back_to_business_hours_remeasures_on_the_calendar_again() -> Non
     assert status.used == dt.timedelta(hours=3)
     assert status.state is ClockState.RUNNING
     assert status.due_at == _at(2024, 6, 11, 16)
+
+
+def test_a_priority_change_at_the_instant_the_clock_stops_counts() -> None:
+    # Issue 15 item 9: "urgent" and "done" at the same instant. The change breaches (65
+    # calendar hours used of 4), so the fulfilment is late; state, events and credit agree,
+    # exactly as for the same history one microsecond apart.
+    from servicecore.money import Money
+    from servicecore.sla import ServiceCreditPolicy, SlaFulfilled, StatusChange
+
+    sla = evolve(SLA, credit_policy=ServiceCreditPolicy(fixed=Money.of("50", "SEK")))
+
+    def run(gap: dt.timedelta) -> tuple[SlaClock, tuple[object, ...]]:
+        start = SlaClock.start(
+            sla,
+            ClockKind.RESOLUTION,
+            subject_id="SO-7",
+            at=_at(2024, 6, 7, 16),
+            priority="normal",
+            status="new",
+        )
+        return start.replay(
+            [
+                PriorityChange(_at(2024, 6, 10, 9), "urgent"),
+                StatusChange(_at(2024, 6, 10, 9) + gap, "done", reason="late"),
+            ]
+        )
+
+    for gap in (dt.timedelta(0), dt.timedelta(microseconds=1)):
+        clock, events = run(gap)
+        assert [type(e) for e in events] == [SlaWarningReached, SlaBreached, SlaFulfilled]
+        assert not events[2].on_time  # type: ignore[attr-defined]
+        status = clock.status_at(_at(2024, 6, 11))
+        assert status.state is ClockState.BREACHED
+        assert status.allowed == dt.timedelta(hours=4)
+        credit = clock.service_credit(_at(2024, 6, 11))
+        assert credit is not None
+        assert credit.amount == Money.of("50", "SEK")
+        assert credit.breached_at == _at(2024, 6, 7, 20)

@@ -238,7 +238,7 @@ class SlaClock:
                 return clock, events
             clock.sla.target(change.priority, clock.kind)
             clock = clock._close(at, status=clock.status, priority=change.priority)
-            more_clock, more = clock._advance(at)
+            more_clock, more = clock._advance(at, paused_too=True)
             return more_clock, events + more
         status = change.status
         if status == clock.status:
@@ -313,9 +313,12 @@ class SlaClock:
                 value=when,
             )
         segments = self._segments_until(when)
-        priority = segments[-1].priority if segments else self.priority
+        # The priority in effect at ``when``: the clock's own from its last change on (a
+        # priority change at the very instant the clock stopped leaves no segment of its
+        # own), else that of the segment ``when`` falls in.
+        priority = self.priority if when >= self.since or not segments else segments[-1].priority
         allowed = self._allowed(priority)
-        used = self._used(segments, when)
+        used = self._used(segments, when, priority)
         stopped = self.outcome is not None and self.since <= when
         last = segments[-1] if segments else None
         running_now = last is not None and last.running and not stopped
@@ -400,8 +403,12 @@ class SlaClock:
                 out.append(Segment(seg.start, end, seg.status, seg.priority, seg.running))
         return tuple(out)
 
-    def _used(self, segments: Sequence[Segment], at: pendulum.DateTime) -> int:
-        calendar = self._calendar(segments[-1].priority if segments else None)
+    def _used(
+        self, segments: Sequence[Segment], at: pendulum.DateTime, priority: str | None = None
+    ) -> int:
+        if priority is None:
+            priority = segments[-1].priority if segments else None
+        calendar = self._calendar(priority)
         total = 0
         for seg in segments:
             if seg.running:
@@ -463,8 +470,12 @@ class SlaClock:
         name = f"{self.sla.company_id}/{self.subject_id}/{self.sla.id}/{self.kind.value}/{key}"
         return uuid.uuid5(_NS, name).hex
 
-    def _advance(self, at: pendulum.DateTime) -> tuple[SlaClock, tuple[DomainEvent, ...]]:
-        if not self._running():
+    def _advance(
+        self, at: pendulum.DateTime, *, paused_too: bool = False
+    ) -> tuple[SlaClock, tuple[DomainEvent, ...]]:
+        # A paused clock uses no time, so polling it finds nothing new; only a priority change
+        # (``paused_too``) can carry it past its allowance while paused.
+        if self.outcome is not None or not (paused_too or self._running()):
             return self, ()
         allowed = self._allowed()
         pending: list[tuple[str, Decimal | None]] = [
@@ -479,7 +490,8 @@ class SlaClock:
         events: list[DomainEvent] = []
         emitted = list(self.emitted)
         due = self._instant_when(allowed, self.priority, segments, open_end=True)
-        assert due is not None
+        if due is None:  # paused short of the allowance: no due instant, nothing crossed yet
+            return self, ()
         for key, threshold in todo:
             if threshold is None:
                 if used <= allowed:
