@@ -546,6 +546,14 @@ def _entries() -> list[Entry]:
         "bom.BomIndex.explode",
         lambda: method(v.index(), "explode", item="PUMP", quantity=10, as_of=v.DAY),
     )
+    add(  # deep chains and shared sub-assemblies: well under a second each, no RecursionError
+        "bom.BomIndex.explode",
+        lambda: method(v.deep_chain_index(), "explode", item="C0", quantity=10, as_of=v.DAY),
+    )
+    add(
+        "bom.BomIndex.explode",
+        lambda: method(v.diamond_index(), "explode", item="D0", quantity=10, as_of=v.DAY),
+    )
     add(
         "bom.BomIndex.where_used",
         lambda: method(v.index(), "where_used", component="ROTOR", as_of=v.DAY, multi_level=True),

@@ -7,6 +7,7 @@ can corrupt exactly one argument of a call and keep the others valid.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -162,6 +163,30 @@ def bom_version() -> BomVersion:
 
 def index() -> BomIndex:
     return BomIndex.build([active_bom(), motor_bom()])
+
+
+def _released(item: str, lines: list[BomLine]) -> Bom:
+    bom = Bom.create("ACME", item, lines=lines, effective_from=DAY, at=AT)[0]
+    return bom.approve(1, catalog=[], at=AT)[0].activate(1, at=AT)[0]
+
+
+@functools.cache
+def deep_chain_index() -> BomIndex:
+    """C0 -> C1 -> ... -> C1500: deeper than Python's recursion limit."""
+    return BomIndex.build(
+        [_released(f"C{i}", [BomLine(10, f"C{i + 1}", 2, PCS)]) for i in range(1500)]
+    )
+
+
+@functools.cache
+def diamond_index() -> BomIndex:
+    """D0 uses D1 twice, D1 uses D2 twice, ... down to D22: 8.4 million paths."""
+    return BomIndex.build(
+        [
+            _released(f"D{i}", [BomLine(10, f"D{i + 1}", 1, PCS), BomLine(20, f"D{i + 1}", 1, PCS)])
+            for i in range(22)
+        ]
+    )
 
 
 def service_object() -> ServiceObject:

@@ -183,7 +183,7 @@ def test_equal_leaf_lines_are_one_run_but_digits_stay_apart() -> None:
     assert [str(q) for q in x.quantities] == ["1", "2", "1", "2.0", "1", "2"]
     assert x.totals == {"A": Decimal(1), "L": Decimal(6), "B": Decimal(1), "A2": Decimal(1)}
     assert [ln.key for ln in x.lines] == ["10", "10.10", "20", "20.10", "30", "30.10"]
-    runs = {id(seg[5]) for seg in x._unit.segments if len(seg) == 6}
+    runs = {id(seg[5]) for seg in x._unit.walked.segments if len(seg) == 6}
     assert len(runs) == 2  # A and A2 share their run; B's "2.0" is a run of its own
 
 

@@ -37,6 +37,7 @@ path, and its ``rounded`` total is that sum rounded up once.
 """
 
 from servicecore.bom.explosion import (
+    MAX_EXPLOSION_LINES,
     BomIndex,
     Explosion,
     ExplosionLine,
@@ -73,6 +74,7 @@ __all__ = [
     "BOMS",
     "BOM_LIFECYCLE",
     "ITEMS",
+    "MAX_EXPLOSION_LINES",
     "Bom",
     "BomDiff",
     "BomIndex",

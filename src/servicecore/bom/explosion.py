@@ -39,6 +39,7 @@ from servicecore.errors import (
 from servicecore.ports import UnitOfWork, check_id
 
 __all__ = [
+    "MAX_EXPLOSION_LINES",
     "BomIndex",
     "Explosion",
     "ExplosionLine",
@@ -335,19 +336,22 @@ class Explosion:
     """The explosion of ``quantity`` of ``item`` as of ``as_of`` using ``version`` at the root.
 
     ``quantities`` (the exact line quantities in line order), ``lines`` and ``totals`` are
-    derived from the cached unit explosion on first access.
+    derived from the cached unit explosion on first access. ``len()`` and the totals cost
+    the number of distinct nodes when sub-assemblies are shared, never the number of
+    paths; ``lines``, ``rows`` and ``quantities`` have one entry per path and are refused
+    (``BusinessRuleError``) above :data:`MAX_EXPLOSION_LINES`.
     """
 
     item: str
     quantity: Decimal
     as_of: pendulum.Date
     version: int
-    _unit: _Unit = field(repr=False, alias="unit")
+    _unit: _Lazy = field(repr=False, alias="unit")
 
     @functools.cached_property
     def quantities(self) -> tuple[Decimal, ...]:
         """Each line's exact quantity, in line order."""
-        return self._unit.scaled(self.quantity)
+        return self._unit.walked.scaled(self.quantity)
 
     @functools.cached_property
     def lines(self) -> tuple[ExplosionLine, ...]:
@@ -363,7 +367,7 @@ class Explosion:
 
     def _build(self, line: Callable[..., _T]) -> tuple[_T, ...]:
         k = self.quantity
-        unit = self._unit
+        unit = self._unit.walked
         out: list[_T] = []
         append = out.append
         # A run's displayed and rounded-up quantities depend only on its parent's
@@ -476,6 +480,162 @@ def _plan(
     return tuple(plan)
 
 
+MAX_EXPLOSION_LINES = 1_000_000
+"""The most lines :attr:`Explosion.lines`, ``rows`` and ``quantities`` materialise. The
+number of lines is the number of paths, which shared sub-assemblies multiply (a diamond 22
+levels deep has 12.6 million); ``len()``, ``totals`` and ``rounded_totals`` are computed per
+distinct node and have no such limit."""
+
+_WALK_BUDGET = 100_000
+"""Segments (resolved nodes and runs of leaf lines) a first walk may produce before the
+explosion is measured per distinct node instead (see :class:`_Lazy`)."""
+
+
+def _cycle(comp: str, node: _Compiled) -> BusinessRuleError:
+    return BusinessRuleError(
+        f"cycle through {comp!r} under {node.item!r} version {node.number}; "
+        "the stored BOMs were not approved through servicecore",
+        rule="BOM-CYCLE",
+        entity="bom",
+        id=comp,
+    )
+
+
+class _Graph:
+    """The distinct nodes of one unit explosion, children before parents (see
+    :meth:`BomIndex._graph`); ``lines`` counts what a walk of every path would produce."""
+
+    __slots__ = ("lines", "order", "resolved", "root")
+
+    def __init__(
+        self,
+        root: _Compiled,
+        order: list[_Compiled],
+        resolved: dict[int, list[tuple[_Child | _Run, _Compiled | None]]],
+        lines: int,
+    ) -> None:
+        self.root, self.order, self.resolved, self.lines = root, order, resolved, lines
+
+    def totals(self) -> tuple[dict[str, Decimal], dict[str, UnitOfMeasure]]:
+        """Per-unit totals (keys in order of first occurrence in the lines) and each
+        component's unit of measure (of its last line), computed once per distinct node."""
+        totals_of: dict[int, dict[str, Decimal]] = {}
+        units_of: dict[int, dict[str, UnitOfMeasure]] = {}
+        zero = _ZERO
+        with decimal.localcontext(_EXACT):
+            for node in self.order:
+                totals: dict[str, Decimal] = {}
+                units: dict[str, UnitOfMeasure] = {}
+                get = totals.get
+                for entry, sub in self.resolved[id(node)]:
+                    if entry.__class__ is _Run:
+                        run: _Run = entry
+                        for comp, f, uom in zip(
+                            run.components, run.factors, run.units, strict=True
+                        ):
+                            totals[comp] = get(comp, zero) + f
+                            units[comp] = uom
+                        continue
+                    _pos, comp, f, phantom, _pin, uom = entry  # type: ignore[misc]
+                    if sub is None or not phantom:
+                        totals[comp] = get(comp, zero) + f
+                        units[comp] = uom
+                    if sub is not None:
+                        for c, t in totals_of[id(sub)].items():
+                            totals[c] = get(c, zero) + f * t
+                        units.update(units_of[id(sub)])
+                totals_of[id(node)], units_of[id(node)] = totals, units
+        root = id(self.root)
+        return totals_of[root], units_of[root]
+
+
+class _Lazy:
+    """One unit explosion as the index caches it.
+
+    Most explosions are trees or nearly so: they are walked path by path at once (the walk
+    counts, checks cycles and totals). A walk that passes :data:`_WALK_BUDGET` segments
+    stops, and the explosion is measured on its graph of distinct nodes instead: its
+    length and totals per node, its lines walked only when asked for and when there are
+    at most :data:`MAX_EXPLOSION_LINES` of them.
+    """
+
+    __slots__ = ("__dict__", "day", "graph", "index", "unit")
+
+    def __init__(self, index: BomIndex, root: _Compiled, day: int) -> None:
+        self.index, self.day = index, day
+        self.unit = index._walk(root, day, _WALK_BUDGET)
+        self.graph = index._graph(root, day) if self.unit is None else None
+
+    @property
+    def count(self) -> int:
+        return self.unit.count if self.unit is not None else self._graph.lines
+
+    @property
+    def _graph(self) -> _Graph:
+        assert self.graph is not None
+        return self.graph
+
+    @property
+    def walked(self) -> _Unit:
+        if self.unit is not None:
+            return self.unit
+        graph = self._graph
+        if graph.lines > MAX_EXPLOSION_LINES:
+            raise BusinessRuleError(
+                f"the explosion of {graph.root.item!r} has {graph.lines:,} lines "
+                f"(one per path through shared sub-assemblies), more than the "
+                f"{MAX_EXPLOSION_LINES:,} that lines, rows and quantities materialise; "
+                "totals, rounded_totals and len() are available for any size",
+                rule="BOM-EXPLOSION-SIZE",
+                entity="bom",
+                id=graph.root.item,
+            )
+        unit = self.index._walk(graph.root, self.day)
+        assert unit is not None
+        self.unit = unit
+        return unit
+
+    @functools.cached_property
+    def _per_node(self) -> tuple[dict[str, Decimal], dict[str, UnitOfMeasure]]:
+        return self._graph.totals()
+
+    @property
+    def totals(self) -> Mapping[str, Decimal]:
+        return self._per_node[0] if self.graph is not None else self.walked.totals
+
+    @property
+    def unit_of(self) -> Mapping[str, UnitOfMeasure]:
+        return self._per_node[1] if self.graph is not None else self.walked.unit_of
+
+    @functools.cached_property
+    def _key(self) -> tuple[object, ...]:
+        # What determines the lines: the walk's segments, or every distinct node's resolved
+        # entries in order (the same BOMs always take the same route).
+        if self.graph is None:
+            return ("walk", self.walked)
+        resolved = self.graph.resolved
+        return (
+            "graph",
+            *(
+                (
+                    node.item,
+                    node.number,
+                    tuple(
+                        (entry, None if sub is None else (sub.item, sub.number))
+                        for entry, sub in resolved[id(node)]
+                    ),
+                )
+                for node in self.graph.order
+            ),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Lazy) and (other is self or other._key == self._key)
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+
 class BomIndex:
     """Read model over many :class:`Bom` aggregates, for fast as-of queries.
 
@@ -546,7 +706,7 @@ class BomIndex:
                 self._active[bom.id] = active
                 self._starts[bom.id] = [c.start for c in active]
         self._bounds = sorted(bounds)
-        self._cache: dict[tuple[str, int, int], _Unit] = {}
+        self._cache: dict[tuple[str, int, int], _Lazy] = {}
 
     @classmethod
     def build(cls, boms: Iterable[Bom]) -> BomIndex:
@@ -600,72 +760,126 @@ class BomIndex:
             )
         return Explosion(item, qty, on, root.number, self.unit_explosion(root, day))
 
-    def unit_explosion(self, root: _Compiled, day: int) -> _Unit:
-        """The cached explosion of one unit of ``root`` on the interval containing ``day``."""
+    def unit_explosion(self, root: _Compiled, day: int) -> _Lazy:
+        """The cached explosion of one unit of ``root`` on the interval containing ``day``:
+        its shape over distinct nodes now, its lines only when they are asked for."""
         key = (root.item, root.number, bisect_right(self._bounds, day))
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[key] = self._walk(root, day)
+            cached = self._cache[key] = _Lazy(self, root, day)
         return cached
 
-    def _walk(self, root: _Compiled, day: int) -> _Unit:
+    def _walk(self, root: _Compiled, day: int, budget: int | None = None) -> _Unit | None:
         # Hot loop: one segment per resolved node and one per run of leaf lines; paths,
         # per-line quantities and line objects are derived later, only when asked for.
+        # Depth-first with an explicit stack (a chain of any depth, no recursion limit):
+        # a frame is (node, its plan iterator, quantity, parent segment, phantom positions,
+        # level, the item it put on the path).
         segments: list[_Segment] = []
         append = segments.append
         on_path: set[str] = {root.item}
         starts_of, active_of = self._starts, self._active
         leaves = 0
+        Frame = tuple[_Compiled, Any, Decimal, int, tuple[int, ...], int, str | None]
+        stack: list[Frame] = [(root, iter(root.plan), _ONE, -1, (), 1, None)]
+        with decimal.localcontext(_EXACT):
+            while stack:
+                node, entries, qty, up, via, level, entered = stack[-1]
+                item = node.item
+                for entry in entries:
+                    if entry.__class__ is _Run:
+                        append((level, up, via, item, qty, entry))
+                        leaves += entry.size - 1
+                        continue
+                    pos, comp, factor, phantom, pin, uom = entry
+                    q = qty * factor
+                    step = (*via, pos) if via else pos
+                    if pin:
+                        sub: _Compiled | None = self._pinned(comp, pin, node)
+                    else:  # self._resolve(comp, day), inlined; comp has active versions
+                        i = bisect_right(starts_of[comp], day) - 1
+                        sub = active_of[comp][i] if i >= 0 else None
+                        if sub is not None and day >= sub.end:
+                            sub = None
+                    if sub is None:
+                        append((level, up, step, item, comp, q, uom, None))
+                        continue
+                    if comp in on_path:
+                        raise _cycle(comp, node)
+                    if budget is not None and len(segments) > budget:
+                        return None
+                    if phantom:
+                        on_path.add(comp)
+                        stack.append((sub, iter(sub.plan), q, up, (*via, pos), level, comp))
+                        break
+                    append((level, up, step, item, comp, q, uom, sub.number))
+                    runs = sub.leaf_runs
+                    if runs is not None:  # a BOM of leaves only: no need to descend
+                        below, sub_item = len(segments) - 1, sub.item
+                        for run in runs:
+                            append((level + 1, below, (), sub_item, q, run))
+                            leaves += run.size - 1
+                        continue
+                    on_path.add(comp)
+                    stack.append((sub, iter(sub.plan), q, len(segments) - 1, (), level + 1, comp))
+                    break
+                else:
+                    stack.pop()
+                    if entered is not None:
+                        on_path.discard(entered)
+        return _Unit(tuple(segments), len(segments) + leaves)
 
-        def walk(node: _Compiled, qty: Decimal, up: int, via: tuple[int, ...], level: int) -> None:
-            nonlocal leaves
-            item = node.item
-            for entry in node.plan:
-                if isinstance(entry, _Run):
-                    append((level, up, via, item, qty, entry))
-                    leaves += entry.size - 1
+    def _graph(self, root: _Compiled, day: int) -> _Graph:
+        """The distinct nodes under ``root`` on ``day``, children before parents, with each
+        node's entries resolved and the number of lines: one visit per distinct
+        sub-assembly however many paths lead to it."""
+        starts_of, active_of = self._starts, self._active
+        resolved: dict[int, list[tuple[_Child | _Run, _Compiled | None]]] = {id(root): []}
+        order: list[_Compiled] = []
+        on_path: set[str] = {root.item}
+        stack: list[tuple[_Compiled, Any]] = [(root, iter(root.plan))]
+        while stack:
+            node, entries = stack[-1]
+            mine = resolved[id(node)]
+            for entry in entries:
+                if entry.__class__ is _Run:
+                    mine.append((entry, None))
                     continue
-                pos, comp, factor, phantom, pin, uom = entry
-                q = qty * factor
-                step = (*via, pos) if via else pos
+                _pos, comp, _factor, _phantom, pin, _uom = entry
                 if pin:
                     sub: _Compiled | None = self._pinned(comp, pin, node)
-                else:  # self._resolve(comp, day), inlined; comp has active versions
+                else:
                     i = bisect_right(starts_of[comp], day) - 1
                     sub = active_of[comp][i] if i >= 0 else None
                     if sub is not None and day >= sub.end:
                         sub = None
+                mine.append((entry, sub))
                 if sub is None:
-                    append((level, up, step, item, comp, q, uom, None))
                     continue
                 if comp in on_path:
-                    raise BusinessRuleError(
-                        f"cycle through {comp!r} under {item!r} version {node.number}; "
-                        "the stored BOMs were not approved through servicecore",
-                        rule="BOM-CYCLE",
-                        entity="bom",
-                        id=comp,
-                    )
-                if phantom:
+                    raise _cycle(comp, node)
+                if id(sub) not in resolved:
+                    resolved[id(sub)] = []
                     on_path.add(comp)
-                    walk(sub, q, up, (*via, pos), level)
-                    on_path.discard(comp)
-                    continue
-                append((level, up, step, item, comp, q, uom, sub.number))
-                runs = sub.leaf_runs
-                if runs is not None:  # a BOM of leaves only: no need to descend
-                    below, sub_item = len(segments) - 1, sub.item
-                    for run in runs:
-                        append((level + 1, below, (), sub_item, q, run))
-                        leaves += run.size - 1
-                    continue
-                on_path.add(comp)
-                walk(sub, q, len(segments) - 1, (), level + 1)
-                on_path.discard(comp)
-
-        with decimal.localcontext(_EXACT):
-            walk(root, _ONE, -1, (), 1)
-        return _Unit(tuple(segments), len(segments) + leaves)
+                    stack.append((sub, iter(sub.plan)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+                if stack:
+                    on_path.discard(node.item)
+        lines: dict[int, int] = {}
+        for node in order:
+            n = 0
+            for entry, sub in resolved[id(node)]:
+                if entry.__class__ is _Run:
+                    n += entry.size
+                elif sub is None:
+                    n += 1
+                else:  # a phantom brings its children, not itself
+                    n += lines[id(sub)] + (0 if entry[3] else 1)  # type: ignore[index]
+            lines[id(node)] = n
+        return _Graph(root, order, resolved, lines[id(root)])
 
     # -- where-used --------------------------------------------------------------------
     def where_used(
@@ -724,23 +938,28 @@ def naive_explode(
                 return v
         return None
 
-    def walk(v: BomVersion, qty: Decimal, level: int) -> None:
-        for line in v.lines:
-            q = qty * line.quantity
-            if line.scrap_pct:
-                q = q * (_ONE + line.scrap_pct.scaleb(-2))
-            sub = version_of(line.component, line.pin)
-            if line.phantom and sub is not None:
-                walk(sub, q, level)
-                continue
-            out.append((level, line.component, q))
-            if sub is not None:
-                walk(sub, q, level + 1)
-
     root = version_of(item, None)
-    if root is not None:
-        with decimal.localcontext(_EXACT):
-            walk(root, quantity, 1)
+    if root is None:
+        return out
+    # Depth first with an explicit stack of (line iterator, quantity, level): no recursion.
+    stack: list[tuple[Any, Decimal, int]] = [(iter(root.lines), quantity, 1)]
+    with decimal.localcontext(_EXACT):
+        while stack:
+            lines, qty, level = stack[-1]
+            for line in lines:
+                q = qty * line.quantity
+                if line.scrap_pct:
+                    q = q * (_ONE + line.scrap_pct.scaleb(-2))
+                sub = version_of(line.component, line.pin)
+                if line.phantom and sub is not None:
+                    stack.append((iter(sub.lines), q, level))
+                    break
+                out.append((level, line.component, q))
+                if sub is not None:
+                    stack.append((iter(sub.lines), q, level + 1))
+                    break
+            else:
+                stack.pop()
     return out
 
 
