@@ -444,3 +444,30 @@ def test_holiday_rules_refuse_years_their_source_has_no_data_for() -> None:
     assert cal.is_open(at(2100, 12, 27, 9))  # a Monday within the data
     with pytest.raises(BusinessRuleError, match="list that year's holidays by hand"):
         cal.is_open(at(2150, 12, 25, 9))
+
+
+def test_a_long_duration_extends_the_index_a_few_times_not_once_per_year() -> None:
+    # Issue 15 item 16: each extension copies the whole span, so extending year by year made
+    # add_business_time quadratic in the duration. 150 years of an 8-hour weekday calendar
+    # are reached in a handful of extensions, and the answer is the hand-computed one.
+    from servicecore.calendars import index as index_module
+
+    cal = BusinessCalendar.weekdays("UTC", [(dt.time(8), dt.time(16))])
+    calls: list[tuple[int, int]] = []
+    original = index_module._Index._extend_to
+
+    def counting(self: index_module._Index, first: int, last: int) -> index_module._Snapshot:
+        calls.append((first, last))
+        return original(self, first, last)
+
+    start = dt.datetime(2024, 1, 1, 8, tzinfo=dt.UTC)  # a Monday
+    index_module._Index._extend_to = counting  # type: ignore[method-assign]
+    try:
+        end = cal.add_business_time(start, dt.timedelta(hours=8 * 5 * 52 * 150))
+    finally:
+        index_module._Index._extend_to = original  # type: ignore[method-assign]
+    assert len(calls) <= 4
+    # 150 x 52 weeks of five 8-hour days from Monday 2024-01-01 08:00 (a Monday 7,800 weeks
+    # later is 2173-06-28): the last working day of those weeks is Friday 2173-06-25, used
+    # up at its closing, 16:00.
+    assert end == pendulum.datetime(2173, 6, 25, 16, tz="UTC")

@@ -132,9 +132,14 @@ class BusinessCalendar:
                     "time after this instant, so the duration can never be used up",
                     rule="calendar-never-opens",
                 )
-            snap = index.extend_forward(snap)
+            # Extend by as many years as the working time per year seen so far says are
+            # missing (one extension, not one per year: each copies the whole span).
+            total = snap.cumend[-1] if snap.cumend else 0
+            per_year = total // (snap.last - snap.first + 1)
+            years = -(-(amount - available) // per_year) if per_year > 0 else 1
+            snap = index.extend_forward(snap, years)
             gained = (snap.cumend[-1] if snap.cumend else 0) - snap.cum_at(t) > available
-            empty_years = 0 if gained else empty_years + 1
+            empty_years = 0 if gained else empty_years + years
         k = bisect_left(snap.cumend, target)
         return snap.ends[k] - (snap.cumend[k] - target)
 

@@ -148,14 +148,18 @@ class _Index:
             years = [self.year_of(t) for t in instants]
             return self._extend_to(min(years), max(years))
 
-    def extend_forward(self, snap: _Snapshot) -> _Snapshot:
-        """A snapshot covering the years of ``snap`` and the next one.
+    def extend_forward(self, snap: _Snapshot, years: int = 1) -> _Snapshot:
+        """A snapshot covering the years of ``snap`` and the ``years`` after them (up to
+        the last supported year).
 
         Its prefix sums may start elsewhere than those of ``snap`` (another thread may have
         extended the shared span backwards): callers recompute from the returned snapshot.
         """
         with self._lock:
-            return self._extend_to(snap.first, snap.last + 1)
+            last = snap.last + max(years, 1)
+            if snap.last < _MAX_YEAR < last:
+                last = _MAX_YEAR
+            return self._extend_to(snap.first, last)
 
     def _extend_to(self, first: int, last: int) -> _Snapshot:
         snap = self._snap
