@@ -19,6 +19,7 @@ from servicecore.money import Money
 from servicecore.recurrence import Interval
 
 AT = pendulum.datetime(2024, 1, 1, 8)
+JAN_1 = pendulum.date(2024, 1, 1)
 
 
 def line(id: str = "1", **overrides: Any) -> AgreementLine:
@@ -38,7 +39,7 @@ def line(id: str = "1", **overrides: Any) -> AgreementLine:
 def agreement(
     *lines: AgreementLine,
     id: str = "AG-1",
-    start: pendulum.Date = pendulum.date(2024, 1, 1),
+    start: pendulum.Date = JAN_1,
     end: pendulum.Date | None = None,
     combine_by: CombineBy = CombineBy.AGREEMENT,
     objects: tuple[str, ...] = (),

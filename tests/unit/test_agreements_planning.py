@@ -173,7 +173,8 @@ def test_a_manual_window_with_no_open_day_is_flagged() -> None:
     window = TimeWindow.manual(0, 1)  # Saturday or Sunday
     ag = agreement(line(interval=None, start=D(2024, 6, 8), time_window=window))
     plan = plan_service_orders([ag], D(2024, 6, 1), D(2024, 6, 30), calendar=OFFICE)
-    assert dates(plan) == ["2024-06-08"] and plan.orders[0].lines[0].no_open_day
+    assert dates(plan) == ["2024-06-08"]
+    assert plan.orders[0].lines[0].no_open_day
 
 
 def test_month_window_is_clipped_to_the_agreement() -> None:
@@ -183,7 +184,8 @@ def test_month_window_is_clipped_to_the_agreement() -> None:
     )
     plan = plan_service_orders([ag], D(2024, 6, 1), D(2024, 6, 30), calendar=OFFICE)
     # 29 and 30 June 2024 are a weekend and the window cannot leave the agreement
-    assert dates(plan) == ["2024-06-29"] and plan.orders[0].lines[0].no_open_day
+    assert dates(plan) == ["2024-06-29"]
+    assert plan.orders[0].lines[0].no_open_day
 
 
 def test_without_continuous_dates_up_to_generated_through_are_skipped() -> None:
