@@ -9,6 +9,7 @@ import pytest
 from attrs import evolve
 
 from servicecore.agreements import (
+    AgreementChanged,
     AgreementState,
     TimeBand,
     TimeWindow,
@@ -91,6 +92,7 @@ def test_suspend_resume_and_cancel() -> None:
     ag = agreement(line())
     suspended, events = suspend_agreement(ag, at=AT)
     assert suspended.suspended
+    assert isinstance(events[0], AgreementChanged)
     assert events[0].action == "suspend"
     with pytest.raises(InvalidTransitionError):
         suspend_agreement(suspended, at=AT)
