@@ -126,6 +126,7 @@ class TimeWindow:
 
     def range_for(self, day: pendulum.Date) -> tuple[pendulum.Date, pendulum.Date]:
         """The first and last day (inclusive) a line calculated on ``day`` may move to."""
+        day = to_date(day, "day")
         if self.kind is WindowKind.WEEK:
             monday = day.subtract(days=day.weekday())
             return monday, monday.add(days=6)

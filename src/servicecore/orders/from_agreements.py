@@ -29,7 +29,7 @@ from servicecore.agreements import (
 )
 from servicecore.calendars import BusinessCalendar
 from servicecore.clock import Clock, read_clock, to_date
-from servicecore.errors import BusinessRuleError, ValidationError
+from servicecore.errors import BusinessRuleError, ServiceCoreError, ValidationError
 from servicecore.events import DomainEvent
 from servicecore.orders.generation import generate_service_orders
 from servicecore.orders.model import (
@@ -300,7 +300,17 @@ def change_order_stage(
         )
     changed, events = change_stage(order, to_stage, tree=tree, at=now, reason=reason)
     if validator is not None:
-        validator(order, changed.stage, reason)
+        try:
+            validator(order, changed.stage, reason)
+        except ServiceCoreError:
+            raise
+        except Exception as exc:
+            raise ValidationError(
+                f"validator: failed with {type(exc).__name__}: {exc}",
+                field="validator",
+                value=validator,
+                allowed="a callable (order, to_stage, reason) that raises servicecore errors",
+            ) from exc
     before = tree.stage(order.stage).stops_sla_clock
     after = tree.stage(changed.stage).stops_sla_clock
     saved: list[tuple[StoredSlaClock, SlaClock]] = []
