@@ -401,7 +401,9 @@ class SlaByStages(RuleBasedStateMachine):
             uow.commit()
         self.stopped = dt.timedelta(0)
         self.last_used = dt.timedelta(0)
-        self.first_due = self._status().due_at
+        due = self._status().due_at
+        assert due is not None
+        self.first_due: pendulum.DateTime = due
 
     def _status(self) -> SlaStatus:
         with self.store.unit_of_work("ACME") as uow:
