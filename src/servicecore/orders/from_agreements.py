@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import pendulum
 from attrs import evolve
@@ -61,6 +62,8 @@ __all__ = [
     "generate_orders_from_agreements",
     "make_agreement_template",
 ]
+
+_T = TypeVar("_T")
 
 SLA_OPEN_STATUS = "open"
 """The SLA clock status of an order in a stage that does not stop the clock."""
@@ -143,6 +146,33 @@ def make_agreement_template(
     return changed
 
 
+def _check_callable(value: object, field: str, allowed: str) -> None:
+    if value is not None and not callable(value):
+        raise ValidationError(
+            f"{field}: expected a callable or None, got {type(value).__name__}",
+            field=field,
+            value=value,
+            allowed=allowed,
+        )
+
+
+def _call(func: Callable[..., _T], field: str, *args: object) -> _T:
+    """Call a host's callable; what it raises outside servicecore's errors is reported as a
+    ValidationError naming ``field`` (the hooks facade turns plugin failures into
+    PluginError, which passes as it is)."""
+    try:
+        return func(*args)
+    except ServiceCoreError:
+        raise
+    except Exception as exc:
+        raise ValidationError(
+            f"{field}: failed with {type(exc).__name__}: {exc}",
+            field=field,
+            value=func,
+            allowed="a callable that raises servicecore errors to refuse",
+        ) from exc
+
+
 def _sla_for(uow: UnitOfWork, agreement: Agreement) -> str | None:
     if agreement.sla_id is not None:
         return agreement.sla_id
@@ -172,19 +202,23 @@ def create_order_for_agreement(
     clock: Clock,
     priority: str,
     lines: Iterable[OrderLine] = (),
+    pricer: Callable[[ServiceOrder, OrderLine], OrderLine] | None = None,
 ) -> ServiceOrder:
     """Create a manual order for a stored agreement, dated today (the clock's date).
 
     Refused for a suspended, cancelled or template agreement and outside the agreement's
     validity (A3, A4, A6). The order takes the agreement's SLA, else its group's; with one,
     its response and resolution clocks start now at ``priority`` (L1); a stage that
-    ``stops_sla_clock`` pauses them (see :func:`change_order_stage`).
+    ``stops_sla_clock`` pauses them (see :func:`change_order_stage`). ``pricer`` (e.g.
+    ``hooks.price_line``, the ``servicecore_price_line`` plugin hook) prices each line
+    before it is added.
     """
     agreement = uow[AGREEMENTS].get(check_id(agreement_id, "agreement_id"))
     check_id(order_id, "order_id")
     check_type(tree, StageTree, "tree")
     check_id(priority, "priority")
     items = check_items(lines, OrderLine, "lines", "a list of OrderLine")
+    _check_callable(pricer, "pricer", "None or a callable (order, line) -> line")
     now = read_clock(clock)
     today = to_date(now.date(), "at")
     if agreement.suspended or agreement.cancelled or agreement.is_template:
@@ -224,6 +258,9 @@ def create_order_for_agreement(
         source="agreement",
     )
     for line in items:
+        if pricer is not None:
+            line = _call(pricer, "pricer", order, line)
+            check_type(line, OrderLine, "pricer", "a callable returning an OrderLine")
         order, _ = add_line(order, line, tree=tree, at=now)
     events: list[DomainEvent] = [
         ServiceOrderCreated(
@@ -291,26 +328,10 @@ def change_order_stage(
     """
     order = uow[SERVICE_ORDERS].get(check_id(order_id, "order_id"))
     now = read_clock(clock)
-    if validator is not None and not callable(validator):
-        raise ValidationError(
-            f"validator: expected a callable or None, got {type(validator).__name__}",
-            field="validator",
-            value=validator,
-            allowed="None or a callable (order, to_stage, reason)",
-        )
+    _check_callable(validator, "validator", "None or a callable (order, to_stage, reason)")
     changed, events = change_stage(order, to_stage, tree=tree, at=now, reason=reason)
     if validator is not None:
-        try:
-            validator(order, changed.stage, reason)
-        except ServiceCoreError:
-            raise
-        except Exception as exc:
-            raise ValidationError(
-                f"validator: failed with {type(exc).__name__}: {exc}",
-                field="validator",
-                value=validator,
-                allowed="a callable (order, to_stage, reason) that raises servicecore errors",
-            ) from exc
+        _call(validator, "validator", order, changed.stage, reason)
     before = tree.stage(order.stage).stops_sla_clock
     after = tree.stage(changed.stage).stops_sla_clock
     saved: list[tuple[StoredSlaClock, SlaClock]] = []
