@@ -16,7 +16,8 @@ import servicecore.orders.from_agreements as from_agreements
 from servicecore.calendars import ALWAYS_OPEN
 from servicecore.clock import FixedClock
 from servicecore.money import Money
-from servicecore.orders import Stage, StageTree
+from servicecore.orders import OrderLine, Stage, StageTree, new_service_order
+from servicecore.plugins import Hooks, get_plugin_manager
 from servicecore.recurrence import Interval
 from servicecore.sla import SLAS, ServiceLevelAgreement, Target
 from servicecore.storage.memory import InMemoryStore
@@ -126,7 +127,29 @@ def entries() -> list[Entry]:
     f = "servicecore.orders.from_agreements."
     clock = FixedClock(AT)
     tree = _tree()
+    hooks = Hooks(get_plugin_manager(load_entrypoints=False))
+    order = new_service_order(
+        company_id="ACME", id="SO-1", customer_id="C", currency="EUR", tree=tree, at=AT
+    )
+    hour = OrderLine(
+        id="1",
+        transaction_type=plan.TransactionType.HOUR,
+        quantity=Decimal(1),
+        cost_price=Money.of("1", "EUR"),
+        sales_price=Money.of("2", "EUR"),
+        worker_id="W",
+    )
     return [
+        Entry(
+            "servicecore.plugins.Hooks.validate_stage_change",
+            lambda: method(
+                hooks, "validate_stage_change", order=order, to_stage="work", reason=None
+            ),
+        ),
+        Entry(
+            "servicecore.plugins.Hooks.price_line",
+            lambda: method(hooks, "price_line", order=order, line=hour),
+        ),
         Entry(m + "TimeWindow", lambda: fields_call(model.TimeWindow)),
         Entry(m + "TimeWindow.week", lambda: call(model.TimeWindow.week)),
         Entry(m + "TimeWindow.month", lambda: call(model.TimeWindow.month)),
