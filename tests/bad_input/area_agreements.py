@@ -43,6 +43,7 @@ EXCLUDED: dict[str, str] = {
     _M + "AgreementRenewed": "an event built only by renew_agreement",
     _P + "TransactionType": "an enum",
     "servicecore.agreements.planning.MAX_PLAN_DAYS": "a number constant",
+    "servicecore.agreements.planning.Row": "a type alias",
     "servicecore.orders.from_agreements.SLA_OPEN_STATUS": "a status constant",
     "servicecore.orders.from_agreements.SLA_STOPPED_STATUS": "a status constant",
 }
@@ -92,6 +93,10 @@ def _agreement(id: str = "AG-1", **overrides: Any) -> model.Agreement:
 
 def _template() -> model.Agreement:
     return model.make_template(_agreement("TPL-1"), "TPL", order_count=0, at=AT)[0]
+
+
+def _compact() -> planning.CompactPlan:
+    return planning.plan_service_orders_compact([_agreement()], DAY, DAY.add(days=60))
 
 
 def _store() -> InMemoryStore:
@@ -288,6 +293,30 @@ def entries() -> list[Entry]:
                 calendar=ALWAYS_OPEN,
                 continuous=True,
             ),
+        ),
+        Entry(
+            "servicecore.agreements.planning.plan_service_orders_compact",
+            lambda: call(
+                planning.plan_service_orders_compact,
+                agreements=[_agreement()],
+                start=DAY,
+                end=DAY.add(days=90),
+                transaction_types=None,
+                calendar=None,
+                continuous=False,
+            ),
+        ),
+        Entry(
+            "servicecore.agreements.planning.CompactPlan",
+            lambda: fields_call(planning.CompactPlan, agreements=(), rows=()),
+        ),
+        Entry(
+            "servicecore.agreements.planning.CompactPlan.keys",
+            lambda: method(_compact(), "keys"),
+        ),
+        Entry(
+            "servicecore.agreements.planning.CompactPlan.to_plan",
+            lambda: method(_compact(), "to_plan"),
         ),
         Entry(p + "PlannedLine", lambda: fields_call(plan.PlannedLine)),
         Entry(p + "PlannedOrder", lambda: fields_call(plan.PlannedOrder, lines=())),

@@ -28,6 +28,7 @@ from servicecore.agreements import (
     create_agreement,
     create_agreement_group,
     plan_service_orders,
+    plan_service_orders_compact,
 )
 from servicecore.calendars import BusinessCalendar
 from servicecore.clock import FixedClock
@@ -58,7 +59,7 @@ from servicecore.orders import (
     new_service_order,
     revoke_line,
 )
-from servicecore.recurrence import Interval
+from servicecore.recurrence import Interval, Recurrence
 from servicecore.sla import SLAS, ClockKind, ServiceLevelAgreement, SlaStatus, Target
 from servicecore.sla_clocks import SLA_CLOCKS
 from servicecore.storage.memory import InMemoryStore
@@ -450,3 +451,31 @@ class SlaByStages(RuleBasedStateMachine):
 
 TestSlaByStages = SlaByStages.TestCase
 TestSlaByStages.settings = settings(max_examples=15, stateful_step_count=15, deadline=None)
+
+
+# -- occurrences jump to the range: the same dates as Recurrence -----------------------------
+@settings(max_examples=80, deadline=None)
+@given(
+    interval=st.one_of(
+        st.integers(1, 30).map(Interval.days),
+        st.integers(1, 6).map(Interval.weeks),
+        st.integers(1, 18).map(Interval.months),
+        st.integers(1, 3).map(Interval.years),
+    ),
+    anchor=st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31)),
+    offset=st.integers(0, 4000),
+    days=st.integers(0, 800),
+)
+def test_planned_dates_are_the_recurrence_occurrences(
+    interval: Interval, anchor: dt.date, offset: int, days: int
+) -> None:
+    start = pendulum.Date(anchor.year, anchor.month, anchor.day)
+    lo = start.add(days=offset)
+    hi = lo.add(days=days)
+    ag = agreement(line(interval=interval), start=start)
+    compact = plan_service_orders_compact([ag], lo, hi)
+    expected = Recurrence(interval, start).occurrences(lo, hi.add(days=1))
+    assert [pendulum.Date.fromordinal(r[2]) for r in compact.rows] == expected
+    assert compact.keys() == [
+        pl.key for o in plan_service_orders([ag], lo, hi).orders for pl in o.lines
+    ]

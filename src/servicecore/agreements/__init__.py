@@ -47,7 +47,13 @@ from servicecore.agreements.plan import (
     ServiceOrderPlan,
     TransactionType,
 )
-from servicecore.agreements.planning import MAX_PLAN_DAYS, plan_service_orders
+from servicecore.agreements.planning import (
+    MAX_PLAN_DAYS,
+    CompactPlan,
+    Row,
+    plan_service_orders,
+    plan_service_orders_compact,
+)
 from servicecore.agreements.use_cases import (
     create_agreement,
     create_agreement_group,
@@ -71,8 +77,10 @@ __all__ = [
     "AgreementRepository",
     "AgreementState",
     "CombineBy",
+    "CompactPlan",
     "PlannedLine",
     "PlannedOrder",
+    "Row",
     "ServiceOrderPlan",
     "TemplateGroup",
     "TemplateGroupRepository",
@@ -92,6 +100,7 @@ __all__ = [
     "make_template",
     "new_agreement",
     "plan_service_orders",
+    "plan_service_orders_compact",
     "renew_agreement",
     "renew_stored_agreement",
     "restart_line",

@@ -14,6 +14,7 @@ from servicecore.agreements import (
     AgreementGroup,
     AgreementLine,
     CombineBy,
+    CompactPlan,
     PlannedLine,
     PlannedOrder,
     ServiceOrderPlan,
@@ -22,6 +23,7 @@ from servicecore.agreements import (
     TimeWindow,
     TransactionType,
     WindowKind,
+    plan_service_orders_compact,
 )
 from servicecore.money import Currency, Money
 from servicecore.testing.strategies.kernel import dates, ids
@@ -31,6 +33,7 @@ __all__ = [
     "agreement_groups",
     "agreement_lines",
     "agreements",
+    "compact_plans",
     "planned_lines",
     "template_groups",
     "time_bands",
@@ -172,6 +175,15 @@ def _planned_orders() -> st.SearchStrategy[PlannedOrder]:
     )
 
 
+def compact_plans() -> st.SearchStrategy[CompactPlan]:
+    """Compact plans of one or two drawn agreements over 2024."""
+    return st.lists(agreements(), min_size=1, max_size=2, unique_by=lambda a: a.id).map(
+        lambda ags: plan_service_orders_compact(
+            ags, pendulum.Date(2024, 1, 1), pendulum.Date(2024, 12, 31)
+        )
+    )
+
+
 def register() -> None:
     """Register the agreement types (and the plan values) for ``st.from_type``."""
     st.register_type_strategy(Agreement, agreements())
@@ -181,6 +193,7 @@ def register() -> None:
     st.register_type_strategy(TimeWindow, time_windows())
     st.register_type_strategy(TimeBand, time_bands())
     st.register_type_strategy(PlannedLine, planned_lines())
+    st.register_type_strategy(CompactPlan, compact_plans())
     st.register_type_strategy(PlannedOrder, _planned_orders())
     st.register_type_strategy(
         ServiceOrderPlan,
