@@ -22,6 +22,7 @@ EXCLUDED: dict[str, str] = {
     "servicecore.orders.model.SERVICE_ORDERS": "an AggregateType constant, not callable",
     "servicecore.orders.generation.GENERATED_LINE_KEYS": "an AggregateType constant",
     "servicecore.orders.model.LineStatus": "an enum",
+    "servicecore.orders.model.OrderProgress": "an enum",
     "servicecore.orders.model.JournalRecord": "an event payload built only by post_order",
     "servicecore.orders.model.OrderLinesPosted": "an event built only by post_order",
     "servicecore.orders.model.OrderStageChanged": "an event built only by change_stage",
@@ -185,7 +186,16 @@ def entries() -> list[Entry]:
                 model.sign_off_order, order=model.sign_off_line(_order(), "1", at=AT)[0], at=AT
             ),
         ),
-        Entry(m + "post_order", lambda: call(model.post_order, order=_done(), tree=tree, at=AT)),
+        Entry(
+            m + "post_order",
+            lambda: call(
+                model.post_order,
+                order=model.sign_off_line(_done(), "1", at=AT)[0],
+                tree=tree,
+                at=AT,
+                transaction_types=[TransactionType.HOUR],
+            ),
+        ),
         Entry(
             g + "generate_service_orders",
             lambda: use_case(

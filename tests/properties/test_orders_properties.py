@@ -34,6 +34,7 @@ from servicecore.orders import (
     new_service_order,
     post_order,
     revoke_line,
+    sign_off_line,
 )
 from servicecore.storage.memory import InMemoryStore
 from servicecore.testing.strategies.orders import DEFAULT_STAGES as TREE
@@ -183,6 +184,15 @@ class OrderLifecycle(RuleBasedStateMachine):
         except ServiceCoreError:
             assert self.order is before
 
+    @precondition(lambda self: bool(self.order.lines))
+    @rule(data=st.data())
+    def sign_off(self, data: st.DataObject) -> None:
+        line_id = data.draw(st.sampled_from([ln.id for ln in self.order.lines]))
+        try:
+            self.order, _ = sign_off_line(self.order, line_id, at=AT)
+        except InvalidTransitionError:
+            assert self.order.line(line_id).status is LineStatus.CANCELLED
+
     @rule()
     def post(self) -> None:
         before = self.order
@@ -197,6 +207,13 @@ class OrderLifecycle(RuleBasedStateMachine):
             if ln.status is LineStatus.POSTED and ln.id not in self.posted
         ]
         assert newly
+        assert TREE.stage(before.stage).can_post
+        for ln in newly:  # invariant 8: only signed-off created lines are posted
+            assert before.line(ln.id).status is LineStatus.CREATED
+            assert before.line(ln.id).signed_off or before.signed_off
+        for ln in self.order.lines:  # the others are untouched
+            if ln.id not in {n.id for n in newly}:
+                assert ln == before.line(ln.id)
         journal = events[0].journal  # type: ignore[attr-defined]
         assert sorted(i for r in journal for i in r.line_ids) == sorted(ln.id for ln in newly)
         total = Money.sum((r.sales_amount for r in journal), "EUR")

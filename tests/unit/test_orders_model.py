@@ -23,6 +23,7 @@ from servicecore.orders import (
     LineStatus,
     OrderLine,
     OrderLinesPosted,
+    OrderProgress,
     ServiceOrder,
     Stage,
     StageTree,
@@ -77,6 +78,13 @@ def with_lines(o: ServiceOrder, *lines: OrderLine) -> ServiceOrder:
     return o
 
 
+def signed(o: ServiceOrder) -> ServiceOrder:
+    for ln in o.lines:
+        if ln.status is LineStatus.CREATED:
+            o, _ = sign_off_line(o, ln.id, at=AT)
+    return o
+
+
 def test_tree_refuses_unknown_parent_cycle_and_duplicates() -> None:
     with pytest.raises(ValidationError, match="unknown parent 'x'"):
         StageTree.define([Stage(id="a"), Stage(id="b", parent="x")])
@@ -128,7 +136,7 @@ def test_progress_and_margin() -> None:
     assert o.progress == Decimal(0)
     o, _ = change_stage(o, "in_progress", tree=TREE, at=AT)
     o, _ = change_stage(o, "done", tree=TREE, at=AT)
-    o, _ = post_order(o, tree=TREE, at=AT)
+    o, _ = post_order(signed(o), tree=TREE, at=AT)
     assert o.progress == Decimal(1)
 
 
@@ -141,9 +149,9 @@ def test_posting_emits_one_journal_record_per_type_and_locks_lines() -> None:
     )
     o, _ = change_stage(o, "in_progress", tree=TREE, at=AT)
     with pytest.raises(InvalidTransitionError):
-        post_order(o, tree=TREE, at=AT)
+        post_order(signed(o), tree=TREE, at=AT)
     o, _ = change_stage(o, "done", tree=TREE, at=AT)
-    posted, events = post_order(o, tree=TREE, at=AT)
+    posted, events = post_order(signed(o), tree=TREE, at=AT)
     assert isinstance(events[0], OrderLinesPosted)
     journal = {r.transaction_type: r for r in events[0].journal}
     assert set(journal) == {TransactionType.HOUR, TransactionType.ITEM}
@@ -163,7 +171,7 @@ def test_posting_is_all_or_nothing() -> None:
     o, _ = change_stage(o, "in_progress", tree=TREE, at=AT)
     o, _ = change_stage(o, "done", tree=TREE, at=AT)
     with pytest.raises(BusinessRuleError, match="needs a worker"):
-        post_order(o, tree=TREE, at=AT)
+        post_order(signed(o), tree=TREE, at=AT)
     assert {ln.status for ln in o.lines} == {LineStatus.CREATED}
 
 
@@ -288,3 +296,25 @@ def test_a_second_concurrent_run_fails_at_commit_instead_of_duplicating() -> Non
         with pytest.raises(AlreadyExistsError):
             second.commit()
     assert len(keys_in(store)) == 2
+
+
+def test_only_signed_off_lines_of_selected_types_are_posted() -> None:
+    o = with_lines(order(), line("1"), line("2"), line("3", TransactionType.ITEM, worker_id=None))
+    o, _ = change_stage(o, "in_progress", tree=TREE, at=AT)
+    o, _ = change_stage(o, "done", tree=TREE, at=AT)
+    with pytest.raises(BusinessRuleError, match="signed-off"):
+        post_order(o, tree=TREE, at=AT)
+    o, _ = sign_off_line(o, "1", at=AT)
+    o, _ = sign_off_line(o, "3", at=AT)
+    posted, _ = post_order(o, tree=TREE, at=AT, transaction_types=[TransactionType.HOUR])
+    assert [ln.status for ln in posted.lines] == [
+        LineStatus.POSTED,
+        LineStatus.CREATED,
+        LineStatus.CREATED,
+    ]
+    assert posted.state is OrderProgress.IN_PROCESS
+    o, _ = sign_off_line(posted, "2", at=AT)
+    o, _ = sign_off_order(o, at=AT)
+    done, _ = post_order(o, tree=TREE, at=AT)  # the order's sign-off covers every line
+    assert {ln.status for ln in done.lines} == {LineStatus.POSTED}
+    assert done.state is OrderProgress.POSTED

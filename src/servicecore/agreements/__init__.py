@@ -1,16 +1,110 @@
 """Service agreements: what is agreed with a customer, and the service orders it generates.
 
-Work in progress in this release: the generation plan's value types are here; agreements
-themselves and ``plan_service_orders`` arrive with the agreements issue.
+Every public name is re-exported here: import from ``servicecore.agreements``. Generation
+commits (and other use cases that need service orders) are in
+:mod:`servicecore.orders.from_agreements`.
 """
 
 from __future__ import annotations
 
+from servicecore.agreements.model import (
+    AGREEMENT_GROUPS,
+    AGREEMENTS,
+    ENDING_SOON_DAYS,
+    MAX_QUANTITY,
+    TEMPLATE_GROUPS,
+    Agreement,
+    AgreementChanged,
+    AgreementGroup,
+    AgreementGroupRepository,
+    AgreementLine,
+    AgreementRenewed,
+    AgreementRepository,
+    AgreementState,
+    CombineBy,
+    TemplateGroup,
+    TemplateGroupRepository,
+    TimeBand,
+    TimeWindow,
+    WindowKind,
+    add_agreement_line,
+    agreement_state,
+    cancel_agreement,
+    copy_agreement_lines,
+    copy_template_lines,
+    line_state,
+    make_template,
+    new_agreement,
+    renew_agreement,
+    restart_line,
+    resume_agreement,
+    stop_line,
+    suspend_agreement,
+)
 from servicecore.agreements.plan import (
     PlannedLine,
     PlannedOrder,
     ServiceOrderPlan,
     TransactionType,
 )
+from servicecore.agreements.planning import (
+    MAX_PLAN_DAYS,
+    CompactPlan,
+    Row,
+    plan_service_orders,
+    plan_service_orders_compact,
+)
+from servicecore.agreements.use_cases import (
+    create_agreement,
+    create_agreement_group,
+    create_template_group,
+    renew_stored_agreement,
+)
 
-__all__ = ["PlannedLine", "PlannedOrder", "ServiceOrderPlan", "TransactionType"]
+__all__ = [
+    "AGREEMENTS",
+    "AGREEMENT_GROUPS",
+    "ENDING_SOON_DAYS",
+    "MAX_PLAN_DAYS",
+    "MAX_QUANTITY",
+    "TEMPLATE_GROUPS",
+    "Agreement",
+    "AgreementChanged",
+    "AgreementGroup",
+    "AgreementGroupRepository",
+    "AgreementLine",
+    "AgreementRenewed",
+    "AgreementRepository",
+    "AgreementState",
+    "CombineBy",
+    "CompactPlan",
+    "PlannedLine",
+    "PlannedOrder",
+    "Row",
+    "ServiceOrderPlan",
+    "TemplateGroup",
+    "TemplateGroupRepository",
+    "TimeBand",
+    "TimeWindow",
+    "TransactionType",
+    "WindowKind",
+    "add_agreement_line",
+    "agreement_state",
+    "cancel_agreement",
+    "copy_agreement_lines",
+    "copy_template_lines",
+    "create_agreement",
+    "create_agreement_group",
+    "create_template_group",
+    "line_state",
+    "make_template",
+    "new_agreement",
+    "plan_service_orders",
+    "plan_service_orders_compact",
+    "renew_agreement",
+    "renew_stored_agreement",
+    "restart_line",
+    "resume_agreement",
+    "stop_line",
+    "suspend_agreement",
+]

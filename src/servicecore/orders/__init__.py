@@ -3,6 +3,14 @@
 Every public name is re-exported here: import from ``servicecore.orders``.
 """
 
+from servicecore.orders.from_agreements import (
+    SLA_OPEN_STATUS,
+    SLA_STOPPED_STATUS,
+    change_order_stage,
+    create_order_for_agreement,
+    generate_orders_from_agreements,
+    make_agreement_template,
+)
 from servicecore.orders.generation import (
     GENERATED_LINE_KEYS,
     GeneratedLineKey,
@@ -15,6 +23,7 @@ from servicecore.orders.model import (
     LineStatus,
     OrderLine,
     OrderLinesPosted,
+    OrderProgress,
     OrderStageChanged,
     ServiceOrder,
     ServiceOrderCreated,
@@ -37,12 +46,15 @@ from servicecore.orders.model import (
 __all__ = [
     "GENERATED_LINE_KEYS",
     "SERVICE_ORDERS",
+    "SLA_OPEN_STATUS",
+    "SLA_STOPPED_STATUS",
     "GeneratedLineKey",
     "GeneratedLineKeyRepository",
     "JournalRecord",
     "LineStatus",
     "OrderLine",
     "OrderLinesPosted",
+    "OrderProgress",
     "OrderStageChanged",
     "ServiceOrder",
     "ServiceOrderCreated",
@@ -52,9 +64,13 @@ __all__ = [
     "StageTree",
     "add_line",
     "cancel_line",
+    "change_order_stage",
     "change_stage",
+    "create_order_for_agreement",
     "delete_line",
+    "generate_orders_from_agreements",
     "generate_service_orders",
+    "make_agreement_template",
     "move_line",
     "new_service_order",
     "post_order",

@@ -29,6 +29,7 @@ from servicecore.ports import (
     Index,
     Repository,
     check_id,
+    check_items,
     check_iterable,
     check_type,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "LineStatus",
     "OrderLine",
     "OrderLinesPosted",
+    "OrderProgress",
     "OrderStageChanged",
     "ServiceOrder",
     "ServiceOrderCreated",
@@ -179,6 +181,14 @@ class LineStatus(enum.Enum):
     POSTED = "posted"
 
 
+class OrderProgress(enum.Enum):
+    """An order's progress, derived from its line statuses (D365 O1)."""
+
+    IN_PROCESS = "in_process"
+    POSTED = "posted"
+    CANCELLED = "cancelled"
+
+
 @frozen(kw_only=True)
 class OrderLine:
     """One service order line: what is charged, by whom, and from which agreement line."""
@@ -260,6 +270,17 @@ class ServiceOrder:
             return Decimal(1) if self.lines else Decimal(0)
         posted = sum(1 for ln in live if ln.status is LineStatus.POSTED)
         return Decimal(posted) / Decimal(len(live))
+
+    @property
+    def state(self) -> OrderProgress:
+        """D365 progress from the line statuses (O1): any created line: in process; else
+        any posted: posted; else (all cancelled): cancelled. No lines: in process."""
+        statuses = {ln.status for ln in self.lines}
+        if not statuses or LineStatus.CREATED in statuses:
+            return OrderProgress.IN_PROCESS
+        if LineStatus.POSTED in statuses:
+            return OrderProgress.POSTED
+        return OrderProgress.CANCELLED
 
     @property
     def margin(self) -> Money:
@@ -656,22 +677,38 @@ def _line_problem(line: OrderLine) -> str | None:
 
 
 def post_order(
-    order: ServiceOrder, *, tree: StageTree, at: object
+    order: ServiceOrder,
+    *,
+    tree: StageTree,
+    at: object,
+    transaction_types: Iterable[TransactionType] | None = None,
 ) -> tuple[ServiceOrder, tuple[DomainEvent, ...]]:
-    """Post every created line at once: one journal record per transaction type.
+    """Post every eligible line at once: one journal record per transaction type.
 
-    Nothing is posted when any eligible line fails (quantity not positive, an hour line
-    without a worker). Posted lines are read-only afterwards.
+    A line is eligible when it is created, signed off (or the whole order is) and of a
+    selected transaction type (``None``: all); the stage must allow posting (O6, O7).
+    Other lines are left as they are. Nothing is posted when any eligible line fails
+    (quantity not positive, an hour line without a worker). Posted lines are read-only.
     """
     check_type(order, ServiceOrder, "order")
     check_type(tree, StageTree, "tree")
     when = to_instant(at, "at")
+    if transaction_types is None:
+        types = frozenset(TransactionType)
+    else:
+        types = frozenset(check_items(transaction_types, TransactionType, "transaction_types"))
     if not tree.stage(order.stage).can_post:
         _refuse(order, "post", order.stage)
-    eligible = [ln for ln in order.lines if ln.status is LineStatus.CREATED]
+    eligible = [
+        ln
+        for ln in order.lines
+        if ln.status is LineStatus.CREATED
+        and (ln.signed_off or order.signed_off)
+        and ln.transaction_type in types
+    ]
     if not eligible:
         raise BusinessRuleError(
-            f"order {order.id!r} has no created line to post",
+            f"order {order.id!r} has no created, signed-off line of a selected type to post",
             rule="post-needs-lines",
             entity="service order",
             id=order.id,

@@ -14,6 +14,7 @@ import pluggy
 if TYPE_CHECKING:  # the domain is imported for typing only: `import servicecore` stays light
     from servicecore.calendars import BusinessCalendar
     from servicecore.events import DomainEvent
+    from servicecore.orders import OrderLine, ServiceOrder
     from servicecore.ports import AggregateType
     from servicecore.sla import SlaSelectionContext
 
@@ -24,7 +25,9 @@ __all__ = [
     "servicecore_calendars",
     "servicecore_configure",
     "servicecore_on_events",
+    "servicecore_price_line",
     "servicecore_select_sla",
+    "servicecore_validate_stage_change",
 ]
 
 hookspec = pluggy.HookspecMarker("servicecore")
@@ -85,5 +88,32 @@ def servicecore_select_sla(context: SlaSelectionContext) -> str | None:
     The first implementation returning an id wins. The chosen SLA comes before the
     agreement's own SLA and the agreement group's default (see ``servicecore.sla``).
     Read through ``Hooks.select_sla(context)``.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def servicecore_validate_stage_change(
+    order: ServiceOrder, to_stage: str, reason: str | None
+) -> None:
+    """Check that ``order`` may move to ``to_stage`` (with ``reason``); raise to refuse.
+
+    Every implementation is asked, after the stage tree's own rules passed and before
+    anything is saved. Raise a ``servicecore.errors`` exception (for example
+    ``BusinessRuleError``) to refuse: the caller sees it as it is and nothing changes;
+    anything else becomes a ``PluginError`` naming the plugin. Read through
+    ``Hooks.validate_stage_change``, which ``servicecore.orders.change_order_stage``
+    takes as its ``validator``.
+    """
+
+
+@hookspec(firstresult=True)
+def servicecore_price_line(order: ServiceOrder, line: OrderLine) -> OrderLine | None:
+    """Price ``line`` for ``order``: return the line with its cost and sales price set, or
+    None to keep the prices it has.
+
+    The first implementation returning a line wins; it must keep the line's id and be
+    priced in the order currency. Read through ``Hooks.price_line``, which
+    ``servicecore.orders.create_order_for_agreement`` takes as its ``pricer``.
     """
     raise NotImplementedError

@@ -20,6 +20,7 @@ from servicecore.plugins.hookspecs import hookimpl
 from servicecore.ports import AggregateType, check_id, check_items, check_type
 
 if TYPE_CHECKING:  # domain types for annotations only: importing plugins loads no domain module
+    from servicecore.orders import OrderLine, ServiceOrder
     from servicecore.sla import SlaSelectionContext
 
 __all__ = [
@@ -327,6 +328,39 @@ class Hooks:
                 )
             return chosen
         return None
+
+    def validate_stage_change(self, order: ServiceOrder, to_stage: str, reason: str | None) -> None:
+        """Ask every ``servicecore_validate_stage_change`` implementation; the first that
+        raises refuses the move (a servicecore error as it is, anything else as a
+        ``PluginError`` naming the plugin)."""
+        self._each(
+            self._pm.hook.servicecore_validate_stage_change,
+            order=order,
+            to_stage=to_stage,
+            reason=reason,
+        )
+
+    def price_line(self, order: ServiceOrder, line: OrderLine) -> OrderLine:
+        """The line as the first ``servicecore_price_line`` plugin priced it, or ``line``
+        unchanged when none did. A result that is not a line with the same id is a
+        ``PluginError``."""
+        hook = "servicecore_price_line"
+        for impl in reversed(self._pm.hook.servicecore_price_line.get_hookimpls()):
+            try:
+                priced = impl.function(order=order, line=line)
+            except Exception as exc:
+                raise _plugin_failure(hook, impl.plugin_name, exc) from exc
+            if priced is None:
+                continue
+            if type(priced) is not type(line) or priced.id != line.id:  # same class
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r}: {hook} must return the line (same id "
+                    f"{line.id!r}) or None, not {priced!r}",
+                    plugin=impl.plugin_name,
+                    hook=hook,
+                )
+            return priced
+        return line
 
 
 _default: Hooks | None = None
