@@ -28,6 +28,10 @@ BUILTIN_AGGREGATE_TYPES: tuple[str, ...] = (
     "servicecore.repairs:REPAIR_CODES",
     "servicecore.orders:SERVICE_ORDERS",
     "servicecore.orders:GENERATED_LINE_KEYS",
+    "servicecore.returns:RETURN_ORDERS",
+    "servicecore.returns:RETURN_SETUPS",
+    "servicecore.returns:RETURNED_QUANTITIES",
+    "servicecore.returns:NUMBER_SEQUENCES",
 )
 
 
