@@ -21,10 +21,9 @@ from servicecore.returns import (
     ReturnLineStatus,
     ReturnOrder,
     ReturnStatus,
+    ReturnStatusChanged,
 )
 from tests.builders.returns import AT, LATER, eur, order, registered, setup
-
-HOST_EVENTS = (GoodsReceived, GoodsScrapped, GoodsShippedBack, ReplacementRequested)
 
 
 def _effects(events: tuple[DomainEvent, ...]) -> list[tuple[Any, ...]]:
@@ -40,6 +39,9 @@ def _effects(events: tuple[DomainEvent, ...]) -> list[tuple[Any, ...]]:
             out.append(("replacement", e.item_id, e.quantity, e.upfront))
         elif isinstance(e, CreditNoteIssued):
             out.append(("credit", e.total, tuple((c.line_id, c.amount) for c in e.lines)))
+        else:  # the only other event allowed is the header closing
+            assert isinstance(e, ReturnStatusChanged), f"unexpected effect {e!r}"
+            assert e.to_status is ReturnStatus.CLOSED
     return out
 
 

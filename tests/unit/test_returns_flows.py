@@ -7,13 +7,16 @@ from decimal import Decimal
 
 import pendulum
 import pytest
+from attrs import evolve
 
 from servicecore.errors import (
     BusinessRuleError,
     ConcurrencyError,
+    CurrencyMismatchError,
     InvalidTransitionError,
     ValidationError,
 )
+from servicecore.money import Money
 from servicecore.orders import SERVICE_ORDERS
 from servicecore.returns import (
     NUMBER_SEQUENCES,
@@ -21,6 +24,7 @@ from servicecore.returns import (
     RETURNED_QUANTITIES,
     Charge,
     DispositionAction,
+    DispositionCode,
     NumberSequence,
     ReplacementRequested,
     ReturnLineStatus,
@@ -569,3 +573,21 @@ def test_repair_and_return_needs_a_registered_return_to_customer_line() -> None:
         )
         with pytest.raises(BusinessRuleError):
             repair_and_return(uow, rma, "1", service_order_id="SO-R1", tree=tree(), clock=clock())
+
+
+def test_a_disposition_charge_in_another_currency_is_refused_at_arrival() -> None:
+    usd = setup()
+    foreign = evolve(
+        usd,
+        dispositions=(
+            DispositionCode(
+                id="RESTOCK",
+                action=DispositionAction.CREDIT,
+                charges=(Charge(code="FEE", amount=Money.of("5", "USD")),),
+            ),
+        ),
+    )
+    with pytest.raises(CurrencyMismatchError):
+        order_with_line().register_arrival(
+            foreign, "1", quantity=Decimal(3), disposition_code="RESTOCK", at=LATER
+        )

@@ -45,6 +45,7 @@ from servicecore.ports import (
 from servicecore.returns.codes import (
     Charge,
     DispositionAction,
+    DispositionCode,
     ReturnSetup,
     charge_amount,
 )
@@ -273,6 +274,8 @@ class ReturnOrder:
                     allowed="a CREDIT_ONLY disposition code, or None",
                 )
             action, charges = code.action, code.charges
+            for charge in charges:
+                self._check_charge_currency(charge)
         if self.status not in (ReturnStatus.CREATED, ReturnStatus.OPEN):
             self._refuse("add a line to", f"it is {self.status.value}")
         if any(
@@ -343,7 +346,7 @@ class ReturnOrder:
         code = None
         if disposition_code is not None:
             code = setup.disposition(check_id(disposition_code, "disposition_code"))
-            self._check_arrival_code(line, code.action)
+            self._check_arrival_code(line, code)
         if self.status not in (ReturnStatus.CREATED, ReturnStatus.OPEN):
             self._refuse("register an arrival on", f"it is {self.status.value}")
         if line.action is DispositionAction.CREDIT_ONLY:
@@ -415,7 +418,7 @@ class ReturnOrder:
         line = self.line(check_id(line_id, "line_id"))
         code = setup.disposition(check_id(disposition_code, "disposition_code"))
         LINE_LIFECYCLE.apply(line.status, "end inspection", id=line.id)
-        self._check_arrival_code(line, code.action)
+        self._check_arrival_code(line, code)
         done = evolve(
             line,
             status=ReturnLineStatus.REGISTERED,
@@ -681,7 +684,10 @@ class ReturnOrder:
                 actual=str(charge.amount.currency),
             )
 
-    def _check_arrival_code(self, line: ReturnLine, action: DispositionAction) -> None:
+    def _check_arrival_code(self, line: ReturnLine, code: DispositionCode) -> None:
+        for charge in code.charges:
+            self._check_charge_currency(charge)
+        action = code.action
         if action is DispositionAction.CREDIT_ONLY:
             raise ValidationError(
                 "disposition_code: a credit-only code is for goods that never arrive",
