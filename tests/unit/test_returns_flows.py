@@ -591,3 +591,22 @@ def test_a_disposition_charge_in_another_currency_is_refused_at_arrival() -> Non
         order_with_line().register_arrival(
             foreign, "1", quantity=Decimal(3), disposition_code="RESTOCK", at=LATER
         )
+
+
+def test_a_sales_line_keeps_the_invoiced_quantity_of_its_first_return() -> None:
+    s = store()
+    rma = _new(s)
+    with s.unit_of_work("ACME") as uow:
+        add_invoiced_line(
+            uow, rma, invoiced(), line_id="1", quantity=Decimal(-1), clock=clock(), setup_id=S
+        )
+        with pytest.raises(BusinessRuleError, match="recorded as invoiced 5"):
+            add_invoiced_line(
+                uow,
+                rma,
+                invoiced(quantity="9"),
+                line_id="2",
+                quantity=Decimal(-6),
+                clock=clock(),
+                setup_id=S,
+            )

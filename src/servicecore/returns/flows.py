@@ -84,17 +84,27 @@ class InvoicedLine:
 
 
 def _ledger_of(uow: UnitOfWork, invoiced: InvoicedLine) -> tuple[ReturnedQuantity, bool]:
-    """The returned quantity of the sales line and whether it exists, or a fresh one."""
+    """The returned quantity of the sales line and whether it exists, or a fresh one.
+
+    A sales line's invoiced quantity is recorded at its first return; a later return that
+    states another one is refused rather than silently believed or ignored.
+    """
     sales_line_id = check_id(invoiced.sales_line_id, "invoiced.sales_line_id")
+    quantity = check_quantity(invoiced.quantity, "invoiced.quantity")
     try:
-        return uow[RETURNED_QUANTITIES].get(sales_line_id), True
+        ledger = uow[RETURNED_QUANTITIES].get(sales_line_id)
     except NotFoundError:
-        fresh = ReturnedQuantity(
-            company_id=uow.company_id,
-            id=sales_line_id,
-            invoiced=check_quantity(invoiced.quantity, "invoiced.quantity"),
-        )
+        fresh = ReturnedQuantity(company_id=uow.company_id, id=sales_line_id, invoiced=quantity)
         return fresh, False
+    if ledger.invoiced != quantity:
+        raise BusinessRuleError(
+            f"invoiced.quantity: sales line {sales_line_id!r} was recorded as invoiced "
+            f"{ledger.invoiced} at its first return, not {quantity}",
+            rule="invoiced-quantity-fixed",
+            entity="sales line",
+            id=sales_line_id,
+        )
+    return ledger, True
 
 
 def create_return_order(
