@@ -31,6 +31,10 @@ BUILTIN_AGGREGATE_TYPES: tuple[str, ...] = (
     "servicecore.agreements:AGREEMENTS",
     "servicecore.agreements:AGREEMENT_GROUPS",
     "servicecore.agreements:TEMPLATE_GROUPS",
+    "servicecore.returns:RETURN_ORDERS",
+    "servicecore.returns:RETURN_SETUPS",
+    "servicecore.returns:RETURNED_QUANTITIES",
+    "servicecore.returns:NUMBER_SEQUENCES",
 )
 
 
