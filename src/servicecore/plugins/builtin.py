@@ -28,6 +28,9 @@ BUILTIN_AGGREGATE_TYPES: tuple[str, ...] = (
     "servicecore.repairs:REPAIR_CODES",
     "servicecore.orders:SERVICE_ORDERS",
     "servicecore.orders:GENERATED_LINE_KEYS",
+    "servicecore.dispatch:WORKERS",
+    "servicecore.dispatch:DISPATCH_TEAMS",
+    "servicecore.dispatch:BOOKINGS",
 )
 
 
