@@ -272,9 +272,9 @@ def test_a_stale_board_cannot_be_committed() -> None:
         commit_board(uow, first, clock=CLOCK)
         uow.commit()
     with store.unit_of_work("ACME") as uow:
-        commit_board(uow, second, clock=CLOCK)
         with pytest.raises(ConcurrencyError):
-            uow.commit()
+            commit_board(uow, second, clock=CLOCK)
+        assert len(second.pending) == 1  # nothing saved, nothing lost
 
 
 def test_slots_are_validated() -> None:

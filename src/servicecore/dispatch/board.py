@@ -37,7 +37,13 @@ from servicecore.dispatch.model import (
     Priority,
     Worker,
 )
-from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
+from servicecore.errors import (
+    BusinessRuleError,
+    ConcurrencyError,
+    InvalidTransitionError,
+    NotFoundError,
+    ValidationError,
+)
 from servicecore.events import DomainEvent
 from servicecore.ports import UnitOfWork, check_id, check_type
 
@@ -398,8 +404,6 @@ def _finish(
 
 def _schedulable(booking: Booking, action: str) -> None:
     if booking.status not in (BookingStatus.UNDISPATCHED, BookingStatus.DISPATCHED):
-        from servicecore.errors import InvalidTransitionError
-
         raise InvalidTransitionError(
             entity="booking",
             id=booking.id,
@@ -669,6 +673,15 @@ def commit_board(uow: UnitOfWork, session: BoardSession, *, clock: object) -> tu
     changed = [bid for bid in new if old.get(bid) != new[bid]]
     events = [e for change in session.pending for e in change.events]
     repo = uow[BOOKINGS]
+    for bid in changed:  # every version is checked before anything is staged
+        stored = repo.get(bid)
+        if stored.version != new[bid].version:
+            raise ConcurrencyError(
+                entity="booking",
+                id=bid,
+                expected_version=new[bid].version,
+                actual_version=stored.version,
+            )
     saved = {}
     for bid in changed:  # board commands change bookings, they never create one
         repo.save(new[bid])
