@@ -161,6 +161,15 @@ class DispatchBoard:
 
     def with_booking(self, booking: Booking) -> DispatchBoard:
         """This board with ``booking`` added or replaced."""
+        check_type(booking, Booking, "booking")
+        if booking.company_id != self.company_id:
+            raise ValidationError(
+                f"booking: booking {booking.id!r} is of company {booking.company_id!r}, "
+                f"the board of {self.company_id!r}",
+                field="booking",
+                value=booking.company_id,
+                allowed=self.company_id,
+            )
         return evolve(self, bookings={**self.bookings, booking.id: booking})
 
     def view(
@@ -338,7 +347,15 @@ def _accept(value: object) -> frozenset[str]:
             value=value,
             allowed=", ".join(WARNING_CODES),
         )
-    codes = frozenset(value)
+    items = list(value)
+    if not all(isinstance(c, str) for c in items):
+        raise ValidationError(
+            f"accept must hold warning codes (str), not {items!r}",
+            field="accept",
+            value=items,
+            allowed=", ".join(WARNING_CODES),
+        )
+    codes = frozenset(items)
     unknown = sorted(str(c) for c in codes if c not in WARNING_CODES)
     if unknown:
         raise ValidationError(
@@ -588,6 +605,13 @@ class BoardSession:
 
     def __init__(self, board: DispatchBoard, *, guard: Guard | None = None) -> None:
         check_type(board, DispatchBoard, "board")
+        if guard is not None and not callable(guard):
+            raise ValidationError(
+                f"guard must be callable, not {guard!r}",
+                field="guard",
+                value=guard,
+                allowed="None or a function (command, kwargs) that raises to refuse",
+            )
         self._committed = board
         self._changes: list[BoardChange] = []
         self._guard = guard

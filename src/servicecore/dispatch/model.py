@@ -17,7 +17,16 @@ from servicecore.clock import to_instant
 from servicecore.errors import ValidationError
 from servicecore.events import DomainEvent
 from servicecore.lifecycle import Lifecycle
-from servicecore.ports import AggregateType, Index, Repository, check_id, check_int, index_key
+from servicecore.ports import (
+    AggregateType,
+    Index,
+    Repository,
+    check_id,
+    check_int,
+    check_items,
+    check_type,
+    index_key,
+)
 
 __all__ = [
     "BOOKINGS",
@@ -77,6 +86,10 @@ def _duration(value: object) -> int:
     return check_int(value, "duration_minutes", minimum=1, maximum=99_999)
 
 
+def _description(value: object) -> str:
+    return check_type(value, str, "description")
+
+
 def _opt_instant(value: object) -> pendulum.DateTime | None:
     return None if value is None else to_instant(value, "instant")
 
@@ -134,6 +147,7 @@ class Worker:
 
     def level(self, skill: str) -> int | None:
         """The worker's level in ``skill``, or ``None`` without it."""
+        check_id(skill, "skill")
         for s in self.skills:
             if s.skill == skill:
                 return s.level
@@ -141,6 +155,7 @@ class Worker:
 
     def missing_skills(self, required: tuple[SkillLevel, ...]) -> tuple[str, ...]:
         """The required skills this worker lacks or has below the required level."""
+        required = check_items(required, SkillLevel, "required", "a tuple of SkillLevel")
         out = []
         for need in required:
             have = self.level(need.skill)
@@ -155,7 +170,7 @@ class DispatchTeam:
 
     company_id: str = field(converter=_company)
     id: str = field(converter=_id)
-    description: str = ""
+    description: str = field(default="", converter=_description)
     owner_id: str = field(converter=_owner)
     version: int = 0
 

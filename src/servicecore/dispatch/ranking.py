@@ -61,6 +61,15 @@ def free_time(
     worker: Worker, bookings: Iterable[Booking], start: dt.datetime, end: dt.datetime
 ) -> dt.timedelta:
     """Working time of ``worker`` in ``[start, end)`` not taken by their open bookings."""
+    check_type(worker, Worker, "worker")
+    mine = check_items(bookings, Booking, "bookings", "an iterable of Booking")
+    start, end = to_instant(start, "start"), to_instant(end, "end")
+    return _free(worker, mine, start, end)
+
+
+def _free(
+    worker: Worker, bookings: Iterable[Booking], start: dt.datetime, end: dt.datetime
+) -> dt.timedelta:
     cal = worker.calendar
     total = cal.business_time_between(start, end) if end > start else dt.timedelta(0)
     for bk in bookings:
@@ -122,7 +131,7 @@ def rank_candidates(
                 else "no skill required"
             )
             reasons.append(Reason(factor="skills", points=WEIGHTS["skills"], detail=detail))
-        free = free_time(worker, mine, h0, h1)
+        free = _free(worker, mine, h0, h1)
         available = free >= need
         reasons.append(
             Reason(
@@ -154,7 +163,7 @@ def rank_candidates(
         if due is None:
             reasons.append(Reason(factor="sla", points=WEIGHTS["sla"], detail="no SLA due"))
         else:
-            before = free_time(worker, mine, h0, min(due, h1)) if due > h0 else dt.timedelta(0)
+            before = _free(worker, mine, h0, min(due, h1)) if due > h0 else dt.timedelta(0)
             in_time = before >= need
             reasons.append(
                 Reason(
