@@ -24,9 +24,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-import pendulum
 from attrs import frozen
 
+from servicecore.calendars._instants import _to_us
+from servicecore.calendars.index import _Snapshot
 from servicecore.clock import to_instant
 from servicecore.dispatch.model import Booking, Worker
 from servicecore.errors import ValidationError
@@ -109,21 +110,40 @@ def rank_candidates(
             value=h1,
             allowed="an end after the start",
         )
-    by_worker: dict[str, list[Booking]] = {}
-    for bk in others:
-        if bk.id != booking.id and bk.worker_id is not None and bk.is_open and bk.start:
-            by_worker.setdefault(bk.worker_id, []).append(bk)
-    need = dt.timedelta(minutes=booking.duration_minutes)
+    h0u, h1u = _to_us(h0), _to_us(h1)
     due = booking.sla_due
+    dueu = h0u if due is None else min(max(_to_us(due), h0u), h1u)
+    by_worker: dict[str, list[tuple[int, int]]] = {}
+    for bk in others:  # each booking's slot clipped to the horizon, in epoch microseconds
+        if bk.id == booking.id or bk.worker_id is None or not bk.is_open:
+            continue
+        if bk.start is None or bk.end is None:
+            continue
+        a, b = max(_to_us(bk.start), h0u), min(_to_us(bk.end), h1u)
+        if a < b:
+            by_worker.setdefault(bk.worker_id, []).append((a, b))
+    need = booking.duration_minutes * 60 * 1_000_000
+    need_td = dt.timedelta(minutes=booking.duration_minutes)
+    sheets: dict[int, tuple[_Snapshot, int, int, int]] = {}
     out = []
     for worker in pool:
-        mine = by_worker.get(worker.id, ())
+        cal = worker.calendar
+        sheet = sheets.get(id(cal))
+        if sheet is None:  # equal calendars share one index: one lookup per calendar
+            snap = cal._idx().snapshot_for(h0u, h1u)
+            c0 = snap.cum_at(h0u)
+            sheet = sheets[id(cal)] = (snap, c0, snap.cum_at(h1u) - c0, snap.cum_at(dueu) - c0)
+        snap, c0, free_us, before_us = sheet
+        for a, b in by_worker.get(worker.id, ()):
+            ca = snap.cum_at(a)
+            free_us -= snap.cum_at(b) - ca
+            if a < dueu:
+                before_us -= snap.cum_at(min(b, dueu)) - ca
         reasons = []
         missing = worker.missing_skills(booking.required_skills)
         if missing:
-            reasons.append(
-                Reason(factor="skills", points=0, detail=f"missing {', '.join(missing)}")
-            )
+            detail = f"missing {', '.join(missing)}"
+            reasons.append(Reason(factor="skills", points=0, detail=detail))
         else:
             detail = (
                 "has " + ", ".join(f"{s.skill} >= {s.level}" for s in booking.required_skills)
@@ -131,13 +151,13 @@ def rank_candidates(
                 else "no skill required"
             )
             reasons.append(Reason(factor="skills", points=WEIGHTS["skills"], detail=detail))
-        free = _free(worker, mine, h0, h1)
-        available = free >= need
+        free = dt.timedelta(microseconds=free_us)
+        available = free_us >= need
         reasons.append(
             Reason(
                 factor="availability",
                 points=WEIGHTS["availability"] if available else 0,
-                detail=f"{_hours(free)} free in the horizon, {_hours(need)} needed",
+                detail=f"{_hours(free)} free in the horizon, {_hours(need_td)} needed",
             )
         )
         preferred = booking.preferred_worker_id == worker.id
@@ -163,8 +183,8 @@ def rank_candidates(
         if due is None:
             reasons.append(Reason(factor="sla", points=WEIGHTS["sla"], detail="no SLA due"))
         else:
-            before = _free(worker, mine, h0, min(due, h1)) if due > h0 else dt.timedelta(0)
-            in_time = before >= need
+            before = dt.timedelta(microseconds=before_us)
+            in_time = before_us >= need
             reasons.append(
                 Reason(
                     factor="sla",
@@ -182,6 +202,3 @@ def rank_candidates(
         )
     out.sort(key=lambda c: (not c.eligible, -c.score, c.worker_id))
     return tuple(out)
-
-
-_ = pendulum  # instants are pendulum DateTimes (to_instant)
