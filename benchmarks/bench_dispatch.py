@@ -100,7 +100,8 @@ def naive_free(worker: Worker, bookings: list[Booking], a: dt.datetime, b: dt.da
     for s, e in worker.calendar.open_intervals(a, b):
         taken = 0.0
         for bk in bookings:
-            assert bk.start is not None and bk.end is not None
+            assert bk.start is not None
+            assert bk.end is not None
             lo, hi = max(s, bk.start), min(e, bk.end)
             if lo < hi:
                 taken += (hi - lo).total_seconds()
