@@ -592,8 +592,8 @@ def cancel_booking(
 
 
 Guard = Callable[[Callable[..., Any], Mapping[str, Any]], None]
-"""Called with (command, keyword arguments) before a session applies a command; raises to
-refuse (``servicecore.roles`` builds one per acting user)."""
+"""Called with (command, keyword arguments including ``board``) before a session applies a
+command; raises to refuse (``servicecore.roles.Authorizer.guard`` builds one per user)."""
 
 
 class BoardSession:
@@ -639,7 +639,7 @@ class BoardSession:
                 allowed="assign, reassign, reschedule, set_priority, dispatch, ...",
             )
         if self._guard is not None:
-            self._guard(command, kwargs)
+            self._guard(command, {"board": self.board, **kwargs})
         change = command(self.board, **kwargs)
         check_type(change, BoardChange, "command result")
         self._changes.append(change)

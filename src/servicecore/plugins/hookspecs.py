@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the domain is imported for typing only: `import servicecore
     from servicecore.calendars import BusinessCalendar
     from servicecore.events import DomainEvent
     from servicecore.ports import AggregateType
+    from servicecore.roles import Grant
     from servicecore.sla import SlaSelectionContext
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "servicecore_calendars",
     "servicecore_configure",
     "servicecore_on_events",
+    "servicecore_role_grants",
     "servicecore_select_sla",
 ]
 
@@ -85,5 +87,18 @@ def servicecore_select_sla(context: SlaSelectionContext) -> str | None:
     The first implementation returning an id wins. The chosen SLA comes before the
     agreement's own SLA and the agreement group's default (see ``servicecore.sla``).
     Read through ``Hooks.select_sla(context)``.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def servicecore_role_grants() -> Iterable[Grant]:
+    """Grants extending the roles policy (``servicecore.roles.Grant`` values).
+
+    Every implementation is asked; its grants are added after the built-in ones
+    (``DEFAULT_GRANTS``). A grant may name a new role, give a role more permissions
+    (``scope="all"`` or ``"own lines"``), or take some away (``allow=False`` wins over the
+    role's allowing grants). Anything that is not a ``Grant`` raises ``PluginError``. Read
+    through ``Hooks.role_grants()``; ``Policy.default()`` includes them.
     """
     raise NotImplementedError
