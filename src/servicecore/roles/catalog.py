@@ -14,6 +14,7 @@ import inspect
 import pkgutil
 from collections.abc import Callable, Mapping
 from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -66,10 +67,9 @@ def _area(module: str) -> str:
 
 @cache
 def _walk() -> tuple[Mapping[str, Permission], Mapping[int, str]]:
-    import servicecore
-
+    root = str(Path(__file__).resolve().parents[1])  # the servicecore package directory
     by_func: dict[int, tuple[Callable[..., Any], str]] = {}
-    for info in pkgutil.walk_packages(servicecore.__path__, "servicecore."):
+    for info in pkgutil.walk_packages([root], "servicecore."):
         if info.name.startswith(NOT_DOMAIN) or "._" in info.name:
             continue
         module = importlib.import_module(info.name)
