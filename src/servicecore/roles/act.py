@@ -29,7 +29,7 @@ from typing import Any
 
 from servicecore.dispatch import BOOKINGS, Booking, DispatchBoard
 from servicecore.errors import PermissionDeniedError, ValidationError
-from servicecore.ports import check_type
+from servicecore.ports import check_items, check_type
 from servicecore.roles.catalog import Permission, permission_for
 from servicecore.roles.policy import ALL, Policy, User
 
@@ -67,9 +67,7 @@ class Authorizer:
         if bookings is None or callable(bookings):
             self._bookings = bookings
         else:
-            known = tuple(bookings)
-            for b in known:
-                check_type(b, Booking, "bookings")
+            known = check_items(bookings, Booking, "bookings", "bookings or a function")
             self._bookings = lambda order_id: [b for b in known if b.order_id == order_id]
 
     @property
@@ -84,6 +82,7 @@ class Authorizer:
         """Raise ``PermissionDeniedError`` unless ``user`` may run ``command`` with these
         (named) arguments; return the permission."""
         check_type(user, User, "user")
+        check_type(arguments, Mapping, "arguments", "a mapping of argument name to value")
         permission = permission_for(command)
         scope = self.policy.scope_of(user.roles, permission.name)
         if scope is None:
@@ -98,7 +97,7 @@ class Authorizer:
             self._own_lines(user, permission, arguments)
         return permission
 
-    def act(self, user: User, command: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    def act(self, user: User, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Check, then run ``command(*args, **kwargs)`` and return its result."""
         try:
             bound = inspect.signature(command).bind_partial(*args, **kwargs)
@@ -194,7 +193,7 @@ class Authorizer:
         return None
 
 
-def act(user: User, command: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+def act(user: User, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run ``command(*args, **kwargs)`` as ``user`` under :data:`DEFAULT_GRANTS`, after the
     permission check; see the module docs for the own-lines rule. For plugin grants or a
     host's policy use ``Authorizer(Policy.default(default_hooks())).act(...)``."""

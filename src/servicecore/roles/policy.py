@@ -188,7 +188,7 @@ class Policy:
 
     def scope_of(self, roles: Iterable[str], permission: str) -> str | None:
         """The widest scope any of ``roles`` has on ``permission`` (``None``: none)."""
-        scopes = {self.role_scope(r, permission) for r in _roles(tuple(roles))}
+        scopes = {self.role_scope(r, permission) for r in _roles(roles)}
         if ALL in scopes:
             return ALL
         return OWN_LINES if OWN_LINES in scopes else None
