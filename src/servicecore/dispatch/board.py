@@ -203,7 +203,7 @@ class DispatchBoard:
             return bk.start is not None and bk.end is not None and bk.start < b and a < bk.end
 
         rows = []
-        team_ids = sorted({w.team_id or "" for w in self.workers.values()})
+        team_ids = sorted({w.team_id or "" for w in self.workers.values()}, key=_teams_last)
         for tid in team_ids:
             if team_id is not None and tid != team_id:
                 continue
@@ -233,6 +233,10 @@ class DispatchBoard:
             )
         )
         return BoardView(start=a, end=b, rows=tuple(rows), undispatched=undispatched)
+
+
+def _teams_last(team_id: str) -> tuple[bool, str]:
+    return (team_id == "", team_id)  # "" stands for no team: last
 
 
 def _urgency(bk: Booking) -> tuple[Any, ...]:
