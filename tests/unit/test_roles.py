@@ -271,3 +271,30 @@ def test_docs_roles_md_has_the_generated_matrix() -> None:
         "docs/roles.md's matrix is not the generated one; regenerate it with "
         "servicecore.roles.Policy.default().matrix_markdown() (see docs/roles.md)"
     )
+
+
+def test_a_technician_opens_repairs_only_on_orders_booked_to_them() -> None:
+    from servicecore.repairs import open_repair
+
+    store = store_with_order()
+    with store.unit_of_work("ACME") as uow:
+        act(DISPATCH, book_line, uow, "B1", "SO-1", "L1", clock=CLOCK)
+        board_now = act(DISPATCH, load_board, uow)
+        change = act(DISPATCH, assign, board_now, "B1", "ANNA", at(0, 9), at(0, 10), at=AT)
+        uow[BOOKINGS].save(change.after)
+        args = {"uow": uow, "order_id": "SO-1", "repair_id": "R1", "relation_id": "REL"}
+        assert Authorizer().check(ANNA, open_repair, args).name == "repairs.open_repair"
+        with pytest.raises(PermissionDeniedError) as err:
+            Authorizer().check(BO, open_repair, args)
+        assert "no line of order 'SO-1' is booked to 'BO'" in str(err.value)
+        with pytest.raises(PermissionDeniedError):
+            act(
+                BO,
+                open_repair,
+                uow,
+                repair_id="R1",
+                order_id="SO-1",
+                relation_id="REL",
+                code_set="STD",
+                clock=CLOCK,
+            )
