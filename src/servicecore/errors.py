@@ -184,7 +184,10 @@ class BusinessRuleError(ServiceCoreError):
 
 
 class PermissionDeniedError(ServiceCoreError, PermissionError):
-    """The actor (or the unit of work's company) may not do this."""
+    """The actor (or the unit of work's company) may not do this.
+
+    ``permission`` names the permission that was missing (see ``servicecore.roles``).
+    """
 
     def __init__(
         self,
@@ -193,11 +196,13 @@ class PermissionDeniedError(ServiceCoreError, PermissionError):
         action: str | None = None,
         role: str | None = None,
         company_id: str | None = None,
+        permission: str | None = None,
     ) -> None:
         super().__init__(message)
         self.action = action
         self.role = role
         self.company_id = company_id
+        self.permission = permission
 
 
 class CurrencyMismatchError(ServiceCoreError, TypeError):

@@ -35,6 +35,9 @@ BUILTIN_AGGREGATE_TYPES: tuple[str, ...] = (
     "servicecore.returns:RETURN_SETUPS",
     "servicecore.returns:RETURNED_QUANTITIES",
     "servicecore.returns:NUMBER_SEQUENCES",
+    "servicecore.dispatch:WORKERS",
+    "servicecore.dispatch:DISPATCH_TEAMS",
+    "servicecore.dispatch:BOOKINGS",
 )
 
 

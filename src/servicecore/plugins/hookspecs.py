@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the domain is imported for typing only: `import servicecore
     from servicecore.events import DomainEvent
     from servicecore.orders import OrderLine, ServiceOrder
     from servicecore.ports import AggregateType
+    from servicecore.roles import Grant
     from servicecore.sla import SlaSelectionContext
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "servicecore_configure",
     "servicecore_on_events",
     "servicecore_price_line",
+    "servicecore_role_grants",
     "servicecore_select_sla",
     "servicecore_validate_stage_change",
 ]
@@ -115,5 +117,17 @@ def servicecore_price_line(order: ServiceOrder, line: OrderLine) -> OrderLine | 
     The first implementation returning a line wins; it must keep the line's id and be
     priced in the order currency. Read through ``Hooks.price_line``, which
     ``servicecore.orders.create_order_for_agreement`` takes as its ``pricer``.
+    """
+
+
+@hookspec
+def servicecore_role_grants() -> Iterable[Grant]:
+    """Grants extending the roles policy (``servicecore.roles.Grant`` values).
+
+    Every implementation is asked; its grants are added after the built-in ones
+    (``DEFAULT_GRANTS``). A grant may name a new role, give a role more permissions
+    (``scope="all"`` or ``"own lines"``), or take some away (``allow=False`` wins over the
+    role's allowing grants). Anything that is not a ``Grant`` raises ``PluginError``. Read
+    through ``Hooks.role_grants()``; ``Policy.default()`` includes them.
     """
     raise NotImplementedError

@@ -21,6 +21,8 @@ from servicecore.ports import AggregateType, check_id, check_items, check_type
 
 if TYPE_CHECKING:  # domain types for annotations only: importing plugins loads no domain module
     from servicecore.orders import OrderLine, ServiceOrder
+
+    from servicecore.roles import Grant
     from servicecore.sla import SlaSelectionContext
 
 __all__ = [
@@ -361,6 +363,24 @@ class Hooks:
                 )
             return priced
         return line
+
+    def role_grants(self) -> list[Grant]:
+        """Every plugin's ``servicecore_role_grants``, in pluggy's order."""
+        from servicecore.roles import Grant
+
+        hook = "servicecore_role_grants"
+        out: list[Grant] = []
+        for plugin, grants in self._each(self._pm.hook.servicecore_role_grants):
+            items = list(grants) if isinstance(grants, (list, tuple)) else None
+            if items is None or not all(isinstance(g, Grant) for g in items):
+                raise PluginError(
+                    f"plugin {plugin!r}: {hook} must return a list of servicecore.roles.Grant,"
+                    f" not {grants!r}",
+                    plugin=plugin,
+                    hook=hook,
+                )
+            out.extend(items)
+        return out
 
 
 _default: Hooks | None = None

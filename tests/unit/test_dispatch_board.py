@@ -1,0 +1,286 @@
+"""Dispatch board: checks (errors vs warnings), lifecycle, view, edit session, use cases."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+
+from servicecore.dispatch import (
+    BOOKINGS,
+    BoardSession,
+    BookingStatus,
+    Priority,
+    SkillLevel,
+    assign,
+    book_line,
+    cancel_booking,
+    check_booking,
+    commit_board,
+    complete_booking,
+    dispatch,
+    load_board,
+    reassign,
+    reschedule,
+    set_priority,
+    start_booking,
+)
+from servicecore.errors import (
+    BusinessRuleError,
+    ConcurrencyError,
+    InvalidTransitionError,
+    NotFoundError,
+    ValidationError,
+)
+from tests.builders.dispatch import AT, CLOCK, at, board, booking, store_with_order
+
+PUMPS2 = (SkillLevel(skill="pumps", level=2),)
+
+
+def test_assign_sets_worker_and_slot_and_records_an_event() -> None:
+    change = assign(board(booking("B1")), "B1", "ANNA", at(0, 9), at(0, 11), at=AT)
+    after = change.board.booking("B1")
+    assert (after.worker_id, after.start, after.end) == ("ANNA", at(0, 9), at(0, 11))
+    assert after.status is BookingStatus.UNDISPATCHED
+    assert change.warnings == ()
+    assert [e.action for e in change.events] == ["assign"]  # type: ignore[attr-defined]
+
+
+def test_a_double_booking_is_refused_even_when_accepted() -> None:
+    b = board(booking("B1", worker_id="ANNA", start=at(0, 9), end=at(0, 11)), booking("B2"))
+    with pytest.raises(BusinessRuleError) as err:
+        assign(b, "B2", "ANNA", at(0, 10), at(0, 12), at=AT, accept=["outside-working-time"])
+    assert err.value.rule == "double-booking"
+    with pytest.raises(ValidationError):
+        assign(b, "B2", "ANNA", at(0, 10), at(0, 12), at=AT, accept=["double-booking"])
+
+
+def test_touching_slots_are_no_double_booking() -> None:
+    b = board(booking("B1", worker_id="ANNA", start=at(0, 9), end=at(0, 11)), booking("B2"))
+    change = assign(b, "B2", "ANNA", at(0, 11), at(0, 12), at=AT)
+    assert change.board.booking("B2").start == at(0, 11)
+
+
+def test_a_cancelled_or_done_booking_frees_the_time() -> None:
+    b = board(
+        booking("B1", worker_id="ANNA", start=at(0, 9), end=at(0, 11)),
+        booking("B2"),
+    )
+    freed = cancel_booking(b, "B1", at=AT).board
+    assert assign(freed, "B2", "ANNA", at(0, 9), at(0, 11), at=AT).warnings == ()
+
+
+def test_outside_working_time_is_a_warning_the_caller_can_accept() -> None:
+    b = board(booking("B1"))
+    with pytest.raises(BusinessRuleError) as err:
+        assign(b, "B1", "ANNA", at(0, 15), at(0, 17), at=AT)  # office closes at 16:00
+    assert err.value.rule == "outside-working-time"
+    change = assign(b, "B1", "ANNA", at(0, 15), at(0, 17), at=AT, accept={"outside-working-time"})
+    assert [w.code for w in change.warnings] == ["outside-working-time"]
+    assert change.board.booking("B1").accepted_warnings == ("outside-working-time",)
+
+
+def test_a_saturday_slot_is_outside_working_time() -> None:
+    with pytest.raises(BusinessRuleError) as err:
+        assign(board(booking("B1")), "B1", "ANNA", at(5, 9), at(5, 10), at=AT)
+    assert err.value.rule == "outside-working-time"
+
+
+def test_a_missing_or_too_low_skill_is_a_warning() -> None:
+    b = board(booking("B1", required_skills=PUMPS2))
+    assert assign(b, "B1", "ANNA", at(0, 9), at(0, 10), at=AT).warnings == ()  # level 3
+    for who in ("BO", "CARL"):  # level 1, none
+        with pytest.raises(BusinessRuleError) as err:
+            assign(b, "B1", who, at(0, 9), at(0, 10), at=AT)
+        assert err.value.rule == "missing-skill"
+    ok = assign(b, "B1", "BO", at(0, 9), at(0, 10), at=AT, accept=["missing-skill"])
+    assert [w.code for w in ok.warnings] == ["missing-skill"]
+
+
+def test_ending_after_the_sla_due_instant_is_a_warning() -> None:
+    b = board(booking("B1", sla_due=at(0, 10)))
+    assert assign(b, "B1", "ANNA", at(0, 9), at(0, 10), at=AT).warnings == ()
+    with pytest.raises(BusinessRuleError) as err:
+        assign(b, "B1", "ANNA", at(0, 9), at(0, 11), at=AT)
+    assert err.value.rule == "after-sla-due"
+
+
+def test_accepted_warnings_are_kept_until_the_slot_changes() -> None:
+    b = board(booking("B1"))
+    b = assign(b, "B1", "ANNA", at(0, 15), at(0, 17), at=AT, accept={"outside-working-time"}).board
+    b = set_priority(b, "B1", Priority.HIGH, at=AT).board  # not asked again
+    b = dispatch(b, "B1", at=AT).board
+    assert b.booking("B1").status is BookingStatus.DISPATCHED
+    with pytest.raises(BusinessRuleError):  # a new slot is checked afresh
+        reschedule(b, "B1", at(0, 15, 30), at(0, 17), at=AT)
+    moved = reschedule(b, "B1", at(0, 9), at(0, 11), at=AT).board.booking("B1")
+    assert moved.accepted_warnings == ()
+
+
+def test_check_booking_lists_every_violation_without_raising() -> None:
+    b = board(
+        booking("B1", worker_id="BO", start=at(0, 15), end=at(0, 17)),
+        booking(
+            "B2",
+            worker_id="BO",
+            start=at(0, 16),
+            end=at(0, 18),
+            required_skills=PUMPS2,
+            sla_due=at(0, 17),
+        ),
+    )
+    codes = [v.code for v in check_booking(b, b.booking("B2"))]
+    assert codes == ["double-booking", "outside-working-time", "missing-skill", "after-sla-due"]
+
+
+def test_reassign_keeps_the_slot_and_checks_the_new_worker() -> None:
+    b = board(
+        booking("B1", worker_id="ANNA", start=at(0, 9), end=at(0, 11)),
+        booking("B2", worker_id="BO", start=at(0, 10), end=at(0, 12)),
+    )
+    with pytest.raises(BusinessRuleError) as err:
+        reassign(b, "B1", "BO", at=AT)
+    assert err.value.rule == "double-booking"
+    moved = reassign(b, "B1", "CARL", at=AT).board.booking("B1")
+    assert (moved.worker_id, moved.start, moved.end) == ("CARL", at(0, 9), at(0, 11))
+    with pytest.raises(ValidationError):
+        reassign(b, "B1", "ANNA", at=AT)
+
+
+def test_assign_refuses_an_assigned_booking_and_reassign_an_unassigned_one() -> None:
+    b = board(booking("B1", worker_id="ANNA", start=at(0, 9), end=at(0, 11)), booking("B2"))
+    with pytest.raises(BusinessRuleError):
+        assign(b, "B1", "BO", at(0, 9), at(0, 10), at=AT)
+    with pytest.raises(BusinessRuleError):
+        reassign(b, "B2", "BO", at=AT)
+    with pytest.raises(NotFoundError):
+        assign(b, "B2", "NOBODY", at(0, 9), at(0, 10), at=AT)
+
+
+def test_the_lifecycle_runs_undispatched_dispatched_in_progress_done() -> None:
+    b = board(booking("B1"))
+    with pytest.raises(BusinessRuleError):
+        dispatch(b, "B1", at=AT)  # no worker yet
+    b = assign(b, "B1", "ANNA", at(0, 9), at(0, 11), at=AT).board
+    with pytest.raises(InvalidTransitionError):
+        start_booking(b, "B1", at=AT)
+    b = dispatch(b, "B1", at=AT).board
+    b = start_booking(b, "B1", at=AT).board
+    with pytest.raises(InvalidTransitionError):
+        reschedule(b, "B1", at(0, 12), at(0, 13), at=AT)
+    b = complete_booking(b, "B1", at=AT).board
+    assert b.booking("B1").status is BookingStatus.DONE
+    with pytest.raises(InvalidTransitionError):
+        cancel_booking(b, "B1", at=AT)
+
+
+def test_the_view_groups_team_then_worker_and_lists_the_undispatched_most_urgent_first() -> None:
+    b = board(
+        booking("B1", worker_id="ANNA", start=at(0, 9), end=at(0, 11)),
+        booking("B2", worker_id="CARL", start=at(1, 9), end=at(1, 10)),
+        booking("B3", worker_id="ANNA", start=at(9, 9), end=at(9, 10)),  # out of range
+        booking("U1", priority=Priority.LOW),
+        booking("U2", priority=Priority.HIGH),
+        booking("U3", sla_due=at(2, 12)),
+    )
+    view = b.view(at(0, 0), at(5, 0))
+    assert [(r.team_id, r.worker_id, [x.id for x in r.bookings]) for r in view.rows] == [
+        ("NORTH", "ANNA", ["B1"]),
+        ("NORTH", "BO", []),
+        ("SOUTH", "CARL", ["B2"]),
+    ]
+    assert [x.id for x in view.undispatched] == [
+        "U3",
+        "U2",
+        "B1",
+        "B2",
+        "U1",
+    ]  # due, then priority, then id
+    assert view.undispatched[0].sla_due == at(2, 12)
+    south = b.view(at(0, 0), at(5, 0), team_id="SOUTH")
+    assert [r.worker_id for r in south.rows] == ["CARL"]
+
+
+def test_the_session_undoes_one_edit_at_a_time() -> None:
+    session = BoardSession(board(booking("B1"), booking("B2")))
+    start = session.board
+    session.apply(assign, booking_id="B1", worker_id="ANNA", start=at(0, 9), end=at(0, 10), at=AT)
+    middle = session.board
+    session.apply(set_priority, booking_id="B1", priority=Priority.HIGH, at=AT)
+    assert session.board.booking("B1").priority is Priority.HIGH
+    session.undo()
+    assert session.board == middle
+    session.undo()
+    assert session.board == start == session.committed
+    with pytest.raises(BusinessRuleError):
+        session.undo()
+
+
+def test_the_session_guard_runs_before_the_command() -> None:
+    seen = []
+
+    def guard(command: object, kwargs: object) -> None:
+        seen.append(command)
+        raise PermissionError("no")
+
+    session = BoardSession(board(booking("B1")), guard=guard)
+    with pytest.raises(PermissionError):
+        session.apply(dispatch, booking_id="B1", at=AT)
+    assert seen == [dispatch]
+    assert session.pending == ()
+
+
+def test_book_line_then_edit_and_commit_the_board_through_a_unit_of_work() -> None:
+    store = store_with_order()
+    with store.unit_of_work("ACME") as uow:
+        made = book_line(uow, "B1", "SO-1", "L1", clock=CLOCK, duration_minutes=90)
+        assert (made.priority, made.preferred_worker_id) == (Priority.HIGH, "ANNA")
+        with pytest.raises(BusinessRuleError):
+            book_line(uow, "B2", "SO-1", "L1", clock=CLOCK)
+        with pytest.raises(NotFoundError):
+            book_line(uow, "B2", "SO-1", "NOPE", clock=CLOCK)
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        session = BoardSession(load_board(uow))
+        session.apply(
+            assign, booking_id="B1", worker_id="ANNA", start=at(0, 9), end=at(0, 11), at=AT
+        )
+        session.apply(dispatch, booking_id="B1", at=AT)
+        assert commit_board(uow, session, clock=CLOCK) == ("B1",)
+        assert session.pending == ()
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        stored = uow[BOOKINGS].get("B1")
+        assert (stored.worker_id, stored.status, stored.version) == (
+            "ANNA",
+            BookingStatus.DISPATCHED,
+            2,
+        )
+        assert load_board(uow) == session.committed
+
+
+def test_a_stale_board_cannot_be_committed() -> None:
+    store = store_with_order()
+    with store.unit_of_work("ACME") as uow:
+        book_line(uow, "B1", "SO-1", "L1", clock=CLOCK)
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        first = BoardSession(load_board(uow))
+        second = BoardSession(load_board(uow))
+    for session, who in ((first, "ANNA"), (second, "BO")):
+        session.apply(assign, booking_id="B1", worker_id=who, start=at(0, 9), end=at(0, 10), at=AT)
+    with store.unit_of_work("ACME") as uow:
+        commit_board(uow, first, clock=CLOCK)
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        with pytest.raises(ConcurrencyError):
+            commit_board(uow, second, clock=CLOCK)
+        assert len(second.pending) == 1  # nothing saved, nothing lost
+
+
+def test_slots_are_validated() -> None:
+    b = board(booking("B1"))
+    with pytest.raises(ValidationError):
+        assign(b, "B1", "ANNA", at(0, 10), at(0, 10), at=AT)
+    with pytest.raises(ValidationError):
+        booking("B9", worker_id="ANNA", start=at(0, 10))
+    _ = pendulum
