@@ -125,14 +125,19 @@ def check_schema(store: SqlStore) -> DemoRun:
         raise _db_error("reading the database", exc) from exc
     if not companies:
         raise DemoError(
-            "the database holds no finished demo run (a simulation that was interrupted, or "
-            "not a demo database); run `servicecore demo` again"
+            "the database holds servicecore tables but no demo run: it was not written by "
+            "`servicecore demo`"
         )
     with store.unit_of_work(companies[0]) as uow:
         try:
             run = uow[DEMO_RUNS].get("run")
         except NotFoundError as exc:  # pragma: no cover - found just above
             raise DemoError("the demo run marker vanished; run `servicecore demo` again") from exc
+    if not run.finished:
+        raise DemoError(
+            "the demo that wrote this database was interrupted before its last day; run "
+            "`servicecore demo` again"
+        )
     if run.format_version < DEMO_FORMAT:
         raise SchemaError(
             f"the database was written by an older servicecore demo (format "

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from attrs import evolve
+
 from servicecore.demo.batches import close_pool
 from servicecore.demo.orders import ServiceOrderStep
 from servicecore.demo.repairs import RepairStep
@@ -49,24 +51,11 @@ def simulate(
     steps: Sequence[Callable[[], Step]] = STEPS,
 ) -> DemoRun:
     """Simulate ``settings.months`` of the company into ``store`` (whose schema exists and
-    holds nothing of the company yet); return the run marker it stores last."""
+    holds nothing of the company yet); return the run marker, stored first and marked
+    finished at the end."""
     world = World(store, settings, url=url)
     areas = [make() for make in steps]
-    try:
-        for area in areas:
-            area.setup(world)
-        daily = sorted(areas, key=lambda a: _DAILY.index(a.name) if a.name in _DAILY else 99)
-        first = world.clock.now().date()
-        total = (settings.end - first).days
-        for n in range(total):
-            day = first.add(days=n)
-            for area in daily:
-                area.run_day(world, day)
-            progress(n + 1, total)
-        for area in daily:
-            area.finish(world)
-    finally:
-        close_pool(world)
+    first = world.clock.now().date()
     run = DemoRun(
         company_id=world.company_id,
         id=RUN_ID,
@@ -80,4 +69,22 @@ def simulate(
     with store.unit_of_work(world.company_id) as uow:
         uow[DEMO_RUNS].add(run)
         uow.commit()
-    return run
+    try:
+        for area in areas:
+            area.setup(world)
+        daily = sorted(areas, key=lambda a: _DAILY.index(a.name) if a.name in _DAILY else 99)
+        total = (settings.end - first).days
+        for n in range(total):
+            day = first.add(days=n)
+            for area in daily:
+                area.run_day(world, day)
+            progress(n + 1, total)
+        for area in daily:
+            area.finish(world)
+    finally:
+        close_pool(world)
+    with store.unit_of_work(world.company_id) as uow:
+        run = uow[DEMO_RUNS].get(RUN_ID)
+        uow[DEMO_RUNS].save(evolve(run, finished=True))
+        uow.commit()
+    return evolve(run, finished=True, version=run.version + 1)

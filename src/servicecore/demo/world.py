@@ -86,7 +86,8 @@ class DemoSettings:
 
 @frozen(kw_only=True)
 class DemoRun:
-    """The marker a finished simulation leaves: what was simulated, in which format."""
+    """The marker of a simulation: what it simulates, in which format, and whether it ran
+to the end (stored first, so an interrupted run is recognised as the demo's own)."""
 
     company_id: str
     id: str
@@ -96,6 +97,7 @@ class DemoRun:
     first_day: pendulum.Date
     last_day: pendulum.Date
     currency: str
+    finished: bool = False
     version: int = 0
 
 
