@@ -87,7 +87,7 @@ class DemoSettings:
 @frozen(kw_only=True)
 class DemoRun:
     """The marker of a simulation: what it simulates, in which format, and whether it ran
-to the end (stored first, so an interrupted run is recognised as the demo's own)."""
+    to the end (stored first, so an interrupted run is recognised as the demo's own)."""
 
     company_id: str
     id: str
