@@ -51,7 +51,9 @@ def make_job(spec: JobSpec, clock: FixedClock) -> BatchJob:
 _STORES: dict[str, SqlStore] = {}
 
 
-def _worker(url: str, batch_id: str, spec: JobSpec, at: str, worker_id: str) -> int:
+def _worker(  # pragma: no cover - runs in the worker processes
+    url: str, batch_id: str, spec: JobSpec, at: str, worker_id: str
+) -> int:
     """One worker process's share of a batch (its store is kept for the next batch)."""
     store = _STORES.get(url)
     if store is None:

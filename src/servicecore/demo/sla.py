@@ -22,7 +22,7 @@ from servicecore.sla import (
 from servicecore.sla_clocks import SLA_CLOCKS
 from servicecore.subscriptions import SUBSCRIPTIONS, apply_service_credit, next_invoice_date
 
-__all__ = ["OFFICE", "TIERS", "SlaStep", "breached", "tier_slas"]
+__all__ = ["OFFICE", "TIERS", "SlaStep", "tier_slas"]
 
 OFFICE = BusinessCalendar.weekdays(ZONE, [(dt.time(8), dt.time(12)), (dt.time(13), dt.time(17))])
 """Working hours: weekdays 08-12 and 13-17, Stockholm time."""
@@ -103,13 +103,3 @@ class SlaStep:
 
     def finish(self, world: World) -> None:
         """Nothing left at the end: open clocks stay running in the report."""
-
-
-def breached(world: World, subject_id: str, at: pendulum.DateTime) -> bool:
-    """Whether any clock of ``subject_id`` stands breached at ``at``."""
-    with world.uow() as uow:
-        return any(
-            c.clock.status_at(at).state is ClockState.BREACHED
-            for c in uow[SLA_CLOCKS].list_for_subject(subject_id)
-            if c.running
-        )
