@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from servicecore import report
+from servicecore.orders import ServiceOrder, Stage, StageTree, new_service_order
 from servicecore.report import collect
+from servicecore.sla_clocks import StoredSlaClock
 
 from . import valid as v
 from .engine import Entry, call, fields_call, use_case
@@ -21,6 +23,17 @@ _P = "servicecore.report."
 
 def _report() -> report.Report:
     return report.Report(company_id="ACME", as_of=v.DAY, currency="EUR")
+
+
+def _order() -> ServiceOrder:
+    tree = StageTree.define([Stage(id="new"), Stage(id="done", parent="new")])
+    return new_service_order(
+        company_id="ACME", id="SO-1", customer_id="C-1", currency="EUR", tree=tree, at=v.AT
+    )
+
+
+def _clock() -> StoredSlaClock:
+    return StoredSlaClock(company_id="ACME", id="SO-1/resolution", clock=v.sla_clock())
 
 
 def entries() -> list[Entry]:
@@ -64,6 +77,16 @@ def entries() -> list[Entry]:
             lambda: call(report.symptom_resolutions, repairs=[v.finished_repair()], limit=3),
         ),
         add(
+            "orders_by_stage",
+            lambda: call(report.orders_by_stage, orders=[_order()], stages=["new", "done"]),
+        ),
+        add(
+            "sla_compliance",
+            lambda: call(
+                report.sla_compliance, clocks=[_clock()], orders=[_order()], at=v.AT.add(days=1)
+            ),
+        ),
+        add(
             "collect.collect_report",
             lambda: use_case(collect.collect_report, as_of=v.DAY, currency="EUR"),
         ),
@@ -76,6 +99,16 @@ def entries() -> list[Entry]:
                 first_month=v.DAY,
                 last_month=v.LATER,
                 currency="EUR",
+            ),
+        ),
+        add(
+            "collect.orders_by_stage",
+            lambda: call(collect.orders_by_stage, orders=[_order()], stages=["new", "done"]),
+        ),
+        add(
+            "collect.sla_compliance",
+            lambda: call(
+                collect.sla_compliance, clocks=[_clock()], orders=[_order()], at=v.AT.add(days=1)
             ),
         ),
         add(

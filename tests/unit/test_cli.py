@@ -13,8 +13,8 @@ import servicecore
 from servicecore.cli import main
 
 
-def test_demo_prints_the_tour(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_tour_prints_the_tour(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tour"]) == 0
     out = capsys.readouterr().out
     expected = """\
 == Money: exact, one currency at a time ==
@@ -50,7 +50,10 @@ def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["--help"])
     assert info.value.code == 0
-    assert "run a short end-to-end tour of the library" in capsys.readouterr().out
+    help_text = capsys.readouterr().out
+    assert "simulate a service company for some months" in help_text
+    assert "print the report of a demo database" in help_text
+    assert "print a short tour of the library's features" in help_text
 
 
 def test_unknown_command_exits_with_usage(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from servicecore.demo import run_demo
+from servicecore.demo.tour import run_tour
 
 
 def test_demo_shows_bom_versions_service_bom_and_repairs() -> None:
     lines: list[str] = []
-    run_demo(lines.append)
+    run_tour(lines.append)
     text = "\n".join(lines)
     assert "== BOM versions, service BOMs and repairs ==" in text
     assert "MOTOR v1: MOTOR 10, ROTOR 10, SCREW 42" in text  # 10 * 4 * 1.05 = 42

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from servicecore.demo import run_demo
+from servicecore.demo.tour import run_tour
 
 
 def test_demo_shows_business_time_and_sla() -> None:
     lines: list[str] = []
-    run_demo(lines.append)
+    run_tour(lines.append)
     text = "\n".join(lines)
     assert "== Business calendars and SLAs ==" in text
     assert "+ 2 business h -> 2024-04-02T09:00:00+02:00" in text

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from servicecore.demo import run_demo
+from servicecore.demo.tour import run_tour
 
 
 def test_demo_shows_a_breach_credited_once_on_the_next_invoice() -> None:
     lines: list[str] = []
-    run_demo(lines.append)
+    run_tour(lines.append)
     text = "\n".join(lines)
     assert "== SLA service credits on the next invoice ==" in text
     # 16 business hours from Mon 09:00: Mon 7 h + Tue 8 h + Wed 08-09 -> Wed 09:00.
@@ -18,7 +18,7 @@ def test_demo_shows_a_breach_credited_once_on_the_next_invoice() -> None:
 
 def test_demo_shows_a_price_reduction_and_its_accrual_posting() -> None:
     lines: list[str] = []
-    run_demo(lines.append)
+    run_tour(lines.append)
     text = "\n".join(lines)
     # 90.00 over Q1 2023's 90 days: 31, 28 and 31 days.
     assert "-> revenue -31.00 EUR, -28.00 EUR, -31.00 EUR" in text

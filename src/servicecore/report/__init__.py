@@ -7,7 +7,13 @@ terminal, :func:`render_html` writes one self-contained page with charts (option
 
 from __future__ import annotations
 
-from servicecore.report.collect import collect_report, monthly_revenue, symptom_resolutions
+from servicecore.report.collect import (
+    collect_report,
+    monthly_revenue,
+    orders_by_stage,
+    sla_compliance,
+    symptom_resolutions,
+)
 from servicecore.report.html import CHART_IDS, render_html
 from servicecore.report.model import (
     BreachReason,
@@ -33,7 +39,9 @@ __all__ = [
     "Utilisation",
     "collect_report",
     "monthly_revenue",
+    "orders_by_stage",
     "render_html",
     "render_text",
+    "sla_compliance",
     "symptom_resolutions",
 ]

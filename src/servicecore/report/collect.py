@@ -8,16 +8,26 @@ repairs. A host runs it against its own storage as ``servicecore report`` does.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pendulum
 
-from servicecore.clock import to_date
+from servicecore.clock import to_date, to_instant
 from servicecore.errors import ValidationError
 from servicecore.money import Money
+from servicecore.orders import SERVICE_ORDERS, ServiceOrder
 from servicecore.ports import UnitOfWork, check_id, check_items, check_type
 from servicecore.repairs import REPAIRS, Repair
-from servicecore.report.model import Report, RevenueMonth, SymptomResolution
+from servicecore.report.model import (
+    BreachReason,
+    Report,
+    RevenueMonth,
+    SlaTier,
+    StageCount,
+    SymptomResolution,
+)
+from servicecore.sla import ClockState
+from servicecore.sla_clocks import SLA_CLOCKS, StoredSlaClock
 from servicecore.subscriptions import (
     SUBSCRIPTION_GROUPS,
     SUBSCRIPTIONS,
@@ -29,7 +39,13 @@ from servicecore.subscriptions import (
     revenue_report,
 )
 
-__all__ = ["collect_report", "monthly_revenue", "symptom_resolutions"]
+__all__ = [
+    "collect_report",
+    "monthly_revenue",
+    "orders_by_stage",
+    "sla_compliance",
+    "symptom_resolutions",
+]
 
 
 def _policy(group: SubscriptionGroup | None) -> RevenuePolicy:
@@ -100,25 +116,91 @@ def symptom_resolutions(
     return tuple(SymptomResolution(s, r, n) for (s, r), n in ranked[:limit])
 
 
+def orders_by_stage(
+    orders: Iterable[ServiceOrder], stages: Sequence[str] = ()
+) -> tuple[StageCount, ...]:
+    """How many orders stand in each stage: the ``stages`` given first in their order
+    (with zero counts), then any other stage in name order."""
+    counts = Counter(o.stage for o in check_items(orders, ServiceOrder, "orders"))
+    named = list(check_items(stages, str, "stages", "stage ids"))
+    rest = sorted(set(counts) - set(named))
+    return tuple(StageCount(s, counts.get(s, 0)) for s in (*named, *rest))
+
+
+def _breach_reason(stored: StoredSlaClock, order: ServiceOrder | None) -> str:
+    clock = stored.clock
+    if stored.running:
+        return "still open"
+    stops = set(clock.sla.rules(clock.kind).fulfil_statuses)
+    for change in order.stage_log if order is not None else ():
+        if change.to_stage in stops and change.at >= clock.started_at:
+            return change.reason or "no reason given"
+    return "no reason given"
+
+
+def sla_compliance(
+    clocks: Iterable[StoredSlaClock], orders: Iterable[ServiceOrder], at: object
+) -> tuple[SlaTier, ...]:
+    """Per SLA (tier), in id order: the clocks met and breached as of ``at`` (running
+    clocks not yet breached are not counted), and the reasons given for the breaches:
+    the reason of the order's stage change that stopped the clock (the stage ids being
+    the clocks' statuses), ``still open`` for a breached clock still running."""
+    when = to_instant(at, "at")
+    by_id = {o.id: o for o in check_items(orders, ServiceOrder, "orders")}
+    met: Counter[str] = Counter()
+    breached: Counter[str] = Counter()
+    reasons: dict[str, Counter[str]] = {}
+    for stored in check_items(clocks, StoredSlaClock, "clocks"):
+        if when < stored.clock.started_at:
+            continue
+        tier = stored.clock.sla.id
+        state = stored.clock.status_at(when).state
+        reasons.setdefault(tier, Counter())
+        if state is ClockState.MET:
+            met[tier] += 1
+        elif state is ClockState.BREACHED:
+            breached[tier] += 1
+            reasons[tier][_breach_reason(stored, by_id.get(stored.subject_id))] += 1
+    return tuple(
+        SlaTier(
+            tier,
+            met[tier],
+            breached[tier],
+            tuple(BreachReason(r, n) for r, n in sorted(reasons[tier].items(), key=_rank)),
+        )
+        for tier in sorted(reasons)
+    )
+
+
+def _rank(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
 def collect_report(
     uow: UnitOfWork,
     *,
     as_of: object,
     currency: str,
     first_month: object | None = None,
+    stages: Sequence[str] = (),
 ) -> Report:
-    """The report of ``uow``'s company as of ``as_of`` (revenue from ``first_month``, by
-    default the month of ``as_of``)."""
+    """The report of ``uow``'s company as of the end of the day ``as_of`` (UTC; revenue
+    from ``first_month``, by default the month of ``as_of``; orders by stage with
+    ``stages`` first, see :func:`orders_by_stage`)."""
     day = to_date(as_of, "as_of")
     check_id(currency, "currency")
     start = day if first_month is None else to_date(first_month, "first_month")
     subscriptions = uow[SUBSCRIPTIONS].list_all()
     groups = uow[SUBSCRIPTION_GROUPS].list_all()
     recurring = mrr(subscriptions, day).get(currency)
+    orders = uow[SERVICE_ORDERS].list_all()
+    end_of_day = pendulum.datetime(day.year, day.month, day.day, tz="UTC").add(days=1)
     return Report(
         company_id=check_type(uow.company_id, str, "uow.company_id"),
         as_of=day,
         currency=currency,
+        orders_by_stage=orders_by_stage(orders, stages),
+        sla_tiers=sla_compliance(uow[SLA_CLOCKS].list_all(), orders, end_of_day),
         symptom_resolutions=symptom_resolutions(uow[REPAIRS].list_all()),
         revenue=monthly_revenue(
             subscriptions, groups, first_month=start, last_month=day, currency=currency

@@ -47,12 +47,18 @@ def render_text(report: Report) -> str:
         out += _table(["tier", "reason", "breaches"], reasons)
 
     out += ["", "Technician utilisation"]
-    out += _table(
-        ["technician", "booked h", "available h", "utilisation"],
-        [
-            (u.technician, str(u.booked_hours), str(u.available_hours), _pct(u.percent))
-            for u in report.utilisation
-        ],
+    if not report.utilisation:
+        out += ["  (none: utilisation comes from the dispatch board's bookings, not yet collected)"]
+    out += (
+        []
+        if not report.utilisation
+        else _table(
+            ["technician", "booked h", "available h", "utilisation"],
+            [
+                (u.technician, str(u.booked_hours), str(u.available_hours), _pct(u.percent))
+                for u in report.utilisation
+            ],
+        )
     )
 
     out += ["", "Top symptom -> resolution"]

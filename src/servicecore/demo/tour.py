@@ -1,4 +1,4 @@
-"""The tour printed by ``servicecore demo``. Each area adds a section as it lands."""
+"""The feature tour printed by ``servicecore tour``: one short section per area of the library."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from servicecore.repairs import REPAIR_CODES
 from servicecore.service_objects import OBJECT_RELATIONS, SERVICE_OBJECTS
 from servicecore.storage.memory import InMemoryStore
 
-__all__ = ["run_demo"]
+__all__ = ["run_tour"]
 
 Out = Callable[[str], None]
 
@@ -397,7 +397,7 @@ def _sla_credits(out: Out) -> None:
     _row(out, f"invoice {on}, 2 x credited", lines)
 
 
-def run_demo(out: Out = print) -> None:
+def run_tour(out: Out = print) -> None:
     """Print the tour through ``out``."""
     _kernel(out)
     _storage(out)
