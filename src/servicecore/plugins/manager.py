@@ -21,7 +21,6 @@ from servicecore.ports import AggregateType, check_id, check_items, check_type
 
 if TYPE_CHECKING:  # domain types for annotations only: importing plugins loads no domain module
     from servicecore.orders import OrderLine, ServiceOrder
-
     from servicecore.roles import Grant
     from servicecore.sla import SlaSelectionContext
 
