@@ -192,7 +192,7 @@ def test_state_machine_fails(fault: str) -> None:
     machine = repository_state_machine(RecordsContract(), factory)
     # A partial commit shows only when a multi-aggregate commit conflicts on a later
     # aggregate: rarer in random sequences, so it gets a larger budget.
-    budget = 5000 if fault in ("partial commit", "versions restart") else 1000
+    budget = 5000 if fault == "partial commit" else 1000
     with pytest.raises((Exception, pytest.fail.Exception)) as info:
         run_state_machine_as_test(
             machine,

@@ -972,6 +972,17 @@ def repository_state_machine(
             slot.staged[ident] = (read, None)
 
         @rule(n=slots, company=company, ident=st.sampled_from(ids))
+        def recreate(self, n: int, company: str, ident: str) -> None:
+            """A use case deleting an aggregate and adding it again under the same id, each
+            step committed, then reading it: its version must carry on from the deleted
+            one's (a store that restarts versions fails here in one step)."""
+            self.delete(n, company, ident)
+            self.commit(n)
+            self.add(n, company, ident)
+            self.commit(n)
+            self.get(n, company, ident)
+
+        @rule(n=slots, company=company, ident=st.sampled_from(ids))
         def write_other_company(self, n: int, company: str, ident: str) -> None:
             slot = self._slot(n, company)
             other = companies[1] if slot.company == companies[0] else companies[0]
