@@ -124,6 +124,7 @@ EXCLUDED: dict[str, str] = {
     "servicecore.clock.MAX_INSTANT": "a constant",
     "servicecore.money.MAX_AMOUNT_DIGITS": "a constant",
     "servicecore.money.MAX_DECIMALS": "a constant",
+    "servicecore.bom.MAX_EXPLOSION_LINES": "a constant",
     "servicecore.plugins.DISABLE_ENV": "a constant",
     "servicecore.plugins.ENTRY_POINT_GROUP": "a constant",
     "servicecore.plugins.hookimpl": "pluggy's decorator marker, applied by plugin authors",
