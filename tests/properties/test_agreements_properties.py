@@ -475,7 +475,7 @@ def test_planned_dates_are_the_recurrence_occurrences(
     ag = agreement(line(interval=interval), start=start)
     compact = plan_service_orders_compact([ag], lo, hi)
     expected = Recurrence(interval, start).occurrences(lo, hi.add(days=1))
-    assert [pendulum.Date.fromordinal(r[2]) for r in compact.rows] == expected
+    assert [pendulum.Date.fromordinal(r[2]) for r in compact.rows()] == expected
     assert compact.keys() == [
         pl.key for o in plan_service_orders([ag], lo, hi).orders for pl in o.lines
     ]
