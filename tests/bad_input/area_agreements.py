@@ -44,6 +44,7 @@ EXCLUDED: dict[str, str] = {
     _P + "TransactionType": "an enum",
     "servicecore.agreements.planning.MAX_PLAN_DAYS": "a number constant",
     "servicecore.agreements.planning.Row": "a type alias",
+    "servicecore.agreements.planning.Run": "a type alias",
     "servicecore.orders.from_agreements.SLA_OPEN_STATUS": "a status constant",
     "servicecore.orders.from_agreements.SLA_STOPPED_STATUS": "a status constant",
 }
@@ -308,11 +309,15 @@ def entries() -> list[Entry]:
         ),
         Entry(
             "servicecore.agreements.planning.CompactPlan",
-            lambda: fields_call(planning.CompactPlan, agreements=(), rows=()),
+            lambda: fields_call(planning.CompactPlan, agreements=()),
         ),
         Entry(
             "servicecore.agreements.planning.CompactPlan.keys",
             lambda: method(_compact(), "keys"),
+        ),
+        Entry(
+            "servicecore.agreements.planning.CompactPlan.rows",
+            lambda: method(_compact(), "rows"),
         ),
         Entry(
             "servicecore.agreements.planning.CompactPlan.to_plan",

@@ -29,6 +29,8 @@ from servicecore.agreements import (
     create_agreement_group,
     plan_service_orders,
     plan_service_orders_compact,
+    resume_agreement,
+    suspend_agreement,
 )
 from servicecore.calendars import BusinessCalendar
 from servicecore.clock import FixedClock
@@ -42,6 +44,7 @@ from servicecore.errors import (
 )
 from servicecore.money import Money
 from servicecore.orders import (
+    GENERATED_LINE_KEYS,
     SERVICE_ORDERS,
     LineStatus,
     OrderLine,
@@ -475,7 +478,71 @@ def test_planned_dates_are_the_recurrence_occurrences(
     ag = agreement(line(interval=interval), start=start)
     compact = plan_service_orders_compact([ag], lo, hi)
     expected = Recurrence(interval, start).occurrences(lo, hi.add(days=1))
-    assert [pendulum.Date.fromordinal(r[2]) for r in compact.rows] == expected
+    assert [pendulum.Date.fromordinal(r[2]) for r in compact.rows()] == expected
     assert compact.keys() == [
         pl.key for o in plan_service_orders([ag], lo, hi).orders for pl in o.lines
     ]
+
+
+# -- invariants 3 and 6, stateful: runs, deletions, suspensions and stops in any order -------
+class GenerationMachine(RuleBasedStateMachine):
+    """Generation runs interleaved with deleting orders, suspending agreements and stopping
+    lines never duplicate a line, and never add one for a suspended agreement or a stopped
+    line; a continuous run over a range leaves no date of it missing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store = _store(*_series_agreements())
+        self.frozen: dict[str, set[str]] = {}  # agreement or line -> its keys when frozen
+
+    def _lines_of(self, owner: str) -> set[str]:
+        return {k for k in _keys(self.store) if k.startswith(owner)}
+
+    @rule(window=day_ranges, continuous=st.booleans())
+    def generate(self, window: tuple[pendulum.Date, pendulum.Date], continuous: bool) -> None:
+        _run(self.store, *window, continuous)
+        if continuous:
+            with self.store.unit_of_work("ACME") as uow:
+                live = [a for a in uow[AGREEMENTS].list_all() if not a.suspended]
+            expected = set(plan_service_orders_compact(live, *window, continuous=True).keys())
+            assert expected <= set(_keys(self.store))
+
+    @rule(data=st.data())
+    def delete_an_order(self, data: st.DataObject) -> None:
+        with self.store.unit_of_work("ACME") as uow:
+            orders = sorted(uow[SERVICE_ORDERS].list_all(), key=lambda o: o.id)
+            if not orders:
+                return
+            order = data.draw(st.sampled_from(orders))
+            uow[SERVICE_ORDERS].delete(order)
+            for key in uow[GENERATED_LINE_KEYS].list_for_order(order.id):
+                uow[GENERATED_LINE_KEYS].delete(key)
+            uow.commit()
+        for owner, keys in self.frozen.items():
+            keys.intersection_update(self._lines_of(owner))
+
+    @rule(agreement_id=st.sampled_from(["AG-1", "AG-2"]))
+    def toggle_suspension(self, agreement_id: str) -> None:
+        with self.store.unit_of_work("ACME") as uow:
+            ag = uow[AGREEMENTS].get(agreement_id)
+            if ag.suspended:
+                changed, _ = resume_agreement(ag, at=AT)
+            else:
+                changed, _ = suspend_agreement(ag, at=AT)
+            uow[AGREEMENTS].save(changed)
+            uow.commit()
+        if changed.suspended:
+            self.frozen[changed.id] = self._lines_of(changed.id)
+        else:
+            self.frozen.pop(changed.id, None)
+
+    @invariant()
+    def no_duplicates_and_nothing_from_suspended(self) -> None:
+        keys = _keys(self.store)
+        assert len(keys) == len(set(keys))
+        for owner, frozen in self.frozen.items():
+            assert self._lines_of(owner) == frozen
+
+
+TestGenerationMachine = GenerationMachine.TestCase
+TestGenerationMachine.settings = settings(max_examples=15, stateful_step_count=12, deadline=None)

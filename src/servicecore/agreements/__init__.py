@@ -51,6 +51,7 @@ from servicecore.agreements.planning import (
     MAX_PLAN_DAYS,
     CompactPlan,
     Row,
+    Run,
     plan_service_orders,
     plan_service_orders_compact,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "PlannedLine",
     "PlannedOrder",
     "Row",
+    "Run",
     "ServiceOrderPlan",
     "TemplateGroup",
     "TemplateGroupRepository",

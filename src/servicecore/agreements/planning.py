@@ -26,6 +26,7 @@ The algorithm (domain notes 1.3, made deterministic):
 from __future__ import annotations
 
 import datetime as _dt
+from collections import Counter
 from collections.abc import Iterable
 
 import pendulum
@@ -37,12 +38,13 @@ from servicecore.calendars import BusinessCalendar
 from servicecore.clock import to_date
 from servicecore.errors import ValidationError
 from servicecore.ports import check_items, check_type, index_key
-from servicecore.recurrence import Interval, days_in_month
+from servicecore.recurrence import Interval, Unit, days_in_month
 
 __all__ = [
     "MAX_PLAN_DAYS",
     "CompactPlan",
     "Row",
+    "Run",
     "plan_service_orders",
     "plan_service_orders_compact",
 ]
@@ -98,18 +100,18 @@ def _pdate(ordinal: int) -> pendulum.Date:
     return pendulum.Date(d.year, d.month, d.day)
 
 
-def _occurrences(interval: Interval | None, anchor: int, lo: int, hi: int) -> list[int]:
+def _occurrences(interval: Interval | None, anchor: int, lo: int, hi: int) -> tuple[int, ...]:
     """Ordinals of ``anchor + k * interval`` (``k >= 0``) in ``[lo, hi]``, ``lo >= anchor``.
 
     The same dates as :meth:`Recurrence.occurrences` (a property test checks it), computed
     on integers: the first ``k`` comes straight from ``lo`` (no walk from the anchor).
     """
     if interval is None:
-        return [anchor] if lo <= anchor <= hi else []
+        return (anchor,) if lo <= anchor <= hi else ()
     if not interval.is_month_based:
         step = interval.total_days
         first = anchor + -((anchor - lo) // step) * step  # the first occurrence >= lo
-        return list(range(first, hi + 1, step))
+        return tuple(range(first, hi + 1, step))
     step = interval.total_months
     a = _dt.date.fromordinal(anchor)
     a_month, a_day = a.year * 12 + a.month - 1, a.day
@@ -130,7 +132,7 @@ def _occurrences(interval: Interval | None, anchor: int, lo: int, hi: int) -> li
         if o >= lo:
             out.append(o)
         month += step
-    return out
+    return tuple(out)
 
 
 _MONTHS: dict[int, tuple[int, int]] = {}
@@ -169,23 +171,37 @@ Row = tuple[int, int, int, int, bool]
 """One planned line as integers: agreement index, line index, calculated date ordinal,
 service date ordinal, no open day."""
 
+Run = tuple[int, int, tuple[int, ...]]
+"""The planned dates of one line kept on their calculated dates: agreement index, line
+index, calculated date ordinals (ascending)."""
+
 
 @frozen(kw_only=True)
 class CompactPlan:
-    """A plan as integer rows (:data:`Row`), before any order object is built.
+    """A plan as integers, before any order object is built.
 
-    ``rows`` are grouped by agreement (in the order given), then by line;
-    :meth:`to_plan` builds the :class:`ServiceOrderPlan` from them, :meth:`keys` gives the
-    idempotency keys. Cheap enough to plan a whole portfolio and look before building.
+    ``runs`` hold the lines that stay on their calculated dates (no time window, no
+    calendar), one run of dates per line; ``placed`` the lines a window or calendar placed,
+    one :data:`Row` each. :meth:`rows` expands both, :meth:`to_plan` builds the
+    :class:`ServiceOrderPlan`, :meth:`keys` gives the idempotency keys. Cheap enough to
+    plan a whole portfolio and look before building anything.
     """
 
     start: pendulum.Date
     end: pendulum.Date
     agreements: tuple[Agreement, ...]
-    rows: tuple[Row, ...]
+    runs: tuple[Run, ...] = ()
+    placed: tuple[Row, ...] = ()
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return sum(len(run[2]) for run in self.runs) + len(self.placed)
+
+    def rows(self) -> list[Row]:
+        """Every planned line as a :data:`Row`, by agreement, line and date."""
+        out = [(a, n, o, o, False) for a, n, dates in self.runs for o in dates]
+        out.extend(self.placed)
+        out.sort(key=lambda r: (r[0], r[1], r[2]))
+        return out
 
     def keys(self) -> list[str]:
         """The key (agreement, line, calculated date) of every planned line."""
@@ -195,13 +211,14 @@ class CompactPlan:
                 self.agreements[a].lines[n].id,
                 _dt.date.fromordinal(c).isoformat(),
             )
-            for a, n, c, _s, _f in self.rows
+            for a, n, c, _s, _f in self.rows()
         ]
 
     def to_plan(self) -> ServiceOrderPlan:
         """The orders: per agreement, lines sharing combine value and service date."""
         orders: list[PlannedOrder] = []
-        i, rows = 0, self.rows
+        rows = self.rows()
+        i = 0
         while i < len(rows):
             j = i
             while j < len(rows) and rows[j][0] == rows[i][0]:
@@ -223,9 +240,8 @@ def plan_service_orders_compact(
     """:func:`plan_service_orders` as a :class:`CompactPlan` (integer rows, no objects)."""
     items = check_items(agreements, Agreement, "agreements", "a list of Agreement")
     first, last = _check_range(start, end)
-    if transaction_types is None:
-        types = frozenset(TransactionType)
-    else:
+    types: frozenset[TransactionType] | None = None  # None: every type
+    if transaction_types is not None:
         types = frozenset(check_items(transaction_types, TransactionType, "transaction_types"))
         if not types:
             raise ValidationError(
@@ -244,8 +260,8 @@ def plan_service_orders_compact(
             allowed="True or False",
         )
     if len({a.id for a in items}) != len(items):
-        seen: set[str] = set()
-        twice = next(a.id for a in items if a.id in seen or seen.add(a.id))  # type: ignore[func-returns-value]
+        counts = Counter(a.id for a in items)
+        twice = next(i for i, c in counts.items() if c > 1)
         raise ValidationError(
             f"agreements: agreement {twice!r} is listed twice",
             field="agreements",
@@ -253,14 +269,17 @@ def plan_service_orders_compact(
             allowed="each agreement once",
         )
     open_days = _OpenDays(calendar)
-    series: dict[tuple[int, int, int, int, int], list[int]] = {}
-    rows: list[Row] = []
+    series: dict[tuple[int, int, int, int, int], tuple[int, ...]] = {}
+    runs: list[Run] = []
+    placed: list[Row] = []
     req_lo, req_hi = first.toordinal(), last.toordinal()
     for index, agreement in enumerate(items):
         _plan_agreement(
-            index, agreement, req_lo, req_hi, types, continuous, open_days, rows, series
+            index, agreement, req_lo, req_hi, types, continuous, open_days, runs, placed, series
         )
-    return CompactPlan(start=first, end=last, agreements=items, rows=tuple(rows))
+    return CompactPlan(
+        start=first, end=last, agreements=items, runs=tuple(runs), placed=tuple(placed)
+    )
 
 
 def plan_service_orders(
@@ -292,11 +311,12 @@ def _plan_agreement(
     agreement: Agreement,
     req_lo: int,
     req_hi: int,
-    types: frozenset[TransactionType],
+    types: frozenset[TransactionType] | None,
     continuous: bool,
     open_days: _OpenDays,
-    rows: list[Row],
-    series: dict[tuple[int, int, int, int, int], list[int]],
+    runs: list[Run],
+    placed: list[Row],
+    series: dict[tuple[int, int, int, int, int], tuple[int, ...]],
 ) -> None:
     if agreement.suspended or agreement.cancelled or agreement.template_group_id is not None:
         return
@@ -308,7 +328,7 @@ def _plan_agreement(
     careful = open_days.calendar is not None
     agreement_start = agreement.start.toordinal()
     for n, line in enumerate(agreement.lines):
-        if line.stopped or line.transaction_type not in types:
+        if line.stopped or (types is not None and line.transaction_type not in types):
             continue
         line_lo = lo if line.start is None else max(lo, line.start.toordinal())
         line_hi = hi if line.end is None else min(hi, line.end.toordinal())
@@ -319,28 +339,29 @@ def _plan_agreement(
             from_lo = max(line_lo, line.generated_through.toordinal() + 1)
             if from_lo > line_hi:
                 continue
-        anchor = agreement_start if line.start is None else line.start.toordinal()
+        first = agreement.start if line.start is None else line.start
+        anchor = agreement_start if line.start is None else first.toordinal()
         interval = line.interval
-        if interval is not None and interval.is_month_based:
+        if interval is not None and (interval.unit is Unit.MONTH or interval.unit is Unit.YEAR):
             # month series with the same day, phase and bounds share their dates: compute once
-            a = _dt.date.fromordinal(anchor)
-            step = interval.total_months
-            shape = (step, (a.year * 12 + a.month - 1) % step, a.day, from_lo, line_hi)
+            step = interval.count * (1 if interval.unit is Unit.MONTH else 12)
+            shape = (step, (first.year * 12 + first.month - 1) % step, first.day, from_lo, line_hi)
             found = series.get(shape)
             if found is None:
                 found = series[shape] = _occurrences(interval, anchor, from_lo, line_hi)
         else:
             found = _occurrences(interval, anchor, from_lo, line_hi)
         if line.time_window is None and not careful:
-            rows.extend([(index, n, o, o, False) for o in found])
+            if found:
+                runs.append((index, n, found))
         else:
             key = _combine_value(agreement, line)
             for o in found:
                 w_lo, w_hi = _window(line, o, line_lo, line_hi)
                 occs.append((n, o, w_lo, w_hi, key))
     if occs:
-        placed = _place(agreement, occs, open_days)
-        rows.extend([(index, n, o, service, flag) for n, o, service, flag in placed])
+        moved = _place(agreement, occs, open_days)
+        placed.extend([(index, n, o, service, flag) for n, o, service, flag in moved])
 
 
 def _place(
@@ -383,7 +404,7 @@ def _place(
     return out
 
 
-def _orders(agreement: Agreement, rows: tuple[Row, ...]) -> list[PlannedOrder]:
+def _orders(agreement: Agreement, rows: list[Row]) -> list[PlannedOrder]:
     groups: dict[tuple[str, int], list[Row]] = {}
     for row in rows:
         key = _combine_value(agreement, agreement.lines[row[1]])
