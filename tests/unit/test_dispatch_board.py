@@ -284,3 +284,22 @@ def test_slots_are_validated() -> None:
     with pytest.raises(ValidationError):
         booking("B9", worker_id="ANNA", start=at(0, 10))
     _ = pendulum
+
+
+def test_closed_bookings_show_only_when_asked_and_workers_without_a_team_come_last() -> None:
+    from servicecore.dispatch import DispatchBoard
+    from tests.builders.dispatch import teams, worker, workers
+
+    done = booking("D1", worker_id="ANNA", start=at(0, 9), end=at(0, 10), status=BookingStatus.DONE)
+    b = DispatchBoard(
+        company_id="ACME",
+        workers=[*workers(), worker("ZED", team=None)],
+        teams=teams(),
+        bookings=[done],
+    )
+    assert [r.bookings for r in b.view(at(0, 0), at(1, 0)).rows if r.worker_id == "ANNA"] == [()]
+    shown = b.view(at(0, 0), at(1, 0), include_closed=True)
+    assert [x.id for r in shown.rows for x in r.bookings] == ["D1"]
+    assert [(r.team_id, r.worker_id) for r in shown.rows][-1] == (None, "ZED")
+    with pytest.raises(ValidationError):
+        b.view(at(1, 0), at(0, 0))

@@ -17,6 +17,7 @@ BoardChange``. It checks the booking it would leave behind (see :func:`check_boo
 from __future__ import annotations
 
 import enum
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -635,17 +636,22 @@ class BoardSession:
 
     def apply(self, command: Callable[..., BoardChange], **kwargs: Any) -> BoardChange:
         """Run ``command(board=<current board>, **kwargs)`` and keep its change."""
-        if not callable(command):
+        try:
+            if not inspect.isfunction(command):
+                raise TypeError("not a function")
+            inspect.signature(command).bind(self.board, **kwargs)
+        except (TypeError, ValueError) as exc:
             raise ValidationError(
-                f"command must be a board command, not {command!r}",
+                f"command must be a board command taking these arguments, not {command!r} ({exc})",
                 field="command",
                 value=command,
-                allowed="assign, reassign, reschedule, set_priority, dispatch, ...",
-            )
+                allowed="assign, reassign, reschedule, set_priority, dispatch, ... "
+                "with their keyword arguments",
+            ) from exc
         if self._guard is not None:
             self._guard(command, {"board": self.board, **kwargs})
-        change = command(self.board, **kwargs)
-        check_type(change, BoardChange, "command result")
+        result: object = command(self.board, **kwargs)
+        change = check_type(result, BoardChange, "command result")
         self._changes.append(change)
         return change
 
