@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from servicecore.demo import run_demo_command
-
-SEED = 7
+from tests.builders.demo import SEED
 
 
 @pytest.fixture(scope="session")

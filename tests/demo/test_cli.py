@@ -16,7 +16,7 @@ from servicecore.demo import DEMO_RUNS
 from servicecore.demo.run import open_store
 from servicecore.ports import AggregateType, Repository
 from servicecore.storage.sql import SqlStore
-from tests.demo.conftest import SEED
+from tests.builders.demo import SEED
 
 
 @frozen(kw_only=True)
@@ -44,18 +44,32 @@ def _fails(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     return captured.err
 
 
-def test_demo_prints_progress_and_the_report(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _rows(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        query = "SELECT * FROM servicecore_aggregates ORDER BY kind, company_id, id"
+        return list(conn.execute(query))
+
+
+def test_the_same_seed_gives_the_same_database_and_report(
+    capsys: pytest.CaptureFixture[str],
+    demo_db: Path,
+    demo_copy: Copy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    assert main(["report", "--db", str(demo_db)]) == 0
+    first = capsys.readouterr().out
+    # The default --db in the current directory, holding a demo database already: replaced.
     monkeypatch.chdir(tmp_path)
+    demo_copy().rename(tmp_path / "servicecore-demo.sqlite")
     assert main(["demo", "--months", "1", "--seed", str(SEED)]) == 0
     captured = capsys.readouterr()
-    assert (tmp_path / "servicecore-demo.sqlite").is_file()  # the default --db
+    assert captured.out == first
+    assert _rows(tmp_path / "servicecore-demo.sqlite") == _rows(demo_db)
     assert "simulating [" in captured.err
     assert "] day 31/31\n" in captured.err
     assert "simulated 1 month(s) in " in captured.err
-    out = captured.out
-    assert out.startswith(f"servicecore report: DEMO-{SEED}, as of 2024-01-31, in EUR\n")
+    assert first.startswith(f"servicecore report: DEMO-{SEED}, as of 2024-01-31, in EUR\n")
     for section in (
         "Service orders by stage",
         "SLA compliance per tier",
@@ -64,9 +78,9 @@ def test_demo_prints_progress_and_the_report(
         "Top symptom -> resolution",
         "Subscription revenue per month",
     ):
-        assert f"\n{section}\n" in out
-    assert "  2024-01 " in out
-    assert "dispatch" in out  # utilisation: the documented gap
+        assert f"\n{section}\n" in first
+    assert "  2024-01 " in first
+    assert "dispatch" in first  # utilisation: the documented gap
 
 
 def test_report_prints_and_writes_the_html_page(
@@ -162,9 +176,6 @@ def test_a_database_of_an_older_demo_format_is_a_clear_error(
         store.dispose()
     err = _fails(capsys, ["report", "--db", str(path)])
     assert "written by an older servicecore demo (format 0, this version reads 1)" in err
-    assert main(["demo", "--db", str(path), "--months", "1"]) == 0  # the demo rebuilds it
-    capsys.readouterr()
-    assert main(["report", "--db", str(path)]) == 0
 
 
 def test_an_interrupted_run_is_reported_and_replaced(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,18 +12,16 @@ from servicecore.demo import (
     DEMO_RUNS,
     DemoSettings,
     read_report,
-    run_demo_command,
 )
 from servicecore.demo.run import open_store
 from servicecore.errors import ValidationError
 from servicecore.money import Money
 from servicecore.orders import SERVICE_ORDERS
 from servicecore.repairs import REPAIRS
-from servicecore.report import render_text
 from servicecore.service_objects import SERVICE_OBJECTS
 from servicecore.sla import SLAS
 from servicecore.subscriptions import SUBSCRIPTIONS, FeeKind
-from tests.demo.conftest import SEED
+from tests.builders.demo import SEED
 
 
 def _aggregates(path: Path) -> list[tuple[object, ...]]:
@@ -34,21 +31,6 @@ def _aggregates(path: Path) -> list[tuple[object, ...]]:
             "FROM servicecore_aggregates ORDER BY kind, company_id, id"
         )
         return list(rows)
-
-
-def test_the_same_seed_gives_the_same_database_and_report(
-    demo_db: Path, demo_copy: Callable[[], Path]
-) -> None:
-    store = open_store(f"sqlite:///{demo_db}", lock_timeout=1)
-    try:
-        first = render_text(read_report(store))
-    finally:
-        store.dispose()
-    again = demo_copy()  # a demo database already there is replaced by the new run
-    lines: list[str] = []
-    run_demo_command(db=str(again), months=1, seed=SEED, workers=1, out=lines.append)
-    assert lines == [first]
-    assert _aggregates(again) == _aggregates(demo_db)
 
 
 def test_the_company_id_comes_from_the_seed() -> None:
@@ -110,12 +92,6 @@ def test_every_area_leaves_its_facts(demo_db: Path) -> None:
     assert report.mrr is not None
     assert report.arr is not None
     assert report.arr == report.mrr * 12
-
-
-def test_more_workers_store_the_same_facts(demo_db: Path, tmp_path: Path) -> None:
-    path = tmp_path / "workers.sqlite"
-    run_demo_command(db=str(path), months=1, seed=SEED, workers=2, out=lambda text: None)
-    assert _aggregates(path) == _aggregates(demo_db)
 
 
 def test_settings_are_checked() -> None:

@@ -262,7 +262,7 @@ class ServiceOrderStep:
         end = world.at(day, 0).add(days=1)
         while self._queue and self._queue[0][0] < end:
             when, _seq, _id, action, plan = heapq.heappop(self._queue)
-            world.move_to(when)
+            world.clock.set(when)  # actions come in time order
             with world.uow() as uow:
                 action(uow, world, plan)
                 uow.commit()

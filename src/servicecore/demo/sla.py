@@ -76,7 +76,7 @@ class SlaStep:
             uow.commit()
 
     def run_day(self, world: World, day: pendulum.Date) -> None:
-        world.move_to(world.at(day, 20))
+        world.move_to(day, 20)
         watched = sorted(world.sla_subjects)
         if not watched:
             return

@@ -92,7 +92,7 @@ class SubscriptionStep:
     def run_day(self, world: World, day: pendulum.Date) -> None:
         if day.day != 1:
             return
-        world.move_to(world.at(day, 6))
+        world.move_to(day, 6)
         if day > world.settings.start:
             self._post_accruals(world, day.subtract(days=1))
         month = ("invoice", str(day), str(day.add(months=1)))
@@ -100,5 +100,5 @@ class SubscriptionStep:
 
     def finish(self, world: World) -> None:
         last = world.settings.end.subtract(days=1)
-        world.move_to(world.at(last, 23))
+        world.move_to(last, 23)
         self._post_accruals(world, last)

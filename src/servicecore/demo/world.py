@@ -145,8 +145,9 @@ class World:
         """Local wall-clock time of ``day``."""
         return pendulum.datetime(day.year, day.month, day.day, hour, minute, tz=ZONE)
 
-    def move_to(self, instant: pendulum.DateTime) -> None:
-        """Set the simulated clock (never backwards)."""
+    def move_to(self, day: pendulum.Date, hour: int, minute: int = 0) -> None:
+        """Set the simulated clock to local ``hour:minute`` of ``day`` (never backwards)."""
+        instant = self.at(day, hour, minute)
         if instant > self.clock.now():
             self.clock.set(instant)
 
