@@ -218,13 +218,15 @@ def _done(uow: UnitOfWork, world: World, plan: OrderPlan) -> None:
 def _post(uow: UnitOfWork, world: World, plan: OrderPlan) -> None:
     now = world.clock.now()
     order = uow[SERVICE_ORDERS].get(plan.order_id)
-    order, events = post_order(order, tree=STAGES, at=now)
-    all_events = list(events)
+    # The customer signs the work off first: only signed-off lines can be posted (O6).
+    all_events: list[DomainEvent] = []
     for line in order.lines:
         order, more = sign_off_line(order, line.id, at=now)
         all_events.extend(more)
     order, more = sign_off_order(order, at=now)
     all_events.extend(more)
+    order, events = post_order(order, tree=STAGES, at=now)
+    all_events.extend(events)
     uow[SERVICE_ORDERS].save(order)
     uow.record(all_events)
     _move(uow, world, plan, "closed")
