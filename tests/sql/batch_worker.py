@@ -28,12 +28,16 @@ def job(slow: float) -> BatchJob:
 
 
 def main(argv: list[str]) -> None:
-    url, schema, batch_id, worker_id, slow = argv
+    url, schema, batch_id, worker_id, slow, lease = argv
     engine = create_engine(url).execution_options(schema_translate_map={None: schema})
     store = SqlStore(engine, publish=lambda events: None)
     print("started", flush=True)
     done = run_batch_worker(
-        store, batch_id, job(float(slow)), worker_id=worker_id, lease=dt.timedelta(seconds=1)
+        store,
+        batch_id,
+        job(float(slow)),
+        worker_id=worker_id,
+        lease=dt.timedelta(seconds=float(lease)),
     )
     print(done, flush=True)
 

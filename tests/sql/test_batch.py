@@ -78,12 +78,27 @@ def _fees(store: SqlStore) -> list[tuple[str, tuple[Any, ...]]]:
         ]
 
 
-def _workers(store: SqlStore, n: int, slow: float = 0.0) -> list[subprocess.Popen[str]]:
+def _workers(
+    store: SqlStore, n: int, slow: float = 0.0, lease: float = 120.0
+) -> list[subprocess.Popen[str]]:
+    """``n`` worker processes. Their lease is long unless a test means a worker to die: on a
+    loaded machine a unit may take over a second, and a short lease would let another
+    worker run it again (harmless, jobs are idempotent, but it breaks "exactly once")."""
     schema = store.engine.get_execution_options()["schema_translate_map"][None]
     url = store.engine.url.render_as_string(hide_password=False)
     return [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.sql.batch_worker", url, schema, "Q", f"W{k}", str(slow)],
+            [
+                sys.executable,
+                "-m",
+                "tests.sql.batch_worker",
+                url,
+                schema,
+                "Q",
+                f"W{k}",
+                str(slow),
+                str(lease),
+            ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -128,7 +143,7 @@ def test_a_worker_killed_midway_is_resumed_by_another_with_the_same_result(
     store = pg_store_factory(lambda events: None)
     ids = _seed(store)
     plan_batch(store, "Q", "ACME", ids, unit_size=5)
-    (victim,) = _workers(store, 1, slow=0.3)
+    (victim,) = _workers(store, 1, slow=0.3, lease=1.0)
     assert victim.stdout is not None
     assert victim.stdout.readline().strip() == "started"
     time.sleep(1.0)  # a few units in, most likely in the middle of one
