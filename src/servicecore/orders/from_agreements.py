@@ -23,6 +23,7 @@ from attrs import evolve
 from servicecore.agreements import (
     AGREEMENT_GROUPS,
     AGREEMENTS,
+    TEMPLATE_GROUPS,
     Agreement,
     TransactionType,
     make_template,
@@ -133,8 +134,6 @@ def make_agreement_template(
 ) -> Agreement:
     """Make a stored agreement a template in an existing template group; refused when the
     agreement has service orders."""
-    from servicecore.agreements import TEMPLATE_GROUPS
-
     agreement = uow[AGREEMENTS].get(check_id(agreement_id, "agreement_id"))
     uow[TEMPLATE_GROUPS].get(check_id(template_group_id, "template_group_id"))
     count = len(uow[SERVICE_ORDERS].list_for_agreement(agreement.id))
