@@ -307,3 +307,18 @@ def test_lines_behave_as_the_tuple_of_their_values() -> None:
     assert lines != other
     assert x.lines is lines  # kept
     assert pump_index().explode("PUMP", 8, DAY).lines == lines
+
+
+def test_output_and_byproducts_survive_serialization_and_old_records_load() -> None:
+    from servicecore import serialization
+
+    bom = released(
+        "A", [BomLine(10, "X", 2, PCS), BomLine(20, "Y", 1, PCS, byproduct=True)], output=4
+    )
+    data = serialization.unstructure(bom)
+    assert serialization.structure(data, Bom) == bom
+    version = data["versions"][0]
+    del version["output"], version["lines"][1]["byproduct"]  # stored before this change
+    old = serialization.structure(data, Bom)
+    assert old.versions[0].output == Decimal(1)
+    assert old.versions[0].lines[1].byproduct is False

@@ -436,8 +436,8 @@ class Explosion:
     def leaf_totals(self) -> Mapping[str, Decimal]:
         """Exact total of each *leaf* component (a line with no BOM exploded beneath it on
         the date: what is bought or taken from stock), summed over every path; sub-assemblies
-        and phantoms are left out (their own lines are counted instead). Computed per
-        distinct node, whatever the number of paths."""
+        and phantoms are left out (their own lines are counted instead). Keys by level, then
+        in line order. Computed per distinct node, whatever the number of paths."""
         k = self.quantity
         with decimal.localcontext(_EXACT):
             return {c: _trim(k * t) for c, t in self._unit.bill.leaves.items()}
