@@ -322,3 +322,18 @@ def test_output_and_byproducts_survive_serialization_and_old_records_load() -> N
     old = serialization.structure(data, Bom)
     assert old.versions[0].output == Decimal(1)
     assert old.versions[0].lines[1].byproduct is False
+
+
+def test_lines_are_ordinary_explosion_line_values() -> None:
+    from servicecore.bom import ExplosionLine
+
+    x = pump_index().explode("PUMP", 8, DAY)
+    first = x.lines[0]
+    assert type(first) is ExplosionLine
+    assert first == ExplosionLine(1, (10,), "PUMP", "MOTOR", Decimal(2), Decimal(2), PCS, 1)
+    assert hash(first) == hash(
+        ExplosionLine(1, (10,), "PUMP", "MOTOR", Decimal(2), Decimal(2), PCS, 1)
+    )
+    assert first.key == "10"
+    with pytest.raises(AttributeError):
+        first.level = 3  # type: ignore[misc]

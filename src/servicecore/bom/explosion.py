@@ -13,6 +13,7 @@ from decimal import Decimal
 from operator import add
 from typing import Any, TypeVar, overload
 
+import attrs
 import pendulum
 from attrs import field, frozen
 
@@ -79,6 +80,42 @@ class ExplosionLine:
         """``path`` as dotted text, e.g. ``"10.20"``."""
         return ".".join(map(str, self.path))
 
+
+def _line_maker() -> Callable[..., ExplosionLine]:
+    """A constructor of :class:`ExplosionLine` values equal to ``ExplosionLine(*fields)``
+    for the explosion's own (already valid) fields, about a third cheaper: it fills the
+    slots through their descriptors instead of the frozen class's generated ``__init__``
+    (the class has no validators, converters or post-init to skip)."""
+    new = object.__new__
+    s0, s1, s2, s3, s4, s5, s6, s7 = (
+        getattr(ExplosionLine, a.name).__set__ for a in attrs.fields(ExplosionLine)
+    )
+
+    def make(
+        level: int,
+        path: tuple[int, ...],
+        parent: str,
+        component: str,
+        quantity: Decimal,
+        rounded: Decimal,
+        unit: UnitOfMeasure,
+        version: int | None,
+    ) -> ExplosionLine:
+        line = new(ExplosionLine)
+        s0(line, level)
+        s1(line, path)
+        s2(line, parent)
+        s3(line, component)
+        s4(line, quantity)
+        s5(line, rounded)
+        s6(line, unit)
+        s7(line, version)
+        return line
+
+    return make
+
+
+_make_line = _line_maker()
 
 _Child = tuple[int, str, Decimal, bool, int, UnitOfMeasure]  # pos, comp, factor, phantom, pin, uom
 
@@ -492,7 +529,7 @@ class _Lines(Sequence[ExplosionLine]):
     def _all(self) -> tuple[ExplosionLine, ...]:
         built = self._built
         if built is None:
-            built = self._built = self._explosion._build(ExplosionLine)
+            built = self._built = self._explosion._build(_make_line)
         return built
 
     def __len__(self) -> int:
