@@ -150,7 +150,10 @@ def test_revise_keeps_the_output_and_edit_draft_changes_it() -> None:
     assert bom.versions[1].per_unit(bom.versions[1].lines[0]) == Decimal(4)
     bom, _ = bom.add_draft(lines=[], effective_from=JAN, at=AT)
     assert bom.versions[2].output == Decimal(1)
-    assert diff_versions(bom.versions[0], bom.versions[1]).is_empty  # lines only
+    diff = diff_versions(bom.versions[0], bom.versions[1])
+    assert diff.output == (Decimal(4), Decimal(2))
+    assert not diff.is_empty
+    assert diff_versions(bom.versions[0], bom.versions[0]).is_empty
 
 
 # -- by-products ------------------------------------------------------------------------------

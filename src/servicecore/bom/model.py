@@ -1041,15 +1041,17 @@ class LineChange:
 
 @frozen
 class BomDiff:
-    """What changed from one version to another."""
+    """What changed from one version to another: lines, and ``output`` as
+    ``(before, after)`` when the number of units the version makes changed."""
 
     added: tuple[BomLine, ...]
     removed: tuple[BomLine, ...]
     changed: tuple[LineChange, ...]
+    output: tuple[Decimal, Decimal] | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.output)
 
 
 def diff_versions(old: BomVersion, new: BomVersion) -> BomDiff:
@@ -1057,7 +1059,8 @@ def diff_versions(old: BomVersion, new: BomVersion) -> BomDiff:
 
     Lines are matched on (position, component): the same position with another component
     is a removal plus an addition (a different part), the same pair with another
-    quantity, unit, scrap, phantom flag or pin is a change.
+    quantity, unit, scrap, phantom flag, pin or by-product flag is a change. A different
+    ``output`` is reported as ``(old, new)``.
     """
     check_type(old, BomVersion, "old")
     check_type(new, BomVersion, "new")
@@ -1071,6 +1074,7 @@ def diff_versions(old: BomVersion, new: BomVersion) -> BomDiff:
             for key, line in after.items()
             if key in before and before[key] != line
         ),
+        output=None if old.output == new.output else (old.output, new.output),
     )
 
 
