@@ -36,6 +36,7 @@ path, and its ``rounded`` total is that sum rounded up once.
 [('WHEEL', Decimal('6')), ('FRAME', Decimal('3'))]
 """
 
+from servicecore.bom.costing import MAX_STOCK, CostRollup, kits_available, roll_up_cost
 from servicecore.bom.explosion import (
     MAX_EXPLOSION_LINES,
     BomIndex,
@@ -75,6 +76,7 @@ __all__ = [
     "BOM_LIFECYCLE",
     "ITEMS",
     "MAX_EXPLOSION_LINES",
+    "MAX_STOCK",
     "Bom",
     "BomDiff",
     "BomIndex",
@@ -84,6 +86,7 @@ __all__ = [
     "BomVersion",
     "BomVersionDrafted",
     "BomVersionStatusChanged",
+    "CostRollup",
     "Explosion",
     "ExplosionLine",
     "ExplosionRow",
@@ -97,7 +100,9 @@ __all__ = [
     "create_bom",
     "diff_versions",
     "find_cycle",
+    "kits_available",
     "load_bom_index",
     "naive_explode",
+    "roll_up_cost",
     "to_quantity",
 ]

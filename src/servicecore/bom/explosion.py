@@ -8,11 +8,12 @@ import decimal
 import functools
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from operator import add
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
+import attrs
 import pendulum
 from attrs import field, frozen
 
@@ -27,6 +28,7 @@ from servicecore.bom.model import (
     UnitOfMeasure,
     _check_boms,
     _end_ordinal,
+    _exact_quotient,
     _round_up,
     _trim,
     to_quantity,
@@ -78,6 +80,42 @@ class ExplosionLine:
         """``path`` as dotted text, e.g. ``"10.20"``."""
         return ".".join(map(str, self.path))
 
+
+def _line_maker() -> Callable[..., ExplosionLine]:
+    """A constructor of :class:`ExplosionLine` values equal to ``ExplosionLine(*fields)``
+    for the explosion's own (already valid) fields, about a third cheaper: it fills the
+    slots through their descriptors instead of the frozen class's generated ``__init__``
+    (the class has no validators, converters or post-init to skip)."""
+    new = object.__new__
+    s0, s1, s2, s3, s4, s5, s6, s7 = (
+        getattr(ExplosionLine, a.name).__set__ for a in attrs.fields(ExplosionLine)
+    )
+
+    def make(
+        level: int,
+        path: tuple[int, ...],
+        parent: str,
+        component: str,
+        quantity: Decimal,
+        rounded: Decimal,
+        unit: UnitOfMeasure,
+        version: int | None,
+    ) -> ExplosionLine:
+        line = new(ExplosionLine)
+        s0(line, level)
+        s1(line, path)
+        s2(line, parent)
+        s3(line, component)
+        s4(line, quantity)
+        s5(line, rounded)
+        s6(line, unit)
+        s7(line, version)
+        return line
+
+    return make
+
+
+_make_line = _line_maker()
 
 _Child = tuple[int, str, Decimal, bool, int, UnitOfMeasure]  # pos, comp, factor, phantom, pin, uom
 
@@ -354,9 +392,13 @@ class Explosion:
         return self._unit.walked.scaled(self.quantity)
 
     @functools.cached_property
-    def lines(self) -> tuple[ExplosionLine, ...]:
-        """The indented lines, built on first access."""
-        return self._build(ExplosionLine)
+    def lines(self) -> Sequence[ExplosionLine]:
+        """The indented lines: an immutable sequence that equals the tuple of its
+        :class:`ExplosionLine` values (``==`` a tuple, hashable, sliced into tuples). Getting
+        it costs nothing per line: the line objects are built on first use of an element
+        (indexing, iteration, comparison), all at once, then kept."""
+        self._unit.walked  # noqa: B018 - refuses an explosion above MAX_EXPLOSION_LINES now
+        return _Lines(self)
 
     @functools.cached_property
     def rows(self) -> tuple[ExplosionRow, ...]:
@@ -427,8 +469,102 @@ class Explosion:
         unit_of = self._unit.unit_of
         return {c: unit_of[c].round_up(t) for c, t in self.totals.items()}
 
+    @functools.cached_property
+    def leaf_totals(self) -> Mapping[str, Decimal]:
+        """Exact total of each *leaf* component (a line with no BOM exploded beneath it on
+        the date: what is bought or taken from stock), summed over every path; sub-assemblies
+        and phantoms are left out (their own lines are counted instead). Keys by level, then
+        in line order. Computed per distinct node, whatever the number of paths."""
+        k = self.quantity
+        with decimal.localcontext(_EXACT):
+            return {c: _trim(k * t) for c, t in self._unit.bill.leaves.items()}
+
+    @functools.cached_property
+    def leaf_totals_by_level(self) -> tuple[Mapping[str, Decimal], ...]:
+        """:attr:`leaf_totals` split by the level of the lines they come from (index 0 is
+        level 1, phantoms flattened as in :attr:`lines`)."""
+        k = self.quantity
+        with decimal.localcontext(_EXACT):
+            return tuple(
+                {c: _trim(k * t) for c, t in level.items()} for level in self._unit.bill.levels
+            )
+
+    @functools.cached_property
+    def byproducts(self) -> Mapping[str, Decimal]:
+        """Exact quantity of each by-product made by the explosion: the by-product lines
+        (see :class:`BomLine`) of the root and of every sub-assembly and phantom exploded
+        beneath it, scaled like any line."""
+        k = self.quantity
+        with decimal.localcontext(_EXACT):
+            return {c: _trim(k * t) for c, t in self._unit.bill.made.items()}
+
+    def leaf_unit(self, component: str) -> UnitOfMeasure:
+        """The unit of measure of a leaf component of :attr:`leaf_totals` (of its last
+        line), or of a by-product; ``NotFoundError`` for any other component."""
+        check_id(component, "component")
+        bill = self._unit.bill
+        found = bill.leaf_units.get(component) or bill.made_units.get(component)
+        if found is None:
+            raise NotFoundError(
+                f"{component!r} is neither a leaf component nor a by-product of the "
+                f"explosion of {self.item!r}",
+                entity="component",
+                id=component,
+            )
+        return found
+
     def __len__(self) -> int:
         return self._unit.count
+
+
+class _Lines(Sequence[ExplosionLine]):
+    """:attr:`Explosion.lines`: built on first use of an element, then kept."""
+
+    __slots__ = ("_built", "_explosion")
+
+    def __init__(self, explosion: Explosion) -> None:
+        self._explosion = explosion
+        self._built: tuple[ExplosionLine, ...] | None = None
+
+    def _all(self) -> tuple[ExplosionLine, ...]:
+        built = self._built
+        if built is None:
+            built = self._built = self._explosion._build(_make_line)
+        return built
+
+    def __len__(self) -> int:
+        return len(self._explosion)
+
+    @overload
+    def __getitem__(self, index: int) -> ExplosionLine: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ExplosionLine, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> ExplosionLine | tuple[ExplosionLine, ...]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[ExplosionLine]:
+        return iter(self._all())
+
+    def __reversed__(self) -> Iterator[ExplosionLine]:
+        return reversed(self._all())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._all()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Lines):
+            return other is self or self._all() == other._all()
+        if isinstance(other, tuple):
+            return self._all() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
 
 
 @frozen
@@ -453,6 +589,8 @@ class _Compiled:
     """The children with each run of always-leaf lines replaced by one interned run."""
     leaf_runs: tuple[_Run, ...] | None = None
     """``plan`` when every entry is a run (a BOM of leaves only), else ``None``."""
+    byproducts: tuple[tuple[str, Decimal, UnitOfMeasure], ...] = ()
+    """The by-product lines: (component, quantity made per unit, unit)."""
 
 
 def _plan(
@@ -549,6 +687,32 @@ class _Graph:
         return totals_of[root], units_of[root]
 
 
+class _Bill:
+    """Per unit of an explosion: leaf quantities by level (level 1 first), by-products,
+    and the unit of each (see :attr:`_Lazy.bill`)."""
+
+    __slots__ = ("__dict__", "leaf_units", "levels", "made", "made_units")
+
+    def __init__(
+        self,
+        levels: tuple[dict[str, Decimal], ...],
+        made: dict[str, Decimal],
+        leaf_units: dict[str, UnitOfMeasure],
+        made_units: dict[str, UnitOfMeasure],
+    ) -> None:
+        self.levels, self.made = levels, made
+        self.leaf_units, self.made_units = leaf_units, made_units
+
+    @functools.cached_property
+    def leaves(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        with decimal.localcontext(_EXACT):
+            for level in self.levels:
+                for c, q in level.items():
+                    totals[c] = totals[c] + q if c in totals else q
+        return totals
+
+
 class _Lazy:
     """One unit explosion as the index caches it.
 
@@ -559,10 +723,10 @@ class _Lazy:
     at most :data:`MAX_EXPLOSION_LINES` of them.
     """
 
-    __slots__ = ("__dict__", "day", "graph", "index", "unit")
+    __slots__ = ("__dict__", "day", "graph", "index", "root", "unit")
 
     def __init__(self, index: BomIndex, root: _Compiled, day: int) -> None:
-        self.index, self.day = index, day
+        self.index, self.day, self.root = index, day, root
         self.unit = index._walk(root, day, _WALK_BUDGET)
         self.graph = index._graph(root, day) if self.unit is None else None
 
@@ -602,6 +766,55 @@ class _Lazy:
     @property
     def totals(self) -> Mapping[str, Decimal]:
         return self._per_node[0] if self.graph is not None else self.walked.totals
+
+    @functools.cached_property
+    def bill(self) -> _Bill:
+        """Per unit: the leaf components by level and the by-products (per distinct node)."""
+        graph = self.graph if self.graph is not None else self.index._graph(self.root, self.day)
+        levels_of: dict[int, dict[int, dict[str, Decimal]]] = {}
+        made_of: dict[int, dict[str, Decimal]] = {}
+        leaf_units: dict[str, UnitOfMeasure] = {}
+        made_units: dict[str, UnitOfMeasure] = {}
+        zero = _ZERO
+        with decimal.localcontext(_EXACT):
+            for node in graph.order:
+                levels: dict[int, dict[str, Decimal]] = {}
+                made: dict[str, Decimal] = {}
+                for comp, f, uom in node.byproducts:
+                    made[comp] = made.get(comp, zero) + f
+                    made_units[comp] = uom
+                for entry, sub in graph.resolved[id(node)]:
+                    if entry.__class__ is _Run:
+                        run: _Run = entry
+                        first = levels.setdefault(1, {})
+                        for comp, f, uom in zip(
+                            run.components, run.factors, run.units, strict=True
+                        ):
+                            first[comp] = first.get(comp, zero) + f
+                            leaf_units[comp] = uom
+                        continue
+                    _pos, comp, f, phantom, _pin, uom = entry  # type: ignore[misc]
+                    if sub is None:
+                        first = levels.setdefault(1, {})
+                        first[comp] = first.get(comp, zero) + f
+                        leaf_units[comp] = uom
+                        continue
+                    shift = 0 if phantom else 1  # a phantom's lines take its level
+                    for level, comps in levels_of[id(sub)].items():
+                        into = levels.setdefault(level + shift, {})
+                        for c, q in comps.items():
+                            into[c] = into.get(c, zero) + f * q
+                    for c, q in made_of[id(sub)].items():
+                        made[c] = made.get(c, zero) + f * q
+                levels_of[id(node)], made_of[id(node)] = levels, made
+        root = id(graph.root)
+        by_level = levels_of[root]
+        return _Bill(
+            tuple(by_level.get(n, {}) for n in range(1, max(by_level, default=0) + 1)),
+            made_of[root],
+            leaf_units,
+            made_units,
+        )
 
     @property
     def unit_of(self) -> Mapping[str, UnitOfMeasure]:
@@ -681,8 +894,19 @@ class BomIndex:
                     if v.status is BomStatus.DRAFT:
                         continue
                     children = tuple(
-                        (ln.position, ln.component, ln.factor, ln.phantom, ln.pin or 0, ln.unit)
+                        (
+                            ln.position,
+                            ln.component,
+                            ln.factor if v.output == _ONE else v.per_unit(ln),
+                            ln.phantom,
+                            ln.pin or 0,
+                            ln.unit,
+                        )
                         for ln in v.lines
+                        if not ln.byproduct
+                    )
+                    made = tuple(
+                        (ln.component, v.per_unit(ln), ln.unit) for ln in v.lines if ln.byproduct
                     )
                     plan = _plan(children, with_active, runs, tallies, names)
                     only_runs = [e for e in plan if isinstance(e, _Run)]
@@ -694,6 +918,7 @@ class BomIndex:
                         children,
                         plan,
                         tuple(only_runs) if len(only_runs) == len(plan) else None,
+                        made,
                     )
                     self._numbered[bom.id, v.number] = compiled
                     if v.status is BomStatus.ACTIVE:
@@ -701,7 +926,8 @@ class BomIndex:
                         bounds.add(compiled.start)
                         bounds.add(compiled.end)
                         for ln in v.lines:
-                            self._parents.setdefault(ln.component, []).append(compiled)
+                            if not ln.byproduct:
+                                self._parents.setdefault(ln.component, []).append(compiled)
                 active.sort(key=lambda c: c.start)
                 self._active[bom.id] = active
                 self._starts[bom.id] = [c.start for c in active]
@@ -941,22 +1167,32 @@ def naive_explode(
     root = version_of(item, None)
     if root is None:
         return out
+
     # Depth first with an explicit stack of (line iterator, quantity, level): no recursion.
-    stack: list[tuple[Any, Decimal, int]] = [(iter(root.lines), quantity, 1)]
+    def lines_of(v: BomVersion) -> Any:
+        return ((line, v.output) for line in v.lines)
+
+    stack: list[tuple[Any, Decimal, int]] = [(lines_of(root), quantity, 1)]
     with decimal.localcontext(_EXACT):
         while stack:
             lines, qty, level = stack[-1]
-            for line in lines:
+            for line, output in lines:
+                if line.byproduct:
+                    continue
                 q = qty * line.quantity
                 if line.scrap_pct:
                     q = q * (_ONE + line.scrap_pct.scaleb(-2))
+                if output != _ONE:
+                    exact = _exact_quotient(q, output)
+                    assert exact is not None  # BomVersion checked that it terminates
+                    q = exact
                 sub = version_of(line.component, line.pin)
                 if line.phantom and sub is not None:
-                    stack.append((iter(sub.lines), q, level))
+                    stack.append((lines_of(sub), q, level))
                     break
                 out.append((level, line.component, q))
                 if sub is not None:
-                    stack.append((iter(sub.lines), q, level + 1))
+                    stack.append((lines_of(sub), q, level + 1))
                     break
             else:
                 stack.pop()

@@ -239,6 +239,11 @@ class BomLine:
     ``quantity * s / 100``; ``position`` is unique within the version; a ``phantom``
     component is not stocked: its own BOM is flattened into the parent; ``pin`` fixes the
     component's BOM version number instead of resolving it by date.
+
+    A ``byproduct`` line *produces* ``quantity`` of its component instead of consuming it
+    (per the version's ``output``, like any line): it is never exploded, never appears in
+    the explosion's lines or totals, and is reported in :attr:`Explosion.byproducts`
+    (credited in a cost roll-up). It has no scrap, no phantom flag and no pin.
     """
 
     position: int
@@ -248,6 +253,7 @@ class BomLine:
     scrap_pct: Decimal = field(default=Decimal(0), converter=_scrap)
     phantom: bool = False
     pin: int | None = None
+    byproduct: bool = False
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.position, bool) or not isinstance(self.position, int):
@@ -290,6 +296,20 @@ class BomLine:
                 field="pin",
                 value=self.pin,
                 allowed="None or a positive integer",
+            )
+        if not isinstance(self.byproduct, bool):
+            raise ValidationError(
+                f"line {self.position}: byproduct must be a bool",
+                field="byproduct",
+                value=self.byproduct,
+            )
+        if self.byproduct and (self.phantom or self.pin is not None or self.scrap_pct):
+            raise ValidationError(
+                f"line {self.position}: a by-product line is produced, not consumed: it "
+                "cannot be a phantom, pin a version or have scrap",
+                field="byproduct",
+                value=self.byproduct,
+                allowed="byproduct=True with phantom=False, pin=None and scrap_pct=0",
             )
 
     @property
@@ -340,6 +360,37 @@ def _lines_tuple(value: Iterable[BomLine]) -> tuple[BomLine, ...]:
     return check_iterable(value, "lines", "a list of BomLine")
 
 
+_MAX_OUTPUT = Decimal(10) ** 9
+
+
+def _output(value: object) -> Decimal:
+    out = to_quantity(value, "output")
+    if out >= _MAX_OUTPUT or out != out.quantize(_QUANTA[6], context=_EXACT_ROUND):
+        raise ValidationError(
+            f"output {value!r} is out of range",
+            field="output",
+            value=value,
+            allowed="a quantity greater than 0, below 10**9, with at most 6 decimals",
+        )
+    return out
+
+
+def _exact_quotient(a: Decimal, b: Decimal) -> Decimal | None:
+    """``a / b`` as an exact (terminating, trimmed) Decimal, or None when it does not
+    terminate (``1 / 3``). ``b`` is an output (< 10**9, at most 6 decimals), so an exact
+    quotient needs at most about 60 digits more than ``a`` has."""
+    ctx = decimal.Context(
+        prec=len(a.as_tuple().digits) + 80,
+        Emax=decimal.MAX_EMAX,
+        Emin=decimal.MIN_EMIN,
+        traps=[decimal.Inexact, decimal.InvalidOperation, decimal.DivisionByZero],
+    )
+    try:
+        return _trim(ctx.divide(a, b))
+    except decimal.Inexact:
+        return None
+
+
 def _versions_tuple(value: Iterable[BomVersion]) -> tuple[BomVersion, ...]:
     return check_items(value, BomVersion, "versions", "a list of BomVersion")
 
@@ -347,7 +398,16 @@ def _versions_tuple(value: Iterable[BomVersion]) -> tuple[BomVersion, ...]:
 @frozen
 class BomVersion:
     """One version of a BOM: number, status, effectivity ``[effective_from, effective_to)``,
-    lines, and the version it was revised from (if any)."""
+    lines, the version it was revised from (if any), and its ``output``: how many units
+    of the parent item the lines make (default 1).
+
+    Line quantities are per ``output`` units: a version that makes 4 units with a line of
+    2 screws needs 0.5 screw per unit, and the explosion divides by ``output`` exactly
+    (proportionally, not in whole batches). Each line's quantity per unit
+    (:meth:`per_unit`) must therefore be a terminating decimal: an output of 3 with a
+    line of 1 is refused (``ValidationError``); state the lines for 3 units in multiples
+    of 3, or use an output the quantities divide by.
+    """
 
     number: int
     status: BomStatus
@@ -355,6 +415,7 @@ class BomVersion:
     effective_to: pendulum.Date | None = field(default=None, converter=_to_date_opt)
     lines: tuple[BomLine, ...] = field(default=(), converter=_lines_tuple)
     revised_from: int | None = None
+    output: Decimal = field(default=_ONE, converter=_output)
 
     def __attrs_post_init__(self) -> None:
         if self.effective_to is not None and self.effective_to <= self.effective_from:
@@ -381,6 +442,32 @@ class BomVersion:
                     allowed="unique positions within a version",
                 )
             seen.add(line.position)
+            if self.output != _ONE and _exact_quotient(line.factor, self.output) is None:
+                raise ValidationError(
+                    f"version {self.number}: line {line.position} ({line.factor} "
+                    f"{line.component} per {self.output} units) is not a terminating "
+                    "decimal per unit; explosion quantities are exact",
+                    field="output",
+                    value=self.output,
+                    allowed="an output every line quantity (scrap included) divides by "
+                    "exactly, e.g. 1, 2, 4, 5, 10",
+                )
+
+    def per_unit(self, line: BomLine) -> Decimal:
+        """``line``'s quantity (scrap included) per one unit of the parent: its
+        :attr:`BomLine.factor` divided exactly by :attr:`output`."""
+        check_type(line, BomLine, "line")
+        if self.output == _ONE:
+            return line.factor
+        found = _exact_quotient(line.factor, self.output)
+        if found is None:
+            raise ValidationError(
+                f"line {line.position}: {line.factor} per {self.output} units does not terminate",
+                field="line",
+                value=line,
+                allowed="a line whose factor divides by the version's output exactly",
+            )
+        return found
 
     def effective_on(self, on: _dt.date) -> bool:
         """Whether ``on`` falls inside ``[effective_from, effective_to)``."""
@@ -527,11 +614,18 @@ class Bom:
         effective_from: _dt.date,
         effective_to: _dt.date | None = None,
         at: _dt.datetime,
+        output: Decimal | int | str = 1,
     ) -> tuple[Bom, tuple[DomainEvent, ...]]:
-        """A new BOM for ``item_id`` whose version 1 is a draft."""
+        """A new BOM for ``item_id`` whose version 1 is a draft (making ``output`` units)."""
         when = to_instant(at, "at")
         draft = BomVersion(
-            1, BomStatus.DRAFT, effective_from, effective_to, _coerce_lines(lines), None
+            1,
+            BomStatus.DRAFT,
+            effective_from,
+            effective_to,
+            _coerce_lines(lines),
+            None,
+            output=output,
         )
         bom = cls(company_id=company_id, id=item_id, versions=(draft,))
         return bom, (
@@ -547,12 +641,19 @@ class Bom:
         effective_from: _dt.date,
         effective_to: _dt.date | None = None,
         at: _dt.datetime,
+        output: Decimal | int | str = 1,
     ) -> tuple[Bom, tuple[DomainEvent, ...]]:
-        """Append a new draft version (number = last + 1)."""
+        """Append a new draft version (number = last + 1) making ``output`` units."""
         when = to_instant(at, "at")
         number = len(self.versions) + 1
         draft = BomVersion(
-            number, BomStatus.DRAFT, effective_from, effective_to, _coerce_lines(lines), None
+            number,
+            BomStatus.DRAFT,
+            effective_from,
+            effective_to,
+            _coerce_lines(lines),
+            None,
+            output=output,
         )
         return evolve(self, versions=(*self.versions, draft)), (self._drafted(when, number, None),)
 
@@ -566,7 +667,8 @@ class Bom:
     ) -> tuple[Bom, tuple[DomainEvent, ...]]:
         """Copy version ``number`` (any status) into a new draft with the next number.
 
-        The copy keeps the lines; its effectivity is the one given, or the source's.
+        The copy keeps the lines and the output; its effectivity is the one given, or the
+        source's.
         """
         when = to_instant(at, "at")
         source = self.get_version(number)
@@ -580,6 +682,7 @@ class Bom:
             else source.effective_to,
             source.lines,
             number,
+            output=source.output,
         )
         return evolve(self, versions=(*self.versions, draft)), (
             self._drafted(when, new_number, number),
@@ -593,8 +696,10 @@ class Bom:
         effective_from: _dt.date | None = None,
         effective_to: _dt.date | None = None,
         clear_effective_to: bool = False,
+        output: Decimal | int | str | None = None,
     ) -> tuple[Bom, tuple[DomainEvent, ...]]:
-        """Change the lines or dates of a draft version (other statuses are frozen)."""
+        """Change the lines, dates or output of a draft version (other statuses are
+        frozen)."""
         current = self.get_version(number)
         if current.status is not BomStatus.DRAFT:
             raise BusinessRuleError(
@@ -613,6 +718,7 @@ class Bom:
             else (current.effective_to if effective_to is None else effective_to),
             current.lines if lines is None else _coerce_lines(lines),
             current.revised_from,
+            output=current.output if output is None else output,
         )
         return self._replace(changed), ()
 
@@ -853,7 +959,12 @@ def _cycle_on(candidates: Sequence[tuple[str, BomVersion]], day: int) -> list[st
     def edges(node: _Node) -> list[_Node]:
         item, pin = node
         versions = ([pinned[node]] if node in pinned else []) if pin else dated.get(item, [])
-        return [(line.component, line.pin or 0) for v in versions for line in v.lines]
+        return [
+            (line.component, line.pin or 0)
+            for v in versions
+            for line in v.lines
+            if not line.byproduct  # produced, not exploded: no edge
+        ]
 
     colour: dict[_Node, int] = {}  # 1 = on the stack, 2 = done
     for start in [(i, 0) for i in dated] + list(pinned):
@@ -930,15 +1041,17 @@ class LineChange:
 
 @frozen
 class BomDiff:
-    """What changed from one version to another."""
+    """What changed from one version to another: lines, and ``output`` as
+    ``(before, after)`` when the number of units the version makes changed."""
 
     added: tuple[BomLine, ...]
     removed: tuple[BomLine, ...]
     changed: tuple[LineChange, ...]
+    output: tuple[Decimal, Decimal] | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.output)
 
 
 def diff_versions(old: BomVersion, new: BomVersion) -> BomDiff:
@@ -946,7 +1059,8 @@ def diff_versions(old: BomVersion, new: BomVersion) -> BomDiff:
 
     Lines are matched on (position, component): the same position with another component
     is a removal plus an addition (a different part), the same pair with another
-    quantity, unit, scrap, phantom flag or pin is a change.
+    quantity, unit, scrap, phantom flag, pin or by-product flag is a change. A different
+    ``output`` is reported as ``(old, new)``.
     """
     check_type(old, BomVersion, "old")
     check_type(new, BomVersion, "new")
@@ -960,6 +1074,7 @@ def diff_versions(old: BomVersion, new: BomVersion) -> BomDiff:
             for key, line in after.items()
             if key in before and before[key] != line
         ),
+        output=None if old.output == new.output else (old.output, new.output),
     )
 
 
@@ -976,9 +1091,10 @@ def create_bom(
     effective_from: _dt.date,
     effective_to: _dt.date | None = None,
     clock: Clock,
+    output: Decimal | int | str = 1,
 ) -> Bom:
-    """Add a new BOM for ``item_id`` with version 1 as a draft (``AlreadyExistsError`` if
-    the item has one: add a version to it instead)."""
+    """Add a new BOM for ``item_id`` with version 1 as a draft making ``output`` units
+    (``AlreadyExistsError`` if the item has one: add a version to it instead)."""
     bom, events = Bom.create(
         uow.company_id,
         item_id,
@@ -986,6 +1102,7 @@ def create_bom(
         effective_from=effective_from,
         effective_to=effective_to,
         at=read_clock(clock),
+        output=output,
     )
     uow[BOMS].add(bom)
     uow.record(events)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from servicecore import bom as _bom
 from servicecore import repairs as _rep
 from servicecore import service_objects as _so
+from servicecore.money import Money
 from servicecore.testing.strategies.kernel import (
     ids,
 )
@@ -20,8 +21,12 @@ __all__ = [
     "bom_dates",
     "bom_forests",
     "bom_lines",
+    "bom_outputs",
     "bom_quantities",
     "bom_versions",
+    "byproduct_lines",
+    "component_prices",
+    "cost_rollups",
     "items",
     "object_relations",
     "repair_codes",
@@ -30,6 +35,7 @@ __all__ = [
     "scrap_percentages",
     "service_boms",
     "service_objects",
+    "stock_levels",
     "units_of_measure",
 ]
 
@@ -64,13 +70,17 @@ def bom_forests(
     max_lines: int = 4,
     pins: bool = True,
     phantoms: bool = True,
+    outputs: bool = False,
+    byproducts: bool = False,
 ) -> list[_bom.Bom]:
     """Random BOM forests, acyclic by construction, every version active.
 
     Items are ``I0..In``; a line of item ``i`` only uses items ``j > i`` (leaves ``P0..``
     too), so no date can combine versions into a cycle. Each BOM has 1..``max_versions``
     versions with consecutive effectivity from 2024-01-01 (the last open-ended); lines may
-    be phantoms or pin a version of their component.
+    be phantoms or pin a version of their component. With ``outputs`` a version makes
+    :func:`bom_outputs` units; with ``byproducts`` it may end with a by-product line
+    (``BP0..BP2``, position 100).
     """
     n = draw(st.integers(1, max_items))
     version_counts = [draw(st.integers(1, max_versions)) for _ in range(n)]
@@ -109,6 +119,8 @@ def bom_forests(
                         pin,
                     )
                 )
+            if byproducts and draw(st.booleans()):
+                lines.append(draw(byproduct_lines(position=100)))
             versions.append(
                 _bom.BomVersion(
                     k + 1,
@@ -116,10 +128,55 @@ def bom_forests(
                     starts[k],
                     starts[k + 1] if k + 1 < count else None,
                     tuple(lines),
+                    output=draw(bom_outputs()) if outputs else Decimal(1),
                 )
             )
         boms.append(_bom.Bom(company_id=company_id, id=f"I{i}", versions=tuple(versions)))
     return boms
+
+
+def bom_outputs() -> st.SearchStrategy[Decimal]:
+    """Output quantities of a version that every :func:`bom_quantities` value divides by
+    exactly (powers of 2 and 5 only), 1 often."""
+    return st.sampled_from([Decimal(v) for v in ("1", "1", "2", "4", "5", "8", "10", "0.5")])
+
+
+def byproduct_lines(*, position: int | None = None) -> st.SearchStrategy[_bom.BomLine]:
+    """By-product lines ``BP0..BP2`` (no scrap, phantom or pin)."""
+    return st.builds(
+        lambda pos, comp, qty, unit: _bom.BomLine(pos, comp, qty, unit, byproduct=True),
+        st.just(position) if position is not None else st.integers(1, 99),
+        st.integers(0, 2).map("BP{}".format),
+        bom_quantities(),
+        units_of_measure(),
+    )
+
+
+def component_prices(
+    components: list[str], currency: str = "EUR"
+) -> st.SearchStrategy[dict[str, Money]]:
+    """A price (0 .. 999.99, cents) for each of ``components``."""
+    return st.fixed_dictionaries(
+        {c: st.integers(0, 99_999).map(lambda n: Money.from_minor(n, currency)) for c in components}
+    )
+
+
+def stock_levels(components: list[str]) -> st.SearchStrategy[dict[str, Decimal]]:
+    """Stock on hand (0 .. 500, up to 4 decimals) for some of ``components``."""
+    return st.dictionaries(
+        st.sampled_from(components) if components else st.nothing(),
+        st.integers(0, 5_000_000).map(lambda n: Decimal(n).scaleb(-4)),
+    )
+
+
+@st.composite
+def cost_rollups(draw: st.DrawFn, currency: str = "EUR") -> _bom.CostRollup:
+    """Roll-ups of explosions of :func:`bom_forests` (with outputs and by-products)."""
+    forest = draw(bom_forests(outputs=True, byproducts=True, max_items=4, max_lines=3))
+    index = _bom.BomIndex.build(forest)
+    x = index.explode(forest[0].id, draw(bom_quantities()), forest[0].versions[0].effective_from)
+    prices = draw(component_prices(sorted({*x.leaf_totals, *x.byproducts}), currency))
+    return _bom.roll_up_cost(x, prices, currency)
 
 
 def bom_dates() -> st.SearchStrategy[dt.date]:
@@ -164,6 +221,7 @@ def _register_bom_types() -> None:
     st.register_type_strategy(_bom.BomLine, bom_lines())
     st.register_type_strategy(_bom.BomVersion, bom_versions())
     st.register_type_strategy(_bom.BomIndex, bom_forests().map(_bom.BomIndex.build))
+    st.register_type_strategy(_bom.CostRollup, cost_rollups())
     st.register_type_strategy(_so.ServiceObject, service_objects())
     st.register_type_strategy(_so.ServiceBom, service_boms())
     st.register_type_strategy(_so.ObjectRelation, object_relations())
