@@ -56,13 +56,14 @@ class ServiceLevelAgreement:
 
     ``calendar`` None means 24x7; a :class:`~servicecore.calendars.CalendarRef` refers by
     id to a calendar kept elsewhere (a :class:`~servicecore.calendars.StoredCalendar`, or
-    one a plugin supplies), resolved
-    each time the stored clocks use it (see ``servicecore.sla_clocks``), so later changes
-    to that calendar reach the SLA; :meth:`with_calendar` resolves it by hand. ``targets``
-    maps each priority to its response and resolution :class:`Target`.
-    ``response``/``resolution`` say which statuses pause or fulfil each clock (a "waiting for customer" status can pause resolution but not
-    response); ``cancel_statuses`` cancel both. ``warning_thresholds`` are percentages of
-    the allowance (default 75). When ``breach_reason_required``, stopping or pausing a
+    one a plugin supplies), resolved each time the stored clocks use it (see
+    ``servicecore.sla_clocks``), so later changes to that calendar reach the SLA;
+    :meth:`with_calendar` resolves it by hand. ``targets`` maps each priority to its
+    response and resolution :class:`Target`. ``response``/``resolution`` say which
+    statuses pause or fulfil each clock (a "waiting for customer" status can pause
+    resolution but not response); ``cancel_statuses`` cancel both. ``warning_thresholds``
+    are percentages of the allowance (default 75). When ``breach_reason_required``,
+    stopping or pausing a
     breached clock needs a reason. A ``suspended`` SLA is not selectable for new orders.
     """
 
