@@ -205,7 +205,7 @@ def main() -> None:
             row = {name: best.get((op, hours, name)) for name in engines}
             wc = row["workclock"]
             ratios = " ".join(
-                f"{row[n] / wc:6.2f}x" if wc and row[n] else "    n/a"
+                f"{best[(op, hours, n)] / wc:6.2f}x" if wc else "    n/a"
                 for n in ("sc(stdlib)", "sc(pendulum)")
             )
             cells = " ".join(f"{_fmt(v):>17}" for v in row.values())
