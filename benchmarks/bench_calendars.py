@@ -2,8 +2,10 @@
 
 Calendar: Mon-Fri 08:00-12:00 and 13:00-17:00 (lunch break) with Swedish public holidays,
 Europe/Stockholm. For each target length (4 h, 40 h, 400 h, 4000 h) it times ``add`` and
-``between`` per call, prints the ratios against workclock and the flatness ratio
-(4000 h / 4 h), and times the build of one calendar year of index. Figures only: nothing
+``between`` per call over random starts spread over a year, with servicecore given a
+stdlib zoned datetime and a pendulum one, prints the ratios against workclock (measured
+in the same run) and the flatness ratio (4000 h / 4 h), and times the build of one calendar
+year of index. Figures only: nothing
 here asserts on time. workclock and businesstimedelta come with the ``bench`` extra; a
 missing one prints "not installed".
 """
@@ -11,7 +13,7 @@ missing one prints "not installed".
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -136,45 +138,89 @@ def _fmt(seconds: float | None) -> str:
     return f"{seconds * 1e6:10.2f} us"
 
 
+STARTS = 200
+"""Random starts over one year (seeded): a fixed start would measure one warm path only."""
+SLOW_STARTS = 5
+"""businesstimedelta walks day by day (seconds per call at 4000 h): the first few starts."""
+
+
+def _random_starts() -> list[pendulum.DateTime]:
+    rng = random.Random(2024)
+    first = pendulum.datetime(2024, 1, 1, tz=ZONE)
+    year_s = 366 * 86_400
+    return [first.add(seconds=rng.randrange(year_s)).in_timezone(ZONE) for _ in range(STARTS)]
+
+
+def _over(fn: Callable[[Any, Any], object], pairs: list[tuple[Any, Any]]) -> Callable[[], None]:
+    def run() -> None:
+        for a, b in pairs:
+            fn(a, b)
+
+    return run
+
+
 def main() -> None:
-    start = pendulum.datetime(2024, 3, 28, 10, 15, tz=ZONE)
-    # Each engine gets its natural input: pendulum, stdlib zoneinfo, pytz.
+    starts = _random_starts()
+    sc = _servicecore()
+    # Each engine gets its natural input: pendulum, stdlib zoneinfo, pytz; servicecore is
+    # timed with both a stdlib zoned datetime and a pendulum one, as hosts pass either.
     engines = {
-        "servicecore": _servicecore(),
+        "sc(stdlib)": sc,
+        "sc(pendulum)": sc,
         "workclock": _workclock(),
         "businesstimedelta": _btd(),
     }
-    inputs = {"servicecore": start, "workclock": _stdlib(start), "businesstimedelta": _pytz(start)}
-    print(f"calendar: Mon-Fri 08-12 + 13-17, Swedish holidays, {ZONE}; start {start}")
-    print(f"{'op':8} {'target':>7} " + " ".join(f"{n:>16}" for n in engines) + "   sc/wc   flat")
-    sc_engine = engines["servicecore"]
-    assert sc_engine is not None
-    ends = {hours: sc_engine[0](start, dt.timedelta(hours=hours)) for hours in HOURS}
+    convert: dict[str, Callable[[Any], Any]] = {
+        "sc(stdlib)": _stdlib,
+        "sc(pendulum)": lambda v: v,
+        "workclock": _stdlib,
+        "businesstimedelta": _pytz,
+    }
+    print(
+        f"calendar: Mon-Fri 08-12 + 13-17, Swedish holidays, {ZONE}; {STARTS} random "
+        "starts over 2024, figures per call"
+    )
+    print(f"{'op':8} {'target':>7} " + " ".join(f"{n:>17}" for n in engines) + "  std/wc  pd/wc")
     jobs: dict[tuple[str, int, str], tuple[Callable[[], object], int]] = {}
-    for op in ("add", "between"):
-        for hours in HOURS:
-            d = dt.timedelta(hours=hours)
-            for name, engine in engines.items():
-                if engine is None:
-                    continue
-                add, between = engine
-                begin, end = inputs[name], _convert(name, ends[hours])
-                fn: Callable[[], object]
-                if op == "add":
-                    fn = functools.partial(add, begin, d)
-                else:
-                    fn = functools.partial(between, begin, end)
+    counts: dict[str, int] = {}
+    for hours in HOURS:
+        d = dt.timedelta(hours=hours)
+        ends = [sc[0](s, d) for s in starts]
+        for name, engine in engines.items():
+            if engine is None:
+                continue
+            add, between = engine
+            used = SLOW_STARTS if name == "businesstimedelta" else STARTS
+            begins = [convert[name](s) for s in starts[:used]]
+            stops = [convert[name](e) for e in ends[:used]]
+            counts[name] = used
+            for op, fn in (
+                ("add", _over(add, [(b, d) for b in begins])),
+                ("between", _over(between, list(zip(begins, stops, strict=True)))),
+            ):
                 jobs[(op, hours, name)] = (fn, _calibrate(fn, 0.004))
-    best = _best_per_call(jobs)
+    best = {key: value / counts[key[2]] for key, value in _best_per_call(jobs).items()}
     for op in ("add", "between"):
         for hours in HOURS:
             row = {name: best.get((op, hours, name)) for name in engines}
-            sc, wc = row["servicecore"], row["workclock"]
-            assert sc is not None
-            ratio = f"{sc / wc:6.2f}x" if wc else "    n/a"
-            flat = f"{sc / best[(op, HOURS[0], 'servicecore')]:5.2f}x"
-            cells = " ".join(f"{_fmt(v):>16}" for v in row.values())
-            print(f"{op:8} {hours:>6}h {cells}  {ratio} {flat}")
+            wc = row["workclock"]
+            ratios = " ".join(
+                f"{best[(op, hours, n)] / wc:6.2f}x" if wc else "    n/a"
+                for n in ("sc(stdlib)", "sc(pendulum)")
+            )
+            cells = " ".join(f"{_fmt(v):>17}" for v in row.values())
+            print(f"{op:8} {hours:>6}h {cells}  {ratios}")
+    print()
+    print("issue 16 row 2: add_business_time(zoned datetime, 4 h), today vs target:")
+    wc4 = best.get(("add", HOURS[0], "workclock"))
+    for name in ("sc(stdlib)", "sc(pendulum)"):
+        at4 = best[("add", HOURS[0], name)]
+        flat = best[("add", HOURS[-1], name)] / at4
+        vs = f"{at4 / wc4:.2f}x workclock ({wc4 * 1e6:.2f} us)" if wc4 else "workclock n/a"
+        print(
+            f"  {name:13} {at4 * 1e6:6.2f} us = {vs} (target <= 1.0x); "
+            f"4000 h / 4 h = {flat:.2f}x (target flat, <= 1.3x)"
+        )
     cal = BusinessCalendar.weekdays(ZONE, [MORNING, AFTERNOON], holiday_rules=HolidayRules("SE"))
     index = _Index(cal)
     index.build_year(2024)  # warm the holidays package for that year

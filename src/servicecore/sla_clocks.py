@@ -14,6 +14,12 @@ events it already emitted) in the unit of work's storage, so
 * :func:`scan_sla_breaches` advances the running clocks to now (a scheduler's job) and
   records the warnings and breaches crossed since, once each.
 
+An SLA may refer to its calendar by id (``calendar="se-desk"``). The clocks keep the
+reference, and each of these use cases resolves it when it runs: the stored calendar of
+the unit of work (:data:`~servicecore.calendars.CALENDARS`) first, then ``calendars``
+(e.g. ``hooks.calendar``, the plugins' calendars). A holiday added to a stored calendar
+therefore moves the deadlines of every clock counting on it from the next use case on.
+
 >>> import datetime as dt
 >>> from servicecore.clock import FixedClock
 >>> from servicecore.sla import SLAS, ClockKind, ServiceLevelAgreement, StatusChange, Target
@@ -41,11 +47,12 @@ events it already emitted) in the unit of work's storage, so
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pendulum
 from attrs import evolve, frozen
 
+from servicecore.calendars import BusinessCalendar, resolve_calendar
 from servicecore.clock import Clock, read_clock
 from servicecore.errors import NotFoundError, ValidationError
 from servicecore.events import DomainEvent
@@ -127,6 +134,29 @@ SLA_CLOCKS: AggregateType[StoredSlaClock, SlaClockRepository] = AggregateType(
 )
 
 
+CalendarSource = Callable[[str], BusinessCalendar]
+
+
+def _resolver(uow: UnitOfWork, calendars: CalendarSource | None) -> CalendarSource:
+    """Calendar ids to calendars as they stand now, each resolved once per use case."""
+    if calendars is not None and not callable(calendars):
+        raise ValidationError(
+            f"calendars must be a function of a calendar id, not {calendars!r}",
+            field="calendars",
+            value=calendars,
+            allowed="None or a callable (calendar id) -> BusinessCalendar, e.g. hooks.calendar",
+        )
+    found: dict[str, BusinessCalendar] = {}
+
+    def resolve(calendar_id: str) -> BusinessCalendar:
+        calendar = found.get(calendar_id)
+        if calendar is None:
+            calendar = found[calendar_id] = resolve_calendar(uow, calendar_id, calendars)
+        return calendar
+
+    return resolve
+
+
 @frozen(kw_only=True)
 class SlaClockStarted(DomainEvent):
     """A subject's SLA clock started (``aggregate_id`` is the subject, e.g. the order)."""
@@ -145,22 +175,28 @@ def start_sla_clocks(
     status: str,
     clock: Clock,
     kinds: Iterable[ClockKind] = (ClockKind.RESPONSE, ClockKind.RESOLUTION),
+    calendars: CalendarSource | None = None,
 ) -> tuple[StoredSlaClock, ...]:
     """Start and store the clocks of ``subject_id`` under the stored SLA ``sla_id``, now.
 
-    ``AlreadyExistsError`` at commit if the subject's clocks were started already.
+    ``AlreadyExistsError`` at commit if the subject's clocks were started already. An SLA
+    that refers to its calendar by id has it resolved (stored calendars, then
+    ``calendars``); ``NotFoundError`` when neither knows it.
     """
     sla = uow[SLAS].get(check_id(sla_id, "sla_id"))
     kinds = check_items(kinds, ClockKind, "kinds")
     now = read_clock(clock)
+    counted = sla.with_calendar(_resolver(uow, calendars))
     started = []
     events: list[DomainEvent] = []
     for kind in kinds:
         value = SlaClock.start(
-            sla, kind, subject_id=subject_id, at=now, priority=priority, status=status
+            counted, kind, subject_id=subject_id, at=now, priority=priority, status=status
         )
         stored = StoredSlaClock(
-            company_id=sla.company_id, id=sla_clock_id(subject_id, kind), clock=value
+            company_id=sla.company_id,
+            id=sla_clock_id(subject_id, kind),
+            clock=evolve(value, sla=sla),  # the SLA as stored: its calendar reference kept
         )
         started.append(stored)
         events.append(
@@ -180,7 +216,11 @@ def start_sla_clocks(
 
 
 def record_sla_change(
-    uow: UnitOfWork, subject_id: str, change: StatusChange | PriorityChange
+    uow: UnitOfWork,
+    subject_id: str,
+    change: StatusChange | PriorityChange,
+    *,
+    calendars: CalendarSource | None = None,
 ) -> tuple[DomainEvent, ...]:
     """Apply ``change`` (at its own instant) to every clock of ``subject_id``, save them, and
     record the events it produced on the unit of work; return them.
@@ -195,14 +235,15 @@ def record_sla_change(
             value=change,
             allowed="StatusChange(at, status) or PriorityChange(at, priority)",
         )
+    resolve = _resolver(uow, calendars)
     stored = uow[SLA_CLOCKS].list_for_subject(subject_id)
     if not stored:
         raise NotFoundError(entity="sla clock", id=subject_id)
     produced: list[DomainEvent] = []
     changed = []
     for item in stored:  # check every clock before saving any
-        value, events = item.clock.record(change)
-        changed.append((item, value))
+        value, events = item.clock.with_calendar(resolve).record(change)
+        changed.append((item, evolve(value, sla=item.clock.sla)))
         produced.extend(events)
     for item, value in changed:
         if value != item.clock:
@@ -212,12 +253,17 @@ def record_sla_change(
 
 
 def scan_sla_breaches(
-    uow: UnitOfWork, *, clock: Clock, subject_ids: Iterable[str] | None = None
+    uow: UnitOfWork,
+    *,
+    clock: Clock,
+    subject_ids: Iterable[str] | None = None,
+    calendars: CalendarSource | None = None,
 ) -> tuple[DomainEvent, ...]:
     """Advance the running clocks (of ``subject_ids``, or all) to now: save those that moved
     and record the warnings and breaches crossed since the last scan or change, each
-    exactly once."""
+    exactly once. Calendar references are resolved as they stand now (see the module)."""
     now: pendulum.DateTime = read_clock(clock)
+    resolve = _resolver(uow, calendars)
     if subject_ids is None:
         running = uow[SLA_CLOCKS].list_running()
     else:
@@ -226,9 +272,9 @@ def scan_sla_breaches(
         running = [c for s in subjects for c in repo.list_for_subject(s) if c.running]
     produced: list[DomainEvent] = []
     for item in running:
-        value, events = item.clock.advance(now)
+        value, events = item.clock.with_calendar(resolve).advance(now)
         if events:
-            uow[SLA_CLOCKS].save(evolve(item, clock=value))
+            uow[SLA_CLOCKS].save(evolve(item, clock=evolve(value, sla=item.clock.sla)))
             produced.extend(events)
     uow.record(produced)
     return tuple(produced)

@@ -23,6 +23,10 @@ Rules (each is tested):
   the *earliest instant at which the local clock reads L or later*. In a spring-forward gap
   that is the transition instant (a shift starting at 02:30 in the skipped hour starts at
   03:00 summer time); in a fall-back fold it is the first occurrence.
+* **Weekly hours that change from a date on.** ``weekly_changes`` lists ``(date,
+  weekly)`` pairs: from that local date on, the intervals starting on each date come from
+  that ``weekly`` (``weekly`` itself covers the dates before the first change). Stored
+  calendars (:class:`StoredCalendar`) build their versions on it.
 * **Holidays** close every weekly interval that *starts* on that local date: a night shift
   starting the evening before a holiday runs to its end; the one starting on the holiday
   does not run at all. Holidays come from ``holidays`` (explicit dates) and from
@@ -48,12 +52,42 @@ from __future__ import annotations
 from servicecore.calendars._instants import MAX_BUSINESS_DAYS, MAX_SPAN
 from servicecore.calendars.calendar import ALWAYS_OPEN, BusinessCalendar, always_open
 from servicecore.calendars.rules import HolidayRules
+from servicecore.calendars.stored import (
+    CALENDARS,
+    CalendarHolidayAdded,
+    CalendarRef,
+    CalendarRepository,
+    CalendarVersion,
+    CalendarVersionAdded,
+    StoredCalendar,
+    StoredCalendarCreated,
+    add_calendar_holiday,
+    add_calendar_version,
+    add_stored_calendar_holiday,
+    add_stored_calendar_version,
+    create_stored_calendar,
+    resolve_calendar,
+)
 
 __all__ = [
     "ALWAYS_OPEN",
+    "CALENDARS",
     "MAX_BUSINESS_DAYS",
     "MAX_SPAN",
     "BusinessCalendar",
+    "CalendarHolidayAdded",
+    "CalendarRef",
+    "CalendarRepository",
+    "CalendarVersion",
+    "CalendarVersionAdded",
     "HolidayRules",
+    "StoredCalendar",
+    "StoredCalendarCreated",
+    "add_calendar_holiday",
+    "add_calendar_version",
+    "add_stored_calendar_holiday",
+    "add_stored_calendar_version",
     "always_open",
+    "create_stored_calendar",
+    "resolve_calendar",
 ]

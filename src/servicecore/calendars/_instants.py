@@ -6,8 +6,9 @@ import datetime as _dt
 from zoneinfo import ZoneInfo
 
 import pendulum
+from pendulum.tz.timezone import FixedTimezone, Timezone
 
-from servicecore.clock import to_instant
+from servicecore.clock import _REFUSED_ZONES, _ZONES, to_instant
 
 _PAIRS = "a list of (start time, end time) pairs of datetime.time"
 
@@ -82,6 +83,32 @@ def _instant_us(value: object, param: str) -> int:
             return _us_at(value, offset)
     to_instant(value, param)  # raises the ValidationError naming the parameter
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _start_us(value: object, param: str) -> tuple[int, _dt.tzinfo]:
+    """Epoch microseconds of an instant and the pendulum zone results are expressed in.
+
+    The same instant and zone as ``to_instant`` (which raises for anything it refuses),
+    without building a ``pendulum.DateTime`` first: a stdlib datetime in an IANA zone
+    already loaded, or a pendulum one in a pendulum zone, is read by integer arithmetic
+    from its own UTC offset (the offset its zone gives that wall clock and fold, so gaps
+    and folds land on the instant ``astimezone`` gives).
+    """
+    if isinstance(value, _dt.datetime) and 1 < value.year < 9999:
+        tzinfo = value.tzinfo
+        if isinstance(tzinfo, Timezone | FixedTimezone) and isinstance(value, pendulum.DateTime):
+            if getattr(tzinfo, "key", None) not in _REFUSED_ZONES:
+                offset = value.utcoffset()
+                assert offset is not None
+                return _us_at(value, offset), tzinfo
+        else:
+            zone = _ZONES.get(getattr(tzinfo, "key", None))  # type: ignore[arg-type]
+            if zone is not None:
+                offset = value.utcoffset()
+                if offset is not None:
+                    return _us_at(value, offset), zone
+    begin = to_instant(value, param)
+    return _to_us(begin), begin.tzinfo  # type: ignore[return-value]
 
 
 def _from_us(us: int, tz: _dt.tzinfo | None) -> pendulum.DateTime:

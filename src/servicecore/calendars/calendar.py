@@ -26,6 +26,7 @@ from servicecore.calendars._instants import (
     _from_us,
     _instant_us,
     _local_to_utc_us,
+    _start_us,
     _to_us,
 )
 from servicecore.calendars.index import _Index, _index_for
@@ -35,6 +36,7 @@ from servicecore.calendars.rules import (
     _convert_dates,
     _convert_openings,
     _convert_weekly,
+    _convert_weekly_changes,
     _convert_zone,
     _weekday,
 )
@@ -60,6 +62,9 @@ class BusinessCalendar:
     closures: tuple[InstantRange, ...] = field(default=(), converter=_convert_closures)
     openings: tuple[InstantRange, ...] = field(default=(), converter=_convert_openings)
     name: str = ""
+    weekly_changes: tuple[tuple[pendulum.Date, Weekly], ...] = field(
+        default=(), converter=_convert_weekly_changes
+    )
     _index: _Index | None = field(init=False, default=None, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -180,7 +185,7 @@ class BusinessCalendar:
         ``duration`` must not be negative. Raises ``BusinessRuleError`` if the calendar
         never has enough working time left.
         """
-        begin = to_instant(start, "start")
+        t, tz = _start_us(start, "start")
         amount = to_duration(duration, "duration")
         us = (amount.days * 86_400 + amount.seconds) * _US + amount.microseconds
         if us < 0:
@@ -191,7 +196,7 @@ class BusinessCalendar:
                 allowed="a timedelta >= 0",
             )
         if us == 0:
-            return begin
+            return to_instant(start, "start")
         if us > _MAX_SPAN_US:
             raise ValidationError(
                 f"duration {amount} is longer than servicecore computes in one call",
@@ -199,18 +204,18 @@ class BusinessCalendar:
                 value=duration,
                 allowed=f"a timedelta of at most {MAX_SPAN.days} days (MAX_SPAN)",
             )
-        t = _to_us(begin)
         # Integers only: pendulum arithmetic here would cost more than the whole query.
         left_us = _END_US - t
         if us > left_us:  # more than all the time left: fail fast instead of walking years
             raise ValidationError(
-                f"duration {amount} from {begin} runs past {_MAX_YEAR}-12-31, the last "
-                f"supported date (calendars cover the years {_MIN_YEAR}..{_MAX_YEAR})",
+                f"duration {amount} from {to_instant(start, 'start')} runs past "
+                f"{_MAX_YEAR}-12-31, the last supported date (calendars cover the years "
+                f"{_MIN_YEAR}..{_MAX_YEAR})",
                 field="duration",
                 value=duration,
                 allowed=f"a timedelta of at most {left_us // (86_400 * _US)} days from this start",
             )
-        return _from_us(self._add_us(t, us), begin.tzinfo)
+        return _from_us(self._add_us(t, us), tz)
 
     def business_time_between(self, start: _dt.datetime, end: _dt.datetime) -> _dt.timedelta:
         """Working time from ``start`` to ``end``; negative when ``end`` is before ``start``."""
@@ -322,7 +327,16 @@ class BusinessCalendar:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-_FIELDS = ("timezone", "weekly", "holidays", "holiday_rules", "closures", "openings", "name")
+_FIELDS = (
+    "timezone",
+    "weekly",
+    "holidays",
+    "holiday_rules",
+    "closures",
+    "openings",
+    "name",
+    "weekly_changes",
+)
 _WHOLE_DAY = ((_dt.time(0), _dt.time(0)),)
 
 

@@ -72,7 +72,14 @@ class _Index:
         self._openings = [(_to_us(a), _to_us(b)) for a, b in calendar.openings]
         self._closures = [(_to_us(a), _to_us(b)) for a, b in calendar.closures]
         self._weekly = [[(_time_us(a), _time_us(b)) for a, b in day] for day in calendar.weekly]
-        self._has_weekly = any(self._weekly)
+        self._change_days = [
+            _dt.date(d.year, d.month, d.day).toordinal() for d, _w in calendar.weekly_changes
+        ]
+        self._change_weeks = [
+            [[(_time_us(a), _time_us(b)) for a, b in day] for day in week]
+            for _d, week in calendar.weekly_changes
+        ]
+        self._has_weekly = any(self._weekly) or any(any(w) for w in self._change_weeks)
         self._last_opening = max((b for _a, b in self._openings), default=None)
 
     # -- year bounds and contents ---------------------------------------------------------
@@ -94,6 +101,7 @@ class _Index:
         """Open intervals of local year ``year``, clipped to its bounds, merged."""
         lo, hi = self.year_start(year), self.year_start(year + 1)
         zone, weekly, explicit = self._zone, self._weekly, self._explicit
+        change_days, change_weeks = self._change_days, self._change_weeks
         raw: list[tuple[int, int]] = []
         if self._has_weekly:
             first = _dt.date(year, 1, 1).toordinal() - 1
@@ -109,7 +117,11 @@ class _Index:
                     _offset_us(naive_next, zone, 0),
                     _offset_us(naive_next, zone, 1),
                 )
-                intervals = weekly[(day + 6) % 7]
+                if change_days:  # the weekly hours in effect on that date
+                    k = bisect_right(change_days, day) - 1
+                    intervals = (weekly if k < 0 else change_weeks[k])[(day + 6) % 7]
+                else:
+                    intervals = weekly[(day + 6) % 7]
                 if intervals:
                     date = _dt.date.fromordinal(day)
                     if date not in explicit and date not in holidays:

@@ -82,6 +82,37 @@ def _convert_weekly(value: object) -> Weekly:
     return (days[0], days[1], days[2], days[3], days[4], days[5], days[6])
 
 
+def _convert_weekly_changes(value: object) -> tuple[tuple[pendulum.Date, Weekly], ...]:
+    if isinstance(value, Mapping):
+        value = list(value.items())
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(
+            f"weekly_changes must be (date, weekly hours) pairs, not {value!r}",
+            field="weekly_changes",
+            value=value,
+            allowed="[(date(2025, 1, 1), {0: [(time(8), time(16))], ...}), ...]",
+        )
+    out: dict[pendulum.Date, Weekly] = {}
+    for item in value:
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise ValidationError(
+                f"weekly_changes holds {item!r}, which is not a (date, weekly hours) pair",
+                field="weekly_changes",
+                value=item,
+                allowed="(date(2025, 1, 1), {0: [(time(8), time(16))], ...})",
+            )
+        day = to_date(item[0], "weekly_changes date")
+        if day in out:
+            raise ValidationError(
+                f"weekly_changes has two changes on {day}",
+                field="weekly_changes",
+                value=item,
+                allowed="at most one change per date",
+            )
+        out[day] = _convert_weekly(item[1])
+    return tuple(sorted(out.items()))
+
+
 def _convert_zone(value: object) -> str:
     zone = to_timezone(value, "timezone")
     return str(zone.name)

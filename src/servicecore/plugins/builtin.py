@@ -17,6 +17,7 @@ __all__ = ["BUILTIN_AGGREGATE_TYPES", "BuiltinAggregateTypes"]
 
 BUILTIN_AGGREGATE_TYPES: tuple[str, ...] = (
     "servicecore.sla:SLAS",
+    "servicecore.calendars:CALENDARS",
     "servicecore.sla_clocks:SLA_CLOCKS",
     "servicecore.subscriptions:SUBSCRIPTIONS",
     "servicecore.subscriptions:SUBSCRIPTION_GROUPS",

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from attrs import evolve, field, frozen
 
-from servicecore.calendars import BusinessCalendar
+from servicecore.calendars import BusinessCalendar, CalendarRef
 from servicecore.clock import Clock, read_clock, to_instant
 from servicecore.errors import NotFoundError, ValidationError
 from servicecore.events import DomainEvent
@@ -34,13 +34,19 @@ from servicecore.sla.targets import (
 
 
 # -- the aggregate -------------------------------------------------------------------------------
-def _calendar(value: object) -> BusinessCalendar | None:
-    if value is None or isinstance(value, BusinessCalendar):
+def _calendar(value: object) -> BusinessCalendar | CalendarRef | None:
+    if value is None or isinstance(value, BusinessCalendar | CalendarRef):
         return value
+    hint = (
+        f"; to refer to a calendar by id, pass CalendarRef({value!r})"
+        if isinstance(value, str)
+        else ""
+    )
     raise ValidationError(
-        f"calendar must be a BusinessCalendar or None (24x7), not {value!r}",
+        f"calendar must be a BusinessCalendar, a CalendarRef or None (24x7), not {value!r}" + hint,
         field="calendar",
         value=value,
+        allowed="a BusinessCalendar, CalendarRef('se-desk') (a stored or plugin calendar), or None",
     )
 
 
@@ -48,11 +54,16 @@ def _calendar(value: object) -> BusinessCalendar | None:
 class ServiceLevelAgreement:
     """An SLA definition (aggregate).
 
-    ``calendar`` None means 24x7. ``targets`` maps each priority to its response and
-    resolution :class:`Target`. ``response``/``resolution`` say which statuses pause or
-    fulfil each clock (a "waiting for customer" status can pause resolution but not
-    response); ``cancel_statuses`` cancel both. ``warning_thresholds`` are percentages of
-    the allowance (default 75). When ``breach_reason_required``, stopping or pausing a
+    ``calendar`` None means 24x7; a :class:`~servicecore.calendars.CalendarRef` refers by
+    id to a calendar kept elsewhere (a :class:`~servicecore.calendars.StoredCalendar`, or
+    one a plugin supplies), resolved each time the stored clocks use it (see
+    ``servicecore.sla_clocks``), so later changes to that calendar reach the SLA;
+    :meth:`with_calendar` resolves it by hand. ``targets`` maps each priority to its
+    response and resolution :class:`Target`. ``response``/``resolution`` say which
+    statuses pause or fulfil each clock (a "waiting for customer" status can pause
+    resolution but not response); ``cancel_statuses`` cancel both. ``warning_thresholds``
+    are percentages of the allowance (default 75). When ``breach_reason_required``,
+    stopping or pausing a
     breached clock needs a reason. A ``suspended`` SLA is not selectable for new orders.
     """
 
@@ -60,7 +71,7 @@ class ServiceLevelAgreement:
     id: str = field(validator=lambda _i, _a, v: check_id(v, "id"))
     name: str
     targets: tuple[PriorityTargets, ...] = field(converter=_convert_targets)
-    calendar: BusinessCalendar | None = field(default=None, converter=_calendar)
+    calendar: BusinessCalendar | CalendarRef | None = field(default=None, converter=_calendar)
     response: ClockRules = field(factory=ClockRules)
     resolution: ClockRules = field(factory=ClockRules)
     cancel_statuses: tuple[str, ...] = field(default=(), converter=_statuses)
@@ -101,6 +112,33 @@ class ServiceLevelAgreement:
 
     def rules(self, kind: ClockKind) -> ClockRules:
         return self.response if kind is ClockKind.RESPONSE else self.resolution
+
+    @property
+    def calendar_id(self) -> str | None:
+        """The id of the calendar the SLA refers to, or None when it embeds one (or is 24x7)."""
+        return self.calendar.calendar_id if isinstance(self.calendar, CalendarRef) else None
+
+    def with_calendar(self, resolve: Callable[[str], BusinessCalendar]) -> ServiceLevelAgreement:
+        """This SLA with its calendar reference replaced by ``resolve(calendar_id)``; an SLA
+        that embeds its calendar (or is 24x7) comes back as it is."""
+        if not isinstance(self.calendar, CalendarRef):
+            return self
+        if not callable(resolve):
+            raise ValidationError(
+                f"resolve must be a function of a calendar id, not {resolve!r}",
+                field="resolve",
+                value=resolve,
+                allowed="a callable (calendar id) -> BusinessCalendar, e.g. hooks.calendar",
+            )
+        found = resolve(self.calendar.calendar_id)
+        if not isinstance(found, BusinessCalendar):
+            raise ValidationError(
+                f"resolving the calendar {self.calendar.calendar_id!r} gave {found!r}",
+                field="resolve",
+                value=found,
+                allowed="a BusinessCalendar",
+            )
+        return evolve(self, calendar=found)
 
 
 @frozen(kw_only=True)

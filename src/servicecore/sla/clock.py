@@ -6,7 +6,7 @@ import datetime as _dt
 import enum
 import math
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.calendars import BusinessCalendar
+from servicecore.calendars import BusinessCalendar, CalendarRef
 from servicecore.clock import to_instant
 from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.events import DomainEvent
@@ -386,7 +386,25 @@ class SlaClock:
         return _us(target.allowance(self._calendar(priority), self.started_at))
 
     def _calendar(self, priority: str | None = None) -> BusinessCalendar:
-        return self._target(priority).measured_on(self.sla.calendar)
+        target = self._target(priority)
+        calendar = self.sla.calendar
+        if isinstance(calendar, CalendarRef):
+            if not target.is_business:
+                return target.measured_on(None)
+            raise BusinessRuleError(
+                f"SLA {self.sla.id!r} refers to the calendar {calendar.calendar_id!r}, which "
+                "this clock cannot count on until it is resolved: use the stored clocks' use cases "
+                "(servicecore.sla_clocks), or SlaClock.with_calendar(resolve)",
+                rule="sla-calendar-resolved",
+                entity="sla",
+                id=self.sla.id,
+            )
+        return target.measured_on(calendar)
+
+    def with_calendar(self, resolve: Callable[[str], BusinessCalendar]) -> SlaClock:
+        """This clock with its SLA's calendar reference resolved (see
+        :meth:`ServiceLevelAgreement.with_calendar`)."""
+        return evolve(self, sla=self.sla.with_calendar(resolve))
 
     def _segments_until(self, at: pendulum.DateTime) -> tuple[Segment, ...]:
         out: list[Segment] = []

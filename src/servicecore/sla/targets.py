@@ -10,9 +10,9 @@ from decimal import Decimal
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.calendars import ALWAYS_OPEN, MAX_BUSINESS_DAYS, BusinessCalendar
+from servicecore.calendars import ALWAYS_OPEN, MAX_BUSINESS_DAYS, BusinessCalendar, CalendarRef
 from servicecore.clock import to_instant
-from servicecore.errors import ValidationError
+from servicecore.errors import BusinessRuleError, ValidationError
 from servicecore.money import Money, Rounding
 from servicecore.ports import (
     check_id,
@@ -161,9 +161,22 @@ class Target:
         end = calendar.add_business_days(begin, int(self.amount))
         return calendar.business_time_between(begin, end)
 
-    def measured_on(self, calendar: BusinessCalendar | None) -> BusinessCalendar:
-        """The calendar the clock counts on: the SLA's for business units, else 24x7."""
-        if self.is_business and calendar is not None:
+    def measured_on(self, calendar: BusinessCalendar | CalendarRef | None) -> BusinessCalendar:
+        """The calendar the clock counts on: the SLA's for business units, else 24x7.
+
+        A business unit cannot count on a :class:`~servicecore.calendars.CalendarRef` that
+        was not resolved (``BusinessRuleError``): resolve it first (``sla.with_calendar``).
+        """
+        if self.is_business and isinstance(calendar, CalendarRef):
+            raise BusinessRuleError(
+                f"the calendar {calendar.calendar_id!r} is a reference that was not resolved: "
+                "use the stored clocks' use cases (servicecore.sla_clocks), or "
+                "with_calendar(resolve)",
+                rule="sla-calendar-resolved",
+                entity="calendar",
+                id=calendar.calendar_id,
+            )
+        if self.is_business and isinstance(calendar, BusinessCalendar):
             return calendar
         return ALWAYS_OPEN
 

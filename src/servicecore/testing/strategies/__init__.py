@@ -27,6 +27,11 @@ from servicecore.testing.strategies.bom import (
     service_objects,
     units_of_measure,
 )
+from servicecore.testing.strategies.calendars import (
+    calendar_refs,
+    calendar_versions,
+    stored_calendars,
+)
 from servicecore.testing.strategies.kernel import (
     DST_ZONES,
     aware_datetimes,
@@ -94,6 +99,8 @@ __all__ = [
     "bom_quantities",
     "bom_versions",
     "business_calendars",
+    "calendar_refs",
+    "calendar_versions",
     "clock_rules",
     "company_ids",
     "currencies",
@@ -137,6 +144,7 @@ __all__ = [
     "service_objects",
     "status_changes",
     "status_histories",
+    "stored_calendars",
     "subscription_groups",
     "subscriptions",
     "suspensions",
