@@ -14,7 +14,7 @@ from servicecore.ports import UnitOfWork, check_id
 from servicecore.subscriptions.billing import (
     CancelMode,
     FeePlan,
-    _apply_plan,
+    _generate,
     add_service_credit,
     cancel,
     plan_fees,
@@ -80,7 +80,7 @@ def run_invoice_schedule(
     twice; rerunning after a commit adds nothing."""
     sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     plan = plan_fees(sub, start, end, as_of=as_of, continuous=continuous, limit=limit)
-    new, events = _apply_plan(sub, plan, at=read_clock(clock))
+    new, events = _generate(sub, plan, at=read_clock(clock))
     if events:
         uow[SUBSCRIPTIONS].save(new)
         uow.record(events)
