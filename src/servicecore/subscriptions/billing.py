@@ -30,6 +30,7 @@ from servicecore.subscriptions.model import (
     Subscription,
     SubscriptionCancelled,
     SubscriptionStatus,
+    _check_not_final,
     _clock,
     check_subscription,
 )
@@ -39,17 +40,21 @@ __all__ = [
     "DaysReduced",
     "FeePlan",
     "FeesGenerated",
+    "NextInvoiceDateSet",
     "PriceReduced",
     "ServiceCreditAdded",
     "add_non_regular_fee",
     "add_service_credit",
     "cancel",
+    "generate_due_fees",
     "generate_fees",
     "next_invoice_date",
+    "plan_due_fees",
     "plan_fees",
     "reduce_days",
     "reduce_price",
     "round_half_up",
+    "set_next_invoice_date",
 ]
 
 _FAR = _dt.date.max.toordinal()
@@ -69,6 +74,14 @@ class CancelMode(enum.Enum):
 class FeesGenerated(DomainEvent):
     fee_ids: tuple[str, ...]
     total: Money
+
+
+@frozen(kw_only=True)
+class NextInvoiceDateSet(DomainEvent):
+    on: pendulum.Date
+    boundary: pendulum.Date
+    """The period boundary the invoice on ``on`` belongs to (a start in advance, an end
+    in arrears)."""
 
 
 @frozen(kw_only=True)
@@ -168,14 +181,33 @@ def _price_points(sub: Subscription) -> list[tuple[int, int]]:
     ]
 
 
+_FIXED_DAYS = {Proration.FIXED_28: 28, Proration.FIXED_30: 30}
+
+
 def _value(
     sub: Subscription, segs: Sequence[tuple[int, int]], full: tuple[int, int]
 ) -> tuple[int, int]:
     """Exact value of ``segs`` as a fraction (numerator, denominator) of minor units."""
     ps, pe = full
-    thirty = sub.proration is Proration.THIRTY_360 and sub.interval.is_month_based
-    den = (_f30(pe) - _f30(ps)) if thirty else (pe - ps)
+    month_based = sub.interval.is_month_based
+    thirty = sub.proration is Proration.THIRTY_360 and month_based
+    fixed = _FIXED_DAYS.get(sub.proration, 0) if month_based else 0
     points = _price_points(sub)
+    num = _weighted(points, segs, thirty)
+    if fixed:
+        # A day is worth price / fixed, and a part never more than the whole period.
+        cap, cap_den = _weighted(points, [full], False), pe - ps
+        if num * cap_den > cap * fixed:
+            return cap, max(cap_den, 1)
+        return num, fixed
+    den = (_f30(pe) - _f30(ps)) if thirty else (pe - ps)
+    return num, max(den, 1)
+
+
+def _weighted(
+    points: Sequence[tuple[int, int]], segs: Sequence[tuple[int, int]], thirty: bool
+) -> int:
+    """Sum of price x days over ``segs`` (30/360 days when ``thirty``)."""
     num = 0
     for a, b in segs:
         cuts = [a] + [o for o, _p in points if a < o < b] + [b]
@@ -186,7 +218,7 @@ def _value(
                     price = p
             w = (_f30(y) - _f30(x)) if thirty else (y - x)
             num += price * w
-    return num, max(den, 1)
+    return num
 
 
 def _target(sub: Subscription, seg: tuple[int, int], full: tuple[int, int]) -> int:
@@ -541,6 +573,9 @@ def plan_fees(
     if not skip and lo < hi:
         b = sub.recurrence.boundaries_ordinal(lo, hi)
         advance = sub.billing is Billing.IN_ADVANCE
+        shift = sub.invoice_shift
+        manual = sub.manual_invoice_date
+        anchor = None if manual is None else _ord(manual) - shift
         for i in range(len(b) - 1):
             ps, pe = b[i], b[i + 1]
             if ps >= hi:
@@ -554,6 +589,10 @@ def plan_fees(
                     complete = False
                     break
                 amount = _target(sub, (gs, ge), (ps, pe))
+                invoice = (gs if advance else ge) + shift
+                if anchor is not None and manual is not None and gs < anchor:
+                    # Days the hand-set date skipped: caught up on that invoice.
+                    invoice = max(invoice, _ord(manual))
                 new.append(
                     Fee(
                         id=f"{sub.id}/R/{_pd(gs).isoformat()}",
@@ -562,7 +601,7 @@ def plan_fees(
                         period=Period.from_ordinals(gs, ge),
                         full_period=full,
                         amount=_money(amount, sub),
-                        invoice_date=_pd(gs if advance else ge),
+                        invoice_date=_pd(invoice),
                     )
                 )
             if not complete:
@@ -595,6 +634,78 @@ def _generate(
     new, events = _apply_plan(sub, plan, at=at)
     _remember(new)
     return new, events
+
+
+def plan_due_fees(sub: Subscription, on: _dt.date, *, as_of: _dt.date | None = None) -> FeePlan:
+    """Preview the fees invoiced on or before ``on`` that are not issued yet: every
+    REGULAR fee of the schedule whose invoice date (with the group's lead time and offset,
+    or the hand-set next invoice date) is on or before ``on``, plus the corrections
+    :func:`plan_fees` makes, dated ``as_of`` (``on`` by default).
+
+    Run it every day (or every week): a period billed in advance with a lead time of 10
+    days is issued 10 days before it starts.
+    """
+    _check_not_draft(sub)
+    o = to_date(on, "on").toordinal()
+    lo = _ord(sub.billing_start)
+    hi = max(o - sub.invoice_shift + 1, lo + 1)
+    day = _pd(o) if as_of is None else as_of
+    plan = plan_fees(sub, _pd(lo), _pd(hi), as_of=day)
+    due = tuple(f for f in plan.fees if f.kind is not FeeKind.REGULAR or _ord(f.invoice_date) <= o)
+    return FeePlan(due, plan.complete)
+
+
+def generate_due_fees(
+    sub: Subscription, on: _dt.date, *, at: _dt.datetime, as_of: _dt.date | None = None
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """Apply :func:`plan_due_fees` (idempotent: a rerun adds none)."""
+    at = _clock(at)  # the instant first: every input is checked before any work
+    plan = plan_due_fees(sub, on, as_of=as_of)
+    return _generate(sub, plan, at=at)
+
+
+def set_next_invoice_date(
+    sub: Subscription, on: _dt.date, *, at: _dt.datetime
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """Set the next invoice date by hand; the schedule then follows it.
+
+    The invoice dated ``on`` bills the period that starts (in advance) or ends (in
+    arrears) on the boundary ``on`` less the invoice shift (offset, lead time); periods
+    follow from that boundary by the invoice interval. Days not billed before it are
+    caught up on the same invoice: a fee prorated over the period of the new schedule they
+    fall in, dated ``on``. The boundary may not fall inside days already billed, nor before
+    the billing start or on or after the end.
+    """
+    at = _clock(at)  # the instant first: every input is checked before any work
+    check_subscription(sub)
+    day = to_date(on, "on")
+    _check_not_final(sub, "set the next invoice date of")
+    anchor = day.toordinal() - sub.invoice_shift
+    regular = [_ord(f.end) for f in sub.fees if f.kind is FeeKind.REGULAR]
+    billed = max([_ord(sub.billing_start), *regular])
+    if anchor < billed:
+        raise BusinessRuleError(
+            f"an invoice on {day} bills a period from {_pd(anchor)}, but subscription "
+            f"{sub.id!r} is billed through {_pd(billed - 1)}: choose a date whose period "
+            f"starts on or after {_pd(billed)}",
+            entity="subscription",
+            id=sub.id,
+        )
+    if sub.end is not None and anchor >= _ord(sub.end):
+        raise BusinessRuleError(
+            f"an invoice on {day} bills a period from {_pd(anchor)}, on or after the end "
+            f"{sub.end} of subscription {sub.id!r}",
+            entity="subscription",
+            id=sub.id,
+        )
+    event = NextInvoiceDateSet(
+        aggregate_id=sub.id,
+        company_id=sub.company_id,
+        occurred_at=at,
+        on=day,
+        boundary=_pd(anchor),
+    )
+    return evolve(sub, manual_invoice_date=day), (event,)
 
 
 def _apply_plan(
@@ -891,21 +1002,32 @@ def next_invoice_date(sub: Subscription, on: _dt.date) -> pendulum.Date:
     """
     check_subscription(sub)
     o = to_date(on, "on").toordinal()
+    manual = sub.manual_invoice_date
+    if manual is not None and o <= _ord(manual):
+        return manual
+    shift = sub.invoice_shift
+    base = _next_base(sub, o - shift)
+    return _pd(o) if base is None else _pd(base + shift)
+
+
+def _next_base(sub: Subscription, o: int) -> int | None:
+    """The first base date (period start in advance, period end in arrears) on or after
+    ordinal ``o``, or ``None`` when the schedule has none left."""
     bstart = _ord(sub.billing_start)
     bend = _ord(sub.end) if sub.end is not None else _FAR
     if sub.billing is Billing.IN_ADVANCE:
         if o <= bstart:
-            return _pd(bstart)
+            return bstart
         frm = o
     else:
         frm = max(o, bstart + 1)
     if frm < bend:
         nxt = _ord(sub.recurrence.first_on_or_after(_pd(frm)))
         if nxt < bend:
-            return _pd(nxt)
+            return nxt
     if sub.billing is Billing.IN_ARREARS and o <= bend < _FAR:
-        return _pd(bend)
-    return _pd(o)
+        return bend
+    return None
 
 
 def add_service_credit(
