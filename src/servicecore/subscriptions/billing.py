@@ -195,10 +195,11 @@ def _value(
     points = _price_points(sub)
     num = _weighted(points, segs, thirty)
     if fixed:
-        # A day is worth price / fixed, and a part never more than the whole period.
-        cap, cap_den = _weighted(points, [full], False), pe - ps
-        if num * cap_den > cap * fixed:
-            return cap, max(cap_den, 1)
+        # A day is worth price / fixed; the whole period is worth its price, and a part of
+        # it never more than the whole.
+        cap, cap_den = _weighted(points, [full], False), max(pe - ps, 1)
+        if sum(b - a for a, b in segs) >= pe - ps or num * cap_den > cap * fixed:
+            return cap, cap_den
         return num, fixed
     den = (_f30(pe) - _f30(ps)) if thirty else (pe - ps)
     return num, max(den, 1)

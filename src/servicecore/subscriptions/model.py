@@ -83,8 +83,8 @@ class Proration(enum.Enum):
     """No proration: a period with any billable day costs the full price, charged once on
     the fee holding its first billable day; only wholly unused periods are credited."""
     FIXED_28 = "fixed_28"
-    """Every day of a month-based period is worth ``price / 28`` whatever the month's
-    length; a part of a period never costs more than the whole period. Day- and week-based
+    """A part of a month-based period costs ``price * days / 28`` whatever the month's
+    length, never more than the whole period, which costs the price. Day- and week-based
     periods fall back to actual days."""
     FIXED_30 = "fixed_30"
     """As :attr:`FIXED_28` with ``price / 30`` a day."""
