@@ -111,6 +111,9 @@ def test_the_schedule_follows_a_hand_set_date_with_a_catch_up() -> None:
         ("2024-04-25", "2024-05-25", "300.00 EUR", "2024-04-25"),
     ]
     assert next_invoice_date(sub, D(2024, 3, 26)) == D(2024, 4, 25)
+    gone, _ = cancel(sub, CancelMode.IMMEDIATE, D(2024, 3, 20), at=AT)
+    # ended before the hand-set date: the credit goes on a note of its own, dated the 12th
+    assert next_invoice_date(gone, D(2024, 3, 12)) == D(2024, 3, 12)
 
 
 def test_a_hand_set_date_inside_billed_days_or_after_the_end_is_refused() -> None:

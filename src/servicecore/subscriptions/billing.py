@@ -1004,9 +1004,12 @@ def next_invoice_date(sub: Subscription, on: _dt.date) -> pendulum.Date:
     check_subscription(sub)
     o = to_date(on, "on").toordinal()
     manual = sub.manual_invoice_date
-    if manual is not None and o <= _ord(manual):
-        return manual
     shift = sub.invoice_shift
+    if manual is not None and o <= _ord(manual):
+        bound = _ord(manual) - shift
+        end = _ord(sub.end) if sub.end is not None else _FAR
+        if bound < end or (sub.billing is Billing.IN_ARREARS and bound == end):
+            return manual
     base = _next_base(sub, o - shift)
     return _pd(o) if base is None else _pd(base + shift)
 
