@@ -6,6 +6,7 @@ rounding per fee; ``Money`` appears only at the boundary.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import enum
 import itertools
@@ -29,6 +30,7 @@ from servicecore.subscriptions.model import (
     Subscription,
     SubscriptionCancelled,
     SubscriptionStatus,
+    _check_not_final,
     _clock,
     check_subscription,
 )
@@ -38,17 +40,21 @@ __all__ = [
     "DaysReduced",
     "FeePlan",
     "FeesGenerated",
+    "NextInvoiceDateSet",
     "PriceReduced",
     "ServiceCreditAdded",
     "add_non_regular_fee",
     "add_service_credit",
     "cancel",
+    "generate_due_fees",
     "generate_fees",
     "next_invoice_date",
+    "plan_due_fees",
     "plan_fees",
     "reduce_days",
     "reduce_price",
     "round_half_up",
+    "set_next_invoice_date",
 ]
 
 _FAR = _dt.date.max.toordinal()
@@ -68,6 +74,14 @@ class CancelMode(enum.Enum):
 class FeesGenerated(DomainEvent):
     fee_ids: tuple[str, ...]
     total: Money
+
+
+@frozen(kw_only=True)
+class NextInvoiceDateSet(DomainEvent):
+    on: pendulum.Date
+    boundary: pendulum.Date
+    """The period boundary the invoice on ``on`` belongs to (a start in advance, an end
+    in arrears)."""
 
 
 @frozen(kw_only=True)
@@ -167,14 +181,34 @@ def _price_points(sub: Subscription) -> list[tuple[int, int]]:
     ]
 
 
+_FIXED_DAYS = {Proration.FIXED_28: 28, Proration.FIXED_30: 30}
+
+
 def _value(
     sub: Subscription, segs: Sequence[tuple[int, int]], full: tuple[int, int]
 ) -> tuple[int, int]:
     """Exact value of ``segs`` as a fraction (numerator, denominator) of minor units."""
     ps, pe = full
-    thirty = sub.proration is Proration.THIRTY_360 and sub.interval.is_month_based
-    den = (_f30(pe) - _f30(ps)) if thirty else (pe - ps)
+    month_based = sub.interval.is_month_based
+    thirty = sub.proration is Proration.THIRTY_360 and month_based
+    fixed = _FIXED_DAYS.get(sub.proration, 0) if month_based else 0
     points = _price_points(sub)
+    num = _weighted(points, segs, thirty)
+    if fixed:
+        # A day is worth price / fixed; the whole period is worth its price, and a part of
+        # it never more than the whole.
+        cap, cap_den = _weighted(points, [full], False), max(pe - ps, 1)
+        if sum(b - a for a, b in segs) >= pe - ps or num * cap_den > cap * fixed:
+            return cap, cap_den
+        return num, fixed
+    den = (_f30(pe) - _f30(ps)) if thirty else (pe - ps)
+    return num, max(den, 1)
+
+
+def _weighted(
+    points: Sequence[tuple[int, int]], segs: Sequence[tuple[int, int]], thirty: bool
+) -> int:
+    """Sum of price x days over ``segs`` (30/360 days when ``thirty``)."""
     num = 0
     for a, b in segs:
         cuts = [a] + [o for o, _p in points if a < o < b] + [b]
@@ -185,7 +219,7 @@ def _value(
                     price = p
             w = (_f30(y) - _f30(x)) if thirty else (y - x)
             num += price * w
-    return num, max(den, 1)
+    return num
 
 
 def _target(sub: Subscription, seg: tuple[int, int], full: tuple[int, int]) -> int:
@@ -248,10 +282,21 @@ def _worth(sub: Subscription, fee: Fee, lowered: tuple[int, int, int] = _NOT_LOW
     return round_half_up(num * rnum, den * rden)
 
 
-def _gaps(lo: int, hi: int, covered: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+def _gaps(
+    lo: int,
+    hi: int,
+    covered: Sequence[tuple[int, int]],
+    reach: Sequence[int] | None = None,
+) -> list[tuple[int, int]]:
+    """``[lo, hi)`` minus the ``covered`` ranges (sorted); ``reach[i]`` is the latest end
+    among ``covered[:i + 1]``, to skip the ranges that end before ``lo``."""
+    first = 0 if reach is None else bisect.bisect_right(reach, lo)
     segs = [(lo, hi)]
-    for a, b in covered:
-        if b > lo and a < hi:
+    for k in range(first, len(covered)):
+        a, b = covered[k]
+        if a >= hi:
+            break
+        if b > lo:
             segs = _subtract(segs, a, b)
     return segs
 
@@ -260,8 +305,168 @@ def _money(units: int, sub: Subscription) -> Money:
     return Money.from_minor(units, sub.currency)
 
 
+# -- settled ledgers ----------------------------------------------------------------------------
+# After a generation run (or a cancellation) every issued REGULAR fee is worth exactly what
+# was issued for it under the subscription's terms of that moment. The next run then needs
+# to re-value only the fees a change since can have touched: those whose days meet a
+# region where the terms differ now, those a later fee refers to (a correction, a price
+# reduction, reduction days), and the REGULAR fees issued since. The record is checked
+# against the ledger and terms it is given (the ledger must begin with the recorded fees,
+# the terms are compared value by value), so a stale or foreign record only costs a full
+# re-valuation, never a different result.
+
+_Ranges = tuple[tuple[int, int], ...]
+_Terms = tuple[tuple[object, ...], _Ranges, _Ranges, _Ranges, int]
+
+
+class _Ledger:
+    """What a run needs of a fee ledger, kept so that the next run reads only new fees:
+    the days covered by REGULAR and NON_REGULAR fees (sorted), the latest REGULAR end, and
+    per REGULAR fee its index and the days its worth depends on."""
+
+    __slots__ = ("covered", "fees", "latest", "reach", "regular", "terms")
+
+    def __init__(self, fees: tuple[Fee, ...], terms: _Terms) -> None:
+        self.fees = fees
+        self.terms = terms
+        self.covered: list[tuple[int, int]] = []
+        self.reach: list[int] = []
+        self.latest: int | None = None
+        self.regular: dict[str, tuple[int, int, int]] = {}
+
+    def extended(self, fees: tuple[Fee, ...], terms: _Terms) -> _Ledger:
+        """This ledger with the fees ``fees`` has after its own (``fees`` begins with them)."""
+        out = _Ledger(fees, terms)
+        out.covered = list(self.covered)
+        out.reach = self.reach
+        out.latest = self.latest
+        out.regular = dict(self.regular)
+        added = False
+        for i in range(len(self.fees), len(fees)):
+            f = fees[i]
+            if f.kind is FeeKind.REGULAR or f.kind is FeeKind.NON_REGULAR:
+                fs, fe = _ord(f.start), _ord(f.end)
+                out.covered.append((fs, fe))
+                added = True
+                if f.kind is FeeKind.REGULAR:
+                    out.latest = fe if out.latest is None else max(out.latest, fe)
+                    lo = min(fs, _ord(f.full_period.start))
+                    hi = max(fe, _ord(f.full_period.end))
+                    out.regular[f.id] = (i, lo, hi)
+        if added:
+            out.covered.sort()
+            out.reach = list(itertools.accumulate((b for _a, b in out.covered), max))
+        return out
+
+
+_SETTLED: dict[tuple[str, str], _Ledger] = {}
+_SETTLED_MAX = 4096
+_EMPTY = _Ledger((), ((), (), (), (), 0))
+
+
+def _terms(sub: Subscription) -> _Terms:
+    """What a REGULAR fee's worth depends on, besides its own days and its ledger."""
+    whole = (sub.billing_start, sub.proration, sub.interval.is_month_based, sub.currency)
+    end = _ord(sub.end) if sub.end is not None else _FAR
+    susp = tuple(
+        (_ord(s.start), _ord(s.end) if s.end is not None else _FAR) for s in sub.suspensions
+    )
+    reds = tuple((_ord(r.start), _ord(r.end)) for r in sub.reductions)
+    return (whole, tuple(_price_points(sub)), susp, reds, end)
+
+
+def _settled(sub: Subscription, fees: Sequence[Fee]) -> _Ledger | None:
+    """The record of ``sub`` if ``fees`` begins with its fees."""
+    record = _SETTLED.get((sub.company_id, sub.id))
+    if record is None:
+        return None
+    n = len(record.fees)
+    if len(fees) < n or tuple(fees[:n]) != record.fees:
+        return None
+    return record
+
+
+def _ledger(sub: Subscription) -> _Ledger:
+    """The ledger summary of ``sub.fees`` (from the record when there is one)."""
+    record = _settled(sub, sub.fees)
+    base = _EMPTY if record is None else record
+    return base.extended(sub.fees, base.terms)
+
+
+def _remember(sub: Subscription) -> None:
+    """Record that every REGULAR fee of ``sub`` is worth what was issued for it."""
+    key = (sub.company_id, sub.id)
+    record = _settled(sub, sub.fees)
+    base = _EMPTY if record is None else record
+    _SETTLED.pop(key, None)
+    if len(_SETTLED) >= _SETTLED_MAX:
+        del _SETTLED[next(iter(_SETTLED))]
+    _SETTLED[key] = base.extended(sub.fees, _terms(sub))
+
+
+def _forget_settled() -> None:
+    """Drop every record (the next run of each subscription re-values all its fees)."""
+    _SETTLED.clear()
+
+
+def _changed_regions(old: _Terms, new: _Terms) -> list[tuple[int, int]] | None:
+    """Day ranges where a fee may be worth something else under ``new`` than under
+    ``old``; ``None`` when every day may be."""
+    if old[0] != new[0]:
+        return None
+    regions: list[tuple[int, int]] = []
+    old_pts, new_pts = old[1], new[1]
+    if old_pts != new_pts:
+        i = 0
+        while i < min(len(old_pts), len(new_pts)) and old_pts[i] == new_pts[i]:
+            i += 1
+        if i == 0:
+            return None  # the first price also prices any day before it
+        firsts = [p[i][0] for p in (old_pts, new_pts) if i < len(p)]
+        regions.append((min(firsts), _FAR))
+    # suspensions, reductions: the ranges present in only one of the two
+    for a, b in ((old[2], new[2]), (old[3], new[3])):
+        if a != b:
+            regions.extend(r for r in (*a, *b) if (r in a) != (r in b))
+    if old[4] != new[4]:
+        regions.append((min(old[4], new[4]), _FAR))
+    return regions
+
+
+def _to_revalue(sub: Subscription, fees: Sequence[Fee]) -> list[int] | None:
+    """Indexes of the REGULAR fees of ``fees`` that may not be worth what was issued for
+    them, or ``None`` when that is not known (every REGULAR fee then)."""
+    record = _settled(sub, fees)
+    if record is None:
+        return None
+    regions = _changed_regions(record.terms, _terms(sub))
+    if regions is None:
+        return None
+    n = len(record.fees)
+    picked: set[int] = set()
+    for i in range(n, len(fees)):
+        f = fees[i]
+        if f.kind is FeeKind.REGULAR:
+            picked.add(i)
+        elif f.reference is not None and f.reference in record.regular:
+            picked.add(record.regular[f.reference][0])
+    if regions:
+        for i, lo, hi in record.regular.values():
+            if any(a < hi and lo < b for a, b in regions):
+                picked.add(i)
+    return sorted(picked)
+
+
 def _corrections(sub: Subscription, as_of: int | None, fees: Sequence[Fee]) -> list[Fee]:
     """Fees that bring every issued REGULAR fee to what it should cost now."""
+    picked = _to_revalue(sub, fees)
+    if picked is not None and not picked:
+        return []
+    candidates = (
+        [f for f in fees if f.kind is FeeKind.REGULAR]
+        if picked is None
+        else [fees[i] for i in picked]
+    )
     by_ref: dict[str, list[Fee]] = {}
     for f in fees:
         if f.kind in _CORRECTIONS and f.reference is not None:
@@ -274,9 +479,7 @@ def _corrections(sub: Subscription, as_of: int | None, fees: Sequence[Fee]) -> l
     if sub.end is not None:
         change_days.append(_ord(sub.end))
     out: list[Fee] = []
-    for f in fees:
-        if f.kind is not FeeKind.REGULAR:
-            continue
+    for f in candidates:
         fs, fe = _ord(f.start), _ord(f.end)
         related = by_ref.get(f.id, [])
         low = lows.get(f.id, _NOT_LOWERED)
@@ -353,13 +556,12 @@ def plan_fees(
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise ValidationError(f"limit {limit!r} must be a positive int", field="limit")
     as_of_o = None if as_of is None else to_date(as_of, "as_of").toordinal()
-    covering = [f for f in sub.fees if f.kind in (FeeKind.REGULAR, FeeKind.NON_REGULAR)]
-    covered = sorted((_ord(f.start), _ord(f.end)) for f in covering)
+    ledger = _ledger(sub)
+    covered = ledger.covered
     lo = lo_req
     skip = False
-    regular_ends = [_ord(f.end) for f in covering if f.kind is FeeKind.REGULAR]
-    if continuous and regular_ends:
-        latest = max(regular_ends)
+    latest = ledger.latest
+    if continuous and latest is not None:
         if lo_req < latest:
             skip = True
         else:
@@ -372,6 +574,9 @@ def plan_fees(
     if not skip and lo < hi:
         b = sub.recurrence.boundaries_ordinal(lo, hi)
         advance = sub.billing is Billing.IN_ADVANCE
+        shift = sub.invoice_shift
+        manual = sub.manual_invoice_date
+        anchor = None if manual is None else _ord(manual) - shift
         for i in range(len(b) - 1):
             ps, pe = b[i], b[i + 1]
             if ps >= hi:
@@ -380,11 +585,15 @@ def plan_fees(
             if cs >= ce:
                 continue
             full = Period.from_ordinals(ps, pe)
-            for gs, ge in _gaps(cs, ce, covered):
+            for gs, ge in _gaps(cs, ce, covered, ledger.reach):
                 if limit is not None and len(new) >= limit:
                     complete = False
                     break
                 amount = _target(sub, (gs, ge), (ps, pe))
+                invoice = (gs if advance else ge) + shift
+                if anchor is not None and manual is not None and gs < anchor:
+                    # Days the hand-set date skipped: caught up on that invoice.
+                    invoice = max(invoice, _ord(manual))
                 new.append(
                     Fee(
                         id=f"{sub.id}/R/{_pd(gs).isoformat()}",
@@ -393,7 +602,7 @@ def plan_fees(
                         period=Period.from_ordinals(gs, ge),
                         full_period=full,
                         amount=_money(amount, sub),
-                        invoice_date=_pd(gs if advance else ge),
+                        invoice_date=_pd(invoice),
                     )
                 )
             if not complete:
@@ -415,7 +624,89 @@ def generate_fees(
     """Apply :func:`plan_fees`: the fees join the ledger (idempotent: a rerun adds none)."""
     at = _clock(at)  # the instant first: every input is checked before any work
     plan = plan_fees(sub, start, end, as_of=as_of, continuous=continuous, limit=limit)
-    return _apply_plan(sub, plan, at=at)
+    return _generate(sub, plan, at=at)
+
+
+def _generate(
+    sub: Subscription, plan: FeePlan, *, at: _dt.datetime
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """Apply ``plan``, made by :func:`plan_fees` from ``sub`` as it is: the ledger is then
+    settled (every REGULAR fee worth what was issued for it)."""
+    new, events = _apply_plan(sub, plan, at=at)
+    _remember(new)
+    return new, events
+
+
+def plan_due_fees(sub: Subscription, on: _dt.date, *, as_of: _dt.date | None = None) -> FeePlan:
+    """Preview the fees invoiced on or before ``on`` that are not issued yet: every
+    REGULAR fee of the schedule whose invoice date (with the group's lead time and offset,
+    or the hand-set next invoice date) is on or before ``on``, plus the corrections
+    :func:`plan_fees` makes, dated ``as_of`` (``on`` by default).
+
+    Run it every day (or every week): a period billed in advance with a lead time of 10
+    days is issued 10 days before it starts.
+    """
+    _check_not_draft(sub)
+    o = to_date(on, "on").toordinal()
+    lo = _ord(sub.billing_start)
+    hi = max(o - sub.invoice_shift + 1, lo + 1)
+    day = _pd(o) if as_of is None else as_of
+    plan = plan_fees(sub, _pd(lo), _pd(hi), as_of=day)
+    due = tuple(f for f in plan.fees if f.kind is not FeeKind.REGULAR or _ord(f.invoice_date) <= o)
+    return FeePlan(due, plan.complete)
+
+
+def generate_due_fees(
+    sub: Subscription, on: _dt.date, *, at: _dt.datetime, as_of: _dt.date | None = None
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """Apply :func:`plan_due_fees` (idempotent: a rerun adds none)."""
+    at = _clock(at)  # the instant first: every input is checked before any work
+    plan = plan_due_fees(sub, on, as_of=as_of)
+    return _generate(sub, plan, at=at)
+
+
+def set_next_invoice_date(
+    sub: Subscription, on: _dt.date, *, at: _dt.datetime
+) -> tuple[Subscription, tuple[DomainEvent, ...]]:
+    """Set the next invoice date by hand; the schedule then follows it.
+
+    The invoice dated ``on`` bills the period that starts (in advance) or ends (in
+    arrears) on the boundary ``on`` less the invoice shift (offset, lead time); periods
+    follow from that boundary by the invoice interval. Days not billed before it are
+    caught up on the same invoice: a fee prorated over the period of the new schedule they
+    fall in, dated ``on``. The boundary may not fall inside days already billed, nor before
+    the billing start or on or after the end.
+    """
+    at = _clock(at)  # the instant first: every input is checked before any work
+    check_subscription(sub)
+    day = to_date(on, "on")
+    _check_not_final(sub, "set the next invoice date of")
+    anchor = day.toordinal() - sub.invoice_shift
+    regular = [_ord(f.end) for f in sub.fees if f.kind is FeeKind.REGULAR]
+    billed = max([_ord(sub.billing_start), *regular])
+    if anchor < billed:
+        raise BusinessRuleError(
+            f"an invoice on {day} bills a period from {_pd(anchor)}, but subscription "
+            f"{sub.id!r} is billed through {_pd(billed - 1)}: choose a date whose period "
+            f"starts on or after {_pd(billed)}",
+            entity="subscription",
+            id=sub.id,
+        )
+    if sub.end is not None and anchor >= _ord(sub.end):
+        raise BusinessRuleError(
+            f"an invoice on {day} bills a period from {_pd(anchor)}, on or after the end "
+            f"{sub.end} of subscription {sub.id!r}",
+            entity="subscription",
+            id=sub.id,
+        )
+    event = NextInvoiceDateSet(
+        aggregate_id=sub.id,
+        company_id=sub.company_id,
+        occurred_at=at,
+        on=day,
+        boundary=_pd(anchor),
+    )
+    return evolve(sub, manual_invoice_date=day), (event,)
 
 
 def _apply_plan(
@@ -473,6 +764,8 @@ def cancel(
         new_end = min(new_end, sub.end)
     changed = evolve(sub, status=status, end=new_end)
     credits = _corrections(changed, day.toordinal(), changed.fees)
+    done = evolve(changed, fees=(*changed.fees, *credits))
+    _remember(done)
     event = SubscriptionCancelled(
         aggregate_id=sub.id,
         company_id=sub.company_id,
@@ -480,7 +773,7 @@ def cancel(
         end=new_end,
         credits=tuple(f.id for f in credits),
     )
-    return evolve(changed, fees=(*changed.fees, *credits)), (event,)
+    return done, (event,)
 
 
 def reduce_days(
@@ -710,21 +1003,35 @@ def next_invoice_date(sub: Subscription, on: _dt.date) -> pendulum.Date:
     """
     check_subscription(sub)
     o = to_date(on, "on").toordinal()
+    manual = sub.manual_invoice_date
+    shift = sub.invoice_shift
+    if manual is not None and o <= _ord(manual):
+        bound = _ord(manual) - shift
+        end = _ord(sub.end) if sub.end is not None else _FAR
+        if bound < end or (sub.billing is Billing.IN_ARREARS and bound == end):
+            return manual
+    base = _next_base(sub, o - shift)
+    return _pd(o) if base is None else _pd(base + shift)
+
+
+def _next_base(sub: Subscription, o: int) -> int | None:
+    """The first base date (period start in advance, period end in arrears) on or after
+    ordinal ``o``, or ``None`` when the schedule has none left."""
     bstart = _ord(sub.billing_start)
     bend = _ord(sub.end) if sub.end is not None else _FAR
     if sub.billing is Billing.IN_ADVANCE:
         if o <= bstart:
-            return _pd(bstart)
+            return bstart
         frm = o
     else:
         frm = max(o, bstart + 1)
     if frm < bend:
         nxt = _ord(sub.recurrence.first_on_or_after(_pd(frm)))
         if nxt < bend:
-            return _pd(nxt)
+            return nxt
     if sub.billing is Billing.IN_ARREARS and o <= bend < _FAR:
-        return _pd(bend)
-    return _pd(o)
+        return bend
+    return None
 
 
 def add_service_credit(

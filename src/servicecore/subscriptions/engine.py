@@ -202,6 +202,8 @@ def _fast(sub: Subscription) -> bool:
         and not sub.reductions
         and len(sub.price_changes) <= 1
         and sub.proration is Proration.ACTUAL_DAYS
+        and sub.invoice_shift == 0
+        and sub.manual_invoice_date is None
         and sub.status is not SubscriptionStatus.DRAFT
     )
 

@@ -30,6 +30,9 @@ __all__ = [
     "Fee",
     "FeeKind",
     "InvoiceCredit",
+    "InvoicePayment",
+    "OverdueAction",
+    "PaymentStatus",
     "PriceChange",
     "Proration",
     "RemainderPlacement",
@@ -79,6 +82,33 @@ class Proration(enum.Enum):
     WHOLE_PERIODS = "whole_periods"
     """No proration: a period with any billable day costs the full price, charged once on
     the fee holding its first billable day; only wholly unused periods are credited."""
+    FIXED_28 = "fixed_28"
+    """A part of a month-based period costs ``price * days / 28`` whatever the month's
+    length, never more than the whole period, which costs the price. Day- and week-based
+    periods fall back to actual days."""
+    FIXED_30 = "fixed_30"
+    """As :attr:`FIXED_28` with ``price / 30`` a day."""
+
+
+class OverdueAction(enum.Enum):
+    """What happens to a subscription whose invoice stays unpaid past the grace period."""
+
+    SUSPEND = "suspend"
+    """Suspended from the day the grace period ran out (no billing from then on)."""
+    CANCEL = "cancel"
+    """Cancelled on the day the grace period ran out (paid days after it are credited)."""
+    NOTHING = "nothing"
+    """Only reported: :func:`~servicecore.subscriptions.lapsed_invoices` lists it."""
+
+
+class PaymentStatus(enum.Enum):
+    """The payment state of an invoice as of a day."""
+
+    UNPAID = "unpaid"
+    """Not paid, not yet past its due date."""
+    OVERDUE = "overdue"
+    """Not paid, past its due date."""
+    PAID = "paid"
 
 
 class AlignmentKind(enum.Enum):
@@ -139,6 +169,10 @@ def _end(v: object) -> pendulum.Date | None:
 
 def _trial_end(v: object) -> pendulum.Date | None:
     return None if v is None else to_date(v, "trial_end")
+
+
+def _manual(v: object) -> pendulum.Date | None:
+    return None if v is None else to_date(v, "manual_invoice_date")
 
 
 @frozen
@@ -226,6 +260,44 @@ class InvoiceCredit:
     amount: Money
     reason: str
     reference: str = field(validator=lambda _i, _a, v: check_id(v, "reference"))
+
+
+def _due(v: object) -> pendulum.Date:
+    return to_date(v, "due")
+
+
+def _invoice_date(v: object) -> pendulum.Date:
+    return to_date(v, "invoice_date")
+
+
+def _paid_on(v: object) -> pendulum.Date | None:
+    return None if v is None else to_date(v, "paid_on")
+
+
+@frozen(kw_only=True)
+class InvoicePayment:
+    """The host's invoice for the fees dated ``invoice_date``: due on ``due``, paid on
+    ``paid_on`` (``None`` while unpaid)."""
+
+    invoice_date: pendulum.Date = field(converter=_invoice_date)
+    due: pendulum.Date = field(converter=_due)
+    paid_on: pendulum.Date | None = field(default=None, converter=_paid_on)
+
+    def __attrs_post_init__(self) -> None:
+        if self.due < self.invoice_date:
+            raise ValidationError(
+                f"due date {self.due} precedes the invoice date {self.invoice_date}",
+                field="due",
+                value=self.due,
+                allowed=f"a date on or after {self.invoice_date}",
+            )
+
+    def status_on(self, day: object) -> PaymentStatus:
+        """PAID once paid by ``day``; OVERDUE when unpaid after the due date; else UNPAID."""
+        d = to_date(day, "day")
+        if self.paid_on is not None and self.paid_on <= d:
+            return PaymentStatus.PAID
+        return PaymentStatus.OVERDUE if d > self.due else PaymentStatus.UNPAID
 
 
 @frozen(kw_only=True)
@@ -347,6 +419,21 @@ def _is(kind: type[Any] | tuple[type[Any], ...], allowed: str) -> Any:
     return check
 
 
+def _days(name: str) -> Any:
+    """An attrs validator: an int number of days from 0 to 366."""
+
+    def check(_inst: object, _a: object, v: object) -> None:
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 366:
+            raise ValidationError(
+                f"{name} must be a whole number of days from 0 to 366, not {v!r}",
+                field=name,
+                value=v,
+                allowed="an int from 0 to 366",
+            )
+
+    return check
+
+
 def check_subscription(value: object, param: str = "subscription") -> Subscription:
     """``value`` if it is a :class:`Subscription`, else ``ValidationError``."""
     if not isinstance(value, Subscription):
@@ -384,6 +471,16 @@ class SubscriptionGroup:
     credit_reversal: CreditReversal = field(
         default=CreditReversal.ORIGINAL_DATES, validator=_is(CreditReversal, "a CreditReversal")
     )
+    grace_days: int = field(default=14, validator=_days("grace_days"))
+    """Days an invoice may stay unpaid after its due date before ``overdue_action``."""
+    overdue_action: OverdueAction = field(
+        default=OverdueAction.SUSPEND, validator=_is(OverdueAction, "an OverdueAction")
+    )
+    invoice_lead_days: int = field(default=0, validator=_days("invoice_lead_days"))
+    """Billed in advance, a period is invoiced this many days before it starts."""
+    invoice_offset_days: int = field(default=0, validator=_days("invoice_offset_days"))
+    """Days added to every invoice date (the period start in advance, the day after the
+    period in arrears)."""
 
     def __attrs_post_init__(self) -> None:
         acc = self.accrual_interval
@@ -446,6 +543,46 @@ class Subscription:
     fees: tuple[Fee, ...] = ()
     posted_accruals: tuple[str, ...] = ()
     """Ids of the accrual lines already posted as journal entries (S9), in posting order."""
+    invoice_lead_days: int = field(default=0, validator=_days("invoice_lead_days"))
+    """Copied from the group: billed in advance, invoiced this many days before a period."""
+    invoice_offset_days: int = field(default=0, validator=_days("invoice_offset_days"))
+    """Copied from the group: days added to every invoice date."""
+    manual_invoice_date: pendulum.Date | None = field(default=None, converter=_manual)
+    """The next invoice date set by hand (:func:`set_next_invoice_date`): the schedule
+    follows it from then on."""
+    invoices: tuple[InvoicePayment, ...] = ()
+    """The host's invoices and their payments (:func:`record_invoice`)."""
+    previous_id: str | None = None
+    """The subscription this one restarted as a new term (:func:`restart`)."""
+
+    @property
+    def invoice_shift(self) -> int:
+        """Days from a period's base date (its start in advance, its end in arrears) to its
+        invoice date: the offset, less the lead time in advance."""
+        lead = self.invoice_lead_days if self.billing is Billing.IN_ADVANCE else 0
+        return self.invoice_offset_days - lead
+
+    def status_on(self, day: object) -> SubscriptionStatus:
+        """The status as of ``day``: an active or suspended subscription whose end date is
+        on or before ``day`` reads as ENDED, without a command having run."""
+        d = to_date(day, "day")
+        live = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
+        if self.status in live and self.end is not None and self.end <= d:
+            return SubscriptionStatus.ENDED
+        return self.status
+
+    def invoice(self, invoice_date: object) -> InvoicePayment:
+        """The host's invoice dated ``invoice_date`` (``BusinessRuleError`` if unknown)."""
+        d = to_date(invoice_date, "invoice_date")
+        for p in self.invoices:
+            if p.invoice_date == d:
+                return p
+        raise BusinessRuleError(
+            f"subscription {self.id!r} has no invoice recorded for {d}; record it first "
+            "with record_invoice",
+            entity="invoice",
+            id=str(d),
+        )
 
     @property
     def currency(self) -> Currency:
@@ -463,6 +600,11 @@ class Subscription:
 
     @property
     def recurrence(self) -> Recurrence:
+        """The billing periods: from the alignment, or anniversaries of the period start
+        the hand-set next invoice date belongs to."""
+        if self.manual_invoice_date is not None:
+            anchor = self.manual_invoice_date.add(days=-self.invoice_shift)
+            return _recurrence(Alignment.anniversary(), self.interval, anchor)
         return self.alignment.recurrence(self.interval, self.billing_start)
 
     def price_on(self, day: object) -> Money:
@@ -565,7 +707,8 @@ def create_subscription(
     category: str | None = None,
     project_id: str | None = None,
 ) -> tuple[Subscription, Events]:
-    """A new DRAFT subscription in ``group`` (its invoice period is copied).
+    """A new DRAFT subscription in ``group`` (its invoice period, invoice lead time and
+    invoice date offset are copied).
 
     ``price`` is the base price; with ``index`` the fee price is ``price * index / 100``.
     """
@@ -607,6 +750,8 @@ def create_subscription(
         trial_end=trial,
         category=category,
         project_id=project_id,
+        invoice_lead_days=group.invoice_lead_days,
+        invoice_offset_days=group.invoice_offset_days,
     )
     sub.recurrence  # noqa: B018 - validates the alignment against the interval
     first = sub.billing_start

@@ -14,11 +14,13 @@ from servicecore.ports import UnitOfWork, check_id
 from servicecore.subscriptions.billing import (
     CancelMode,
     FeePlan,
-    _apply_plan,
+    _generate,
     add_service_credit,
     cancel,
+    plan_due_fees,
     plan_fees,
     reduce_price,
+    set_next_invoice_date,
 )
 from servicecore.subscriptions.model import (
     SUBSCRIPTIONS,
@@ -34,8 +36,10 @@ __all__ = [
     "cancel_subscription",
     "preview_invoice_schedule",
     "reduce_fee_price",
+    "run_due_invoice_schedule",
     "run_invoice_schedule",
     "run_invoice_schedules",
+    "set_subscription_next_invoice_date",
 ]
 
 
@@ -80,7 +84,7 @@ def run_invoice_schedule(
     twice; rerunning after a commit adds nothing."""
     sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     plan = plan_fees(sub, start, end, as_of=as_of, continuous=continuous, limit=limit)
-    new, events = _apply_plan(sub, plan, at=read_clock(clock))
+    new, events = _generate(sub, plan, at=read_clock(clock))
     if events:
         uow[SUBSCRIPTIONS].save(new)
         uow.record(events)
@@ -152,6 +156,36 @@ def reduce_fee_price(
     """Lower the price of an issued fee by ``by`` (a PRICE_REDUCTION fee, S7)."""
     sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
     new, events = reduce_price(sub, fee_id, by, at=read_clock(clock), on=on)
+    uow[SUBSCRIPTIONS].save(new)
+    uow.record(events)
+    return new
+
+
+def run_due_invoice_schedule(
+    uow: UnitOfWork,
+    sub_id: str,
+    on: _dt.date,
+    *,
+    clock: Clock,
+    as_of: _dt.date | None = None,
+) -> FeePlan:
+    """Issue the fees of one subscription invoiced on or before ``on`` (lead time and
+    offset included, see :func:`~servicecore.subscriptions.plan_due_fees`)."""
+    sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
+    plan = plan_due_fees(sub, on, as_of=as_of)
+    new, events = _generate(sub, plan, at=read_clock(clock))
+    if events:
+        uow[SUBSCRIPTIONS].save(new)
+        uow.record(events)
+    return plan
+
+
+def set_subscription_next_invoice_date(
+    uow: UnitOfWork, sub_id: str, on: _dt.date, *, clock: Clock
+) -> Subscription:
+    """:func:`~servicecore.subscriptions.set_next_invoice_date` on a stored subscription."""
+    sub = uow[SUBSCRIPTIONS].get(check_id(sub_id, "sub_id"))
+    new, events = set_next_invoice_date(sub, on, at=read_clock(clock))
     uow[SUBSCRIPTIONS].save(new)
     uow.record(events)
     return new

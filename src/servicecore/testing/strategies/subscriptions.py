@@ -18,7 +18,9 @@ from servicecore.subscriptions import (
     CreditReversal,
     Fee,
     InvoiceCredit,
+    InvoicePayment,
     JournalEntry,
+    OverdueAction,
     PriceChange,
     Proration,
     RemainderPlacement,
@@ -45,6 +47,7 @@ __all__ = [
     "alignments",
     "fees",
     "intervals",
+    "invoice_payments",
     "journal_entries",
     "periods",
     "price_changes",
@@ -109,7 +112,9 @@ def alignments() -> st.SearchStrategy[Alignment]:
 def subscription_groups(company_id: str = "ACME") -> st.SearchStrategy[SubscriptionGroup]:
     """Valid groups: the accrual period never coarser than the invoice period (S9)."""
 
-    def build(invoice: Interval, accrue: bool, pick: int) -> SubscriptionGroup:
+    def build(
+        invoice: Interval, accrue: bool, pick: int, dunning: tuple[int, OverdueAction, int, int]
+    ) -> SubscriptionGroup:
         ok = [
             a
             for a in (Interval.days(1), Interval.months(1), Interval.quarters(1), Interval.years(1))
@@ -122,9 +127,19 @@ def subscription_groups(company_id: str = "ACME") -> st.SearchStrategy[Subscript
             invoice_interval=invoice,
             accrue_revenue=accrue,
             accrual_interval=accrual,
+            grace_days=dunning[0],
+            overdue_action=dunning[1],
+            invoice_lead_days=dunning[2],
+            invoice_offset_days=dunning[3],
         )
 
-    return st.builds(build, intervals(), st.booleans(), st.integers(0, 3))
+    dunning = st.tuples(
+        st.integers(0, 30),
+        st.sampled_from(OverdueAction),
+        st.sampled_from([0, 0, 1, 10, 31]),
+        st.sampled_from([0, 0, 1, 5]),
+    )
+    return st.builds(build, intervals(), st.booleans(), st.integers(0, 3), dunning)
 
 
 @st.composite
@@ -177,6 +192,20 @@ def service_credits(currency: str = "EUR") -> st.SearchStrategy[InvoiceCredit]:
     )
 
 
+def invoice_payments() -> st.SearchStrategy[InvoicePayment]:
+    """Host invoices: due on or after the invoice date, unpaid or paid on or after it."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> InvoicePayment:
+        day = draw(_billing_dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)))
+        paid = draw(st.none() | st.integers(0, 90).map(lambda n: day.add(days=n)))
+        return InvoicePayment(
+            invoice_date=day, due=day.add(days=draw(st.integers(0, 60))), paid_on=paid
+        )
+
+    return build()
+
+
 def _register_subscription_types() -> None:
     st.register_type_strategy(Interval, intervals())
     st.register_type_strategy(Recurrence, recurrences())
@@ -185,6 +214,7 @@ def _register_subscription_types() -> None:
     st.register_type_strategy(SubscriptionGroup, subscription_groups())
     st.register_type_strategy(Subscription, subscriptions())
     st.register_type_strategy(InvoiceCredit, service_credits())
+    st.register_type_strategy(InvoicePayment, invoice_payments())
 
 
 # -- subscriptions: fees, prices, revenue and journal entries ------------------------------
