@@ -174,9 +174,8 @@ def test_stored_calendar_round_trips_through_serialization() -> None:
 
 
 # -- SLAs that refer to a calendar --------------------------------------------------------------
-def test_a_plain_string_is_refused_with_the_way_to_refer() -> None:
-    with pytest.raises(ValidationError, match=r"pass CalendarRef\('se-desk'\)"):
-        gold(calendar="se-desk")
+def test_a_plain_calendar_id_refers_like_a_calendar_ref() -> None:
+    assert gold(calendar="se-desk") == gold()
     assert gold().calendar_id == "se-desk"
     assert gold(calendar=EIGHT_TO_FOUR).calendar_id is None
 

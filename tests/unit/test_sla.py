@@ -13,7 +13,7 @@ import pendulum
 import pytest
 from attrs import evolve
 
-from servicecore.calendars import BusinessCalendar
+from servicecore.calendars import BusinessCalendar, CalendarRef
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.money import Money
 from servicecore.sla import (
@@ -157,8 +157,13 @@ def test_sla_validation() -> None:
         ClockRules(pause_statuses="waiting")
     with pytest.raises(ValidationError, match="below 100"):
         gold(warning_thresholds=[100])
-    with pytest.raises(ValidationError, match="BusinessCalendar"):
-        gold(calendar="office")
+    # A plain id refers to a stored or plugin calendar, as CalendarRef does (issue 17 item 1).
+    assert gold(calendar="office").calendar == CalendarRef("office")
+    assert gold(calendar="office").calendar_id == "office"
+    with pytest.raises(ValidationError, match="calendar_id"):
+        gold(calendar=" office")
+    with pytest.raises(ValidationError, match="BusinessCalendar, a calendar id"):
+        gold(calendar=8)
     with pytest.raises(ValidationError, match="ClockRules"):
         gold(response="x")
     with pytest.raises(ValidationError, match="no resolution target"):

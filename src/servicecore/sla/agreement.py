@@ -37,16 +37,14 @@ from servicecore.sla.targets import (
 def _calendar(value: object) -> BusinessCalendar | CalendarRef | None:
     if value is None or isinstance(value, BusinessCalendar | CalendarRef):
         return value
-    hint = (
-        f"; to refer to a calendar by id, pass CalendarRef({value!r})"
-        if isinstance(value, str)
-        else ""
-    )
+    if isinstance(value, str):  # a calendar id: the same as CalendarRef(id)
+        return CalendarRef(value)
     raise ValidationError(
-        f"calendar must be a BusinessCalendar, a CalendarRef or None (24x7), not {value!r}" + hint,
+        f"calendar must be a BusinessCalendar, a calendar id or None (24x7), not {value!r}",
         field="calendar",
         value=value,
-        allowed="a BusinessCalendar, CalendarRef('se-desk') (a stored or plugin calendar), or None",
+        allowed="a BusinessCalendar, a calendar id such as 'se-desk' or CalendarRef('se-desk') "
+        "(a stored or plugin calendar), or None",
     )
 
 
@@ -54,10 +52,11 @@ def _calendar(value: object) -> BusinessCalendar | CalendarRef | None:
 class ServiceLevelAgreement:
     """An SLA definition (aggregate).
 
-    ``calendar`` None means 24x7; a :class:`~servicecore.calendars.CalendarRef` refers by
-    id to a calendar kept elsewhere (a :class:`~servicecore.calendars.StoredCalendar`, or
-    one a plugin supplies), resolved each time the stored clocks use it (see
-    ``servicecore.sla_clocks``), so later changes to that calendar reach the SLA;
+    ``calendar`` None means 24x7; a :class:`~servicecore.calendars.CalendarRef` (or a plain
+    calendar id, converted to one) refers by id to a calendar kept elsewhere (a
+    :class:`~servicecore.calendars.StoredCalendar`, or one a plugin supplies), resolved
+    each time the stored clocks use it (see ``servicecore.sla_clocks``), so later changes
+    to that calendar reach the SLA;
     :meth:`with_calendar` resolves it by hand. ``targets`` maps each priority to its
     response and resolution :class:`Target`. ``response``/``resolution`` say which
     statuses pause or fulfil each clock (a "waiting for customer" status can pause
