@@ -7,6 +7,7 @@ from typing import Any
 
 import pendulum
 
+import servicecore.orders.creation as creation
 import servicecore.orders.generation as generation
 import servicecore.orders.model as model
 from servicecore.agreements.plan import PlannedLine, PlannedOrder, ServiceOrderPlan, TransactionType
@@ -14,7 +15,7 @@ from servicecore.clock import FixedClock
 from servicecore.money import Money
 from tests.bad_input.engine import Entry, call, fields_call, method, use_case
 
-MODULES: tuple[Any, ...] = (model, generation)
+MODULES: tuple[Any, ...] = (model, generation, creation)
 
 AT = pendulum.datetime(2024, 3, 1, 9)
 
@@ -99,6 +100,7 @@ def _plan() -> ServiceOrderPlan:
 def entries() -> list[Entry]:
     m = "servicecore.orders.model."
     g = "servicecore.orders.generation."
+    c = "servicecore.orders.creation."
     tree = _tree()
     return [
         Entry(m + "Stage", lambda: fields_call(model.Stage)),
@@ -204,6 +206,44 @@ def entries() -> list[Entry]:
                 tree=tree,
                 clock=FixedClock(AT),
                 sla_of=None,
+            ),
+        ),
+        Entry(
+            c + "create_order_from_sales_order",
+            lambda: use_case(
+                creation.create_order_from_sales_order,
+                sales_order_id="SALES-1",
+                order_id="SO-NEW",
+                customer_id="C",
+                currency="EUR",
+                tree=tree,
+                clock=FixedClock(AT),
+                lines=[_line()],
+                priority="high",
+                address="Main St 1",
+                responsible_id="R",
+                preferred_technician_id="T",
+                project_id="P",
+                preferred_service_time=AT,
+            ),
+        ),
+        Entry(
+            c + "create_order_from_web_request",
+            lambda: use_case(
+                creation.create_order_from_web_request,
+                web_request_id="WEB-1",
+                order_id="SO-NEW",
+                customer_id="C",
+                currency="EUR",
+                tree=tree,
+                clock=FixedClock(AT),
+                lines=[_line()],
+                priority="high",
+                address="Main St 1",
+                responsible_id="R",
+                preferred_technician_id="T",
+                project_id="P",
+                preferred_service_time=AT,
             ),
         ),
     ]

@@ -3,6 +3,7 @@
 Every public name is re-exported here: import from ``servicecore.orders``.
 """
 
+from servicecore.orders.creation import create_order_from_sales_order, create_order_from_web_request
 from servicecore.orders.from_agreements import (
     SLA_OPEN_STATUS,
     SLA_STOPPED_STATUS,
@@ -67,6 +68,8 @@ __all__ = [
     "change_order_stage",
     "change_stage",
     "create_order_for_agreement",
+    "create_order_from_sales_order",
+    "create_order_from_web_request",
     "delete_line",
     "generate_orders_from_agreements",
     "generate_service_orders",

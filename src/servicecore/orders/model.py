@@ -32,6 +32,7 @@ from servicecore.ports import (
     check_items,
     check_iterable,
     check_type,
+    index_key,
 )
 
 __all__ = [
@@ -346,6 +347,13 @@ class ServiceOrderRepository(Repository[ServiceOrder]):
         """Orders currently in ``stage``."""
         return self.find("stage", check_id(stage, "stage"))
 
+    def list_for_source_reference(self, source: str, reference: str) -> list[ServiceOrder]:
+        """Orders created from one outside reference (e.g. ``"sales_order"``, ``"SO-1"``)."""
+        return self.find(
+            "source_reference",
+            index_key(check_id(source, "source"), check_id(reference, "reference")),
+        )
+
 
 SERVICE_ORDERS: AggregateType[ServiceOrder, ServiceOrderRepository] = AggregateType(
     kind="service_order",
@@ -355,6 +363,10 @@ SERVICE_ORDERS: AggregateType[ServiceOrder, ServiceOrderRepository] = AggregateT
         Index("customer", lambda o: (o.customer_id,)),
         Index("agreement", lambda o: (o.agreement_id,) if o.agreement_id else ()),
         Index("stage", lambda o: (o.stage,)),
+        Index(
+            "source_reference",
+            lambda o: (index_key(o.source, o.source_reference),) if o.source_reference else (),
+        ),
     ),
 )
 """Service orders in storage: ``uow[SERVICE_ORDERS]``."""
