@@ -6,6 +6,7 @@ everything before building anything and never mutates.
 
 from __future__ import annotations
 
+import datetime as _dt
 import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -13,7 +14,7 @@ from decimal import Decimal
 import pendulum
 from attrs import evolve, frozen
 
-from servicecore.agreements.plan import TransactionType
+from servicecore.agreements.plan import TimeBand, TransactionType
 from servicecore.clock import to_instant
 from servicecore.errors import (
     BusinessRuleError,
@@ -207,6 +208,8 @@ class OrderLine:
     relation_ids: tuple[str, ...] = ()
     signed_off: bool = False
     generation_key: str | None = None
+    time_band: TimeBand | None = None
+    """Time of day the work is done in (from the agreement line, or set by hand)."""
 
     @property
     def cost_amount(self) -> Money:
@@ -472,6 +475,29 @@ def _check_line_money(order: ServiceOrder, line: OrderLine) -> None:
         )
 
 
+def _check_band(value: object) -> None:
+    if value is None:
+        return
+    band = check_type(value, TimeBand, "line.time_band")
+    for name in ("start_after", "end_before"):
+        value = getattr(band, name)
+        if not isinstance(value, _dt.time) or value.tzinfo is not None:
+            raise ValidationError(
+                f"line.time_band.{name}: expected a local datetime.time, got {value!r}",
+                field=f"line.time_band.{name}",
+                value=value,
+                allowed="a datetime.time without time zone",
+            )
+    if not band.start_after < band.end_before:
+        raise ValidationError(
+            f"line.time_band: start_after {band.start_after} is not before "
+            f"end_before {band.end_before}",
+            field="line.time_band",
+            value=band,
+            allowed="start_after < end_before",
+        )
+
+
 def add_line(
     order: ServiceOrder, line: OrderLine, *, tree: StageTree, at: object
 ) -> tuple[ServiceOrder, tuple[DomainEvent, ...]]:
@@ -497,6 +523,7 @@ def add_line(
             allowed="an id not used on this order",
         )
     _check_line_money(order, line)
+    _check_band(line.time_band)
     return evolve(order, lines=(*order.lines, line)), ()
 
 
