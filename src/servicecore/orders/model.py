@@ -45,13 +45,16 @@ __all__ = [
     "OrderProgress",
     "OrderStageChanged",
     "ServiceOrder",
+    "ServiceOrderCancelled",
     "ServiceOrderCreated",
+    "ServiceOrderDeleted",
     "ServiceOrderRepository",
     "Stage",
     "StageChange",
     "StageTree",
     "add_line",
     "cancel_line",
+    "cancel_order",
     "change_stage",
     "delete_line",
     "move_line",
@@ -313,6 +316,20 @@ class OrderStageChanged(DomainEvent):
     from_stage: str
     to_stage: str
     reason: str | None = None
+
+
+@frozen(kw_only=True)
+class ServiceOrderCancelled(DomainEvent):
+    """A whole order was cancelled: ``line_ids`` are the lines it cancelled."""
+
+    line_ids: tuple[str, ...]
+
+
+@frozen(kw_only=True)
+class ServiceOrderDeleted(DomainEvent):
+    """An order was deleted with its lines (``line_ids``); none of them was posted."""
+
+    line_ids: tuple[str, ...]
 
 
 @frozen(kw_only=True)
@@ -599,6 +616,49 @@ def cancel_line(
     if line.status is LineStatus.CANCELLED:
         _refuse(order, f"cancel line {line.id!r} (already cancelled) of", order.stage)
     return _replace_line(order, evolve(line, status=LineStatus.CANCELLED)), ()
+
+
+def cancel_order(
+    order: ServiceOrder, *, tree: StageTree, at: object
+) -> tuple[ServiceOrder, tuple[DomainEvent, ...]]:
+    """Cancel the whole order: every created line becomes cancelled (D365 O3).
+
+    Refused when the stage does not allow cancelling, when the order is already posted
+    (every line posted or cancelled, at least one posted) and when no line is created (an
+    empty or already cancelled order). Posted lines stay posted.
+    """
+    check_type(order, ServiceOrder, "order")
+    when = to_instant(at, "at")
+    check_type(tree, StageTree, "tree")
+    stage = tree.stage(order.stage)
+    if not stage.can_cancel:
+        _refuse(order, "cancel", order.stage)
+    if order.lines and order.state is OrderProgress.POSTED:
+        raise InvalidTransitionError(
+            f"order: cannot cancel service order {order.id!r}: it is posted",
+            entity="service order",
+            id=order.id,
+            state=order.state.value,
+            action="cancel",
+        )
+    created = tuple(ln.id for ln in order.lines if ln.status is LineStatus.CREATED)
+    if not created:
+        raise InvalidTransitionError(
+            f"order: cannot cancel service order {order.id!r}: it has no created line"
+            " (allowed: an order with at least one created line)",
+            entity="service order",
+            id=order.id,
+            state=order.state.value,
+            action="cancel",
+        )
+    lines = tuple(
+        evolve(ln, status=LineStatus.CANCELLED) if ln.status is LineStatus.CREATED else ln
+        for ln in order.lines
+    )
+    event = ServiceOrderCancelled(
+        aggregate_id=order.id, company_id=order.company_id, occurred_at=when, line_ids=created
+    )
+    return evolve(order, lines=lines), (event,)
 
 
 def revoke_line(
