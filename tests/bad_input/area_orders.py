@@ -7,14 +7,18 @@ from typing import Any
 
 import pendulum
 
+import servicecore.orders.creation as creation
 import servicecore.orders.generation as generation
 import servicecore.orders.model as model
+import servicecore.orders.removal as removal
 from servicecore.agreements.plan import PlannedLine, PlannedOrder, ServiceOrderPlan, TransactionType
 from servicecore.clock import FixedClock
 from servicecore.money import Money
+from servicecore.storage.memory import InMemoryStore
+from tests.bad_input import valid as v
 from tests.bad_input.engine import Entry, call, fields_call, method, use_case
 
-MODULES: tuple[Any, ...] = (model, generation)
+MODULES: tuple[Any, ...] = (model, generation, creation, removal)
 
 AT = pendulum.datetime(2024, 3, 1, 9)
 
@@ -27,6 +31,8 @@ EXCLUDED: dict[str, str] = {
     "servicecore.orders.model.OrderLinesPosted": "an event built only by post_order",
     "servicecore.orders.model.OrderStageChanged": "an event built only by change_stage",
     "servicecore.orders.model.ServiceOrderCreated": "an event built only by generation",
+    "servicecore.orders.model.ServiceOrderCancelled": "an event built only by cancel_order",
+    "servicecore.orders.model.ServiceOrderDeleted": "an event built only by delete_service_order",
     "servicecore.orders.model.StageChange": "a log entry built only by change_stage",
     "servicecore.orders.generation.GeneratedLineKey": "a key record built only by generation",
 }
@@ -74,6 +80,14 @@ def _done() -> model.ServiceOrder:
     return order
 
 
+def _store_with_order() -> InMemoryStore:
+    store = v.store()
+    with store.unit_of_work("ACME") as uow:
+        uow[model.SERVICE_ORDERS].add(_order())
+        uow.commit()
+    return store
+
+
 def _plan() -> ServiceOrderPlan:
     day = pendulum.date(2024, 3, 4)
     planned = PlannedLine(
@@ -99,6 +113,8 @@ def _plan() -> ServiceOrderPlan:
 def entries() -> list[Entry]:
     m = "servicecore.orders.model."
     g = "servicecore.orders.generation."
+    c = "servicecore.orders.creation."
+    r = "servicecore.orders.removal."
     tree = _tree()
     return [
         Entry(m + "Stage", lambda: fields_call(model.Stage)),
@@ -204,6 +220,68 @@ def entries() -> list[Entry]:
                 tree=tree,
                 clock=FixedClock(AT),
                 sla_of=None,
+            ),
+        ),
+        Entry(
+            c + "create_order_from_sales_order",
+            lambda: use_case(
+                creation.create_order_from_sales_order,
+                sales_order_id="SALES-1",
+                order_id="SO-NEW",
+                customer_id="C",
+                currency="EUR",
+                tree=tree,
+                clock=FixedClock(AT),
+                lines=[_line()],
+                priority="high",
+                address="Main St 1",
+                responsible_id="R",
+                preferred_technician_id="T",
+                project_id="P",
+                preferred_service_time=AT,
+            ),
+        ),
+        Entry(
+            c + "create_order_from_web_request",
+            lambda: use_case(
+                creation.create_order_from_web_request,
+                web_request_id="WEB-1",
+                order_id="SO-NEW",
+                customer_id="C",
+                currency="EUR",
+                tree=tree,
+                clock=FixedClock(AT),
+                lines=[_line()],
+                priority="high",
+                address="Main St 1",
+                responsible_id="R",
+                preferred_technician_id="T",
+                project_id="P",
+                preferred_service_time=AT,
+            ),
+        ),
+        Entry(
+            m + "cancel_order",
+            lambda: call(model.cancel_order, order=_order(), tree=tree, at=AT),
+        ),
+        Entry(
+            r + "cancel_service_order",
+            lambda: use_case(
+                removal.cancel_service_order,
+                store=_store_with_order(),
+                order_id="SO-1",
+                tree=tree,
+                clock=FixedClock(AT),
+            ),
+        ),
+        Entry(
+            r + "delete_service_order",
+            lambda: use_case(
+                removal.delete_service_order,
+                store=_store_with_order(),
+                order_id="SO-1",
+                tree=tree,
+                clock=FixedClock(AT),
             ),
         ),
     ]

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pendulum
 from attrs import evolve, frozen
 
-from servicecore.agreements.plan import TransactionType
+from servicecore.agreements.plan import TimeBand, TransactionType
 from servicecore.clock import to_date, to_instant
 from servicecore.errors import (
     BusinessRuleError,
@@ -152,15 +152,6 @@ def _check_window(window: object, field: str) -> TimeWindow:
                 allowed=f"a whole number of days from 0 to {_MAX_WINDOW_DAYS}",
             )
     return w
-
-
-@frozen(kw_only=True)
-class TimeBand:
-    """A time-of-day band: the work starts after ``start_after`` and ends before
-    ``end_before`` (local times, ``start_after < end_before``)."""
-
-    start_after: _dt.time
-    end_before: _dt.time
 
 
 def _check_band(band: object, field: str) -> TimeBand:

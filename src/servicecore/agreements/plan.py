@@ -7,6 +7,7 @@ touching storage; ``servicecore.orders`` commits one idempotently, keyed by
 
 from __future__ import annotations
 
+import datetime as _dt
 import enum
 from decimal import Decimal
 
@@ -29,6 +30,18 @@ class TransactionType(enum.Enum):
 
 
 @frozen(kw_only=True)
+class TimeBand:
+    """A time-of-day band: the work starts after ``start_after`` and ends before
+    ``end_before`` (local times, ``start_after < end_before``; agreement lines check it).
+
+    Carried from an agreement line onto its planned lines and the order lines made of them.
+    """
+
+    start_after: _dt.time
+    end_before: _dt.time
+
+
+@frozen(kw_only=True)
 class PlannedLine:
     """One order line generation would create for one occurrence of one agreement line."""
 
@@ -46,6 +59,8 @@ class PlannedLine:
     """True when the line's time window held no open day of the business calendar."""
     relation_ids: tuple[str, ...] = ()
     """Object relations of the agreement line, copied onto the generated order."""
+    time_band: TimeBand | None = None
+    """The agreement line's time-of-day band, copied onto the generated order line."""
 
     @property
     def key(self) -> str:

@@ -438,6 +438,7 @@ def _orders(agreement: Agreement, rows: list[Row]) -> list[PlannedOrder]:
                     service_task_id=line.service_task_id,
                     no_open_day=flag,
                     relation_ids=(line.service_object_id,) if line.service_object_id else (),
+                    time_band=line.time_band,
                 )
             )
         orders.append(

@@ -3,6 +3,7 @@
 Every public name is re-exported here: import from ``servicecore.orders``.
 """
 
+from servicecore.orders.creation import create_order_from_sales_order, create_order_from_web_request
 from servicecore.orders.from_agreements import (
     SLA_OPEN_STATUS,
     SLA_STOPPED_STATUS,
@@ -26,13 +27,16 @@ from servicecore.orders.model import (
     OrderProgress,
     OrderStageChanged,
     ServiceOrder,
+    ServiceOrderCancelled,
     ServiceOrderCreated,
+    ServiceOrderDeleted,
     ServiceOrderRepository,
     Stage,
     StageChange,
     StageTree,
     add_line,
     cancel_line,
+    cancel_order,
     change_stage,
     delete_line,
     move_line,
@@ -42,6 +46,7 @@ from servicecore.orders.model import (
     sign_off_line,
     sign_off_order,
 )
+from servicecore.orders.removal import cancel_service_order, delete_service_order
 
 __all__ = [
     "GENERATED_LINE_KEYS",
@@ -57,17 +62,24 @@ __all__ = [
     "OrderProgress",
     "OrderStageChanged",
     "ServiceOrder",
+    "ServiceOrderCancelled",
     "ServiceOrderCreated",
+    "ServiceOrderDeleted",
     "ServiceOrderRepository",
     "Stage",
     "StageChange",
     "StageTree",
     "add_line",
     "cancel_line",
+    "cancel_order",
+    "cancel_service_order",
     "change_order_stage",
     "change_stage",
     "create_order_for_agreement",
+    "create_order_from_sales_order",
+    "create_order_from_web_request",
     "delete_line",
+    "delete_service_order",
     "generate_orders_from_agreements",
     "generate_service_orders",
     "make_agreement_template",

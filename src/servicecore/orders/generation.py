@@ -83,6 +83,7 @@ def _line(planned: PlannedLine, line_id: str) -> OrderLine:
         calculated_date=planned.calculated_date,
         service_object_id=planned.service_object_id,
         relation_ids=planned.relation_ids,
+        time_band=planned.time_band,
         generation_key=planned.key,
     )
 

@@ -6,6 +6,7 @@ everything before building anything and never mutates.
 
 from __future__ import annotations
 
+import datetime as _dt
 import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -13,7 +14,7 @@ from decimal import Decimal
 import pendulum
 from attrs import evolve, frozen
 
-from servicecore.agreements.plan import TransactionType
+from servicecore.agreements.plan import TimeBand, TransactionType
 from servicecore.clock import to_instant
 from servicecore.errors import (
     BusinessRuleError,
@@ -32,6 +33,7 @@ from servicecore.ports import (
     check_items,
     check_iterable,
     check_type,
+    index_key,
 )
 
 __all__ = [
@@ -43,13 +45,16 @@ __all__ = [
     "OrderProgress",
     "OrderStageChanged",
     "ServiceOrder",
+    "ServiceOrderCancelled",
     "ServiceOrderCreated",
+    "ServiceOrderDeleted",
     "ServiceOrderRepository",
     "Stage",
     "StageChange",
     "StageTree",
     "add_line",
     "cancel_line",
+    "cancel_order",
     "change_stage",
     "delete_line",
     "move_line",
@@ -206,6 +211,8 @@ class OrderLine:
     relation_ids: tuple[str, ...] = ()
     signed_off: bool = False
     generation_key: str | None = None
+    time_band: TimeBand | None = None
+    """Time of day the work is done in (from the agreement line, or set by hand)."""
 
     @property
     def cost_amount(self) -> Money:
@@ -312,6 +319,20 @@ class OrderStageChanged(DomainEvent):
 
 
 @frozen(kw_only=True)
+class ServiceOrderCancelled(DomainEvent):
+    """A whole order was cancelled: ``line_ids`` are the lines it cancelled."""
+
+    line_ids: tuple[str, ...]
+
+
+@frozen(kw_only=True)
+class ServiceOrderDeleted(DomainEvent):
+    """An order was deleted with its lines (``line_ids``); none of them was posted."""
+
+    line_ids: tuple[str, ...]
+
+
+@frozen(kw_only=True)
 class JournalRecord:
     """What the host books for one transaction type of one posting."""
 
@@ -346,6 +367,13 @@ class ServiceOrderRepository(Repository[ServiceOrder]):
         """Orders currently in ``stage``."""
         return self.find("stage", check_id(stage, "stage"))
 
+    def list_for_source_reference(self, source: str, reference: str) -> list[ServiceOrder]:
+        """Orders created from one outside reference (e.g. ``"sales_order"``, ``"SO-1"``)."""
+        return self.find(
+            "source_reference",
+            index_key(check_id(source, "source"), check_id(reference, "reference")),
+        )
+
 
 SERVICE_ORDERS: AggregateType[ServiceOrder, ServiceOrderRepository] = AggregateType(
     kind="service_order",
@@ -355,6 +383,10 @@ SERVICE_ORDERS: AggregateType[ServiceOrder, ServiceOrderRepository] = AggregateT
         Index("customer", lambda o: (o.customer_id,)),
         Index("agreement", lambda o: (o.agreement_id,) if o.agreement_id else ()),
         Index("stage", lambda o: (o.stage,)),
+        Index(
+            "source_reference",
+            lambda o: (index_key(o.source, o.source_reference),) if o.source_reference else (),
+        ),
     ),
 )
 """Service orders in storage: ``uow[SERVICE_ORDERS]``."""
@@ -460,6 +492,29 @@ def _check_line_money(order: ServiceOrder, line: OrderLine) -> None:
         )
 
 
+def _check_band(value: object) -> None:
+    if value is None:
+        return
+    band = check_type(value, TimeBand, "line.time_band")
+    for name in ("start_after", "end_before"):
+        value = getattr(band, name)
+        if not isinstance(value, _dt.time) or value.tzinfo is not None:
+            raise ValidationError(
+                f"line.time_band.{name}: expected a local datetime.time, got {value!r}",
+                field=f"line.time_band.{name}",
+                value=value,
+                allowed="a datetime.time without time zone",
+            )
+    if not band.start_after < band.end_before:
+        raise ValidationError(
+            f"line.time_band: start_after {band.start_after} is not before "
+            f"end_before {band.end_before}",
+            field="line.time_band",
+            value=band,
+            allowed="start_after < end_before",
+        )
+
+
 def add_line(
     order: ServiceOrder, line: OrderLine, *, tree: StageTree, at: object
 ) -> tuple[ServiceOrder, tuple[DomainEvent, ...]]:
@@ -485,6 +540,7 @@ def add_line(
             allowed="an id not used on this order",
         )
     _check_line_money(order, line)
+    _check_band(line.time_band)
     return evolve(order, lines=(*order.lines, line)), ()
 
 
@@ -560,6 +616,49 @@ def cancel_line(
     if line.status is LineStatus.CANCELLED:
         _refuse(order, f"cancel line {line.id!r} (already cancelled) of", order.stage)
     return _replace_line(order, evolve(line, status=LineStatus.CANCELLED)), ()
+
+
+def cancel_order(
+    order: ServiceOrder, *, tree: StageTree, at: object
+) -> tuple[ServiceOrder, tuple[DomainEvent, ...]]:
+    """Cancel the whole order: every created line becomes cancelled (D365 O3).
+
+    Refused when the stage does not allow cancelling, when the order is already posted
+    (every line posted or cancelled, at least one posted) and when no line is created (an
+    empty or already cancelled order). Posted lines stay posted.
+    """
+    check_type(order, ServiceOrder, "order")
+    when = to_instant(at, "at")
+    check_type(tree, StageTree, "tree")
+    stage = tree.stage(order.stage)
+    if not stage.can_cancel:
+        _refuse(order, "cancel", order.stage)
+    if order.lines and order.state is OrderProgress.POSTED:
+        raise InvalidTransitionError(
+            f"order: cannot cancel service order {order.id!r}: it is posted",
+            entity="service order",
+            id=order.id,
+            state=order.state.value,
+            action="cancel",
+        )
+    created = tuple(ln.id for ln in order.lines if ln.status is LineStatus.CREATED)
+    if not created:
+        raise InvalidTransitionError(
+            f"order: cannot cancel service order {order.id!r}: it has no created line"
+            " (allowed: an order with at least one created line)",
+            entity="service order",
+            id=order.id,
+            state=order.state.value,
+            action="cancel",
+        )
+    lines = tuple(
+        evolve(ln, status=LineStatus.CANCELLED) if ln.status is LineStatus.CREATED else ln
+        for ln in order.lines
+    )
+    event = ServiceOrderCancelled(
+        aggregate_id=order.id, company_id=order.company_id, occurred_at=when, line_ids=created
+    )
+    return evolve(order, lines=lines), (event,)
 
 
 def revoke_line(

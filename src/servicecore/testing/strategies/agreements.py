@@ -160,6 +160,7 @@ def planned_lines() -> st.SearchStrategy[PlannedLine]:
         quantity=st.integers(1, 10).map(Decimal),
         cost_price=_prices("EUR"),
         sales_price=_prices("EUR"),
+        time_band=st.none() | time_bands(),
     )
 
 

@@ -17,6 +17,7 @@ from servicecore.orders import (
     Stage,
     StageTree,
 )
+from servicecore.testing.strategies.agreements import time_bands
 from servicecore.testing.strategies.kernel import dates, ids, instants
 
 __all__ = ["DEFAULT_STAGES", "order_lines", "service_orders"]
@@ -50,6 +51,7 @@ def order_lines(currency: str = "EUR") -> st.SearchStrategy[OrderLine]:
         worker_id=st.none() | ids("W"),
         agreement_line_id=st.none() | ids("AL"),
         calculated_date=st.none() | dates(),
+        time_band=st.none() | time_bands(),
     )
 
 
