@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 
 from attrs import evolve
 
+from servicecore.demo.agreements import AgreementStep
 from servicecore.demo.batches import close_pool
+from servicecore.demo.dispatch import DispatchStep
 from servicecore.demo.orders import ServiceOrderStep
 from servicecore.demo.repairs import RepairStep
 from servicecore.demo.sla import SlaStep
@@ -35,11 +37,13 @@ STEPS: tuple[Callable[[], Step], ...] = (
     SubscriptionStep,
     RepairStep,
     ServiceOrderStep,
+    AgreementStep,
+    DispatchStep,
 )
 """The areas of the simulation, in set-up order (the SLAs before the orders that use
 them, customers before their pumps)."""
 
-_DAILY = ("subscriptions", "repairs", "orders", "sla")
+_DAILY = ("subscriptions", "agreements", "repairs", "orders", "sla", "dispatch")
 
 
 def simulate(
