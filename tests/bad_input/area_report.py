@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from servicecore import report
+from servicecore.dispatch import Booking, BookingStatus, Worker
 from servicecore.orders import ServiceOrder, Stage, StageTree, new_service_order
 from servicecore.report import collect
 from servicecore.sla_clocks import StoredSlaClock
@@ -34,6 +35,17 @@ def _order() -> ServiceOrder:
 
 def _clock() -> StoredSlaClock:
     return StoredSlaClock(company_id="ACME", id="SO-1/resolution", clock=v.sla_clock())
+
+
+def _worker() -> Worker:
+    return Worker(company_id="ACME", id="ANNA", name="Anna", calendar=v.calendar())
+
+
+def _booking() -> Booking:
+    return Booking(
+        company_id="ACME", id="B1", order_id="SO-1", line_id="1", worker_id="ANNA",
+        start=v.AT, end=v.AT.add(hours=1), status=BookingStatus.DONE,
+    )  # fmt: skip
 
 
 def entries() -> list[Entry]:
@@ -115,4 +127,34 @@ def entries() -> list[Entry]:
             "collect.symptom_resolutions",
             lambda: call(collect.symptom_resolutions, repairs=[v.finished_repair()], limit=3),
         ),
+        add(
+            "technician_utilisation",
+            lambda: call(
+                report.technician_utilisation,
+                workers=[_worker()],
+                bookings=[_booking()],
+                start=v.AT,
+                end=v.AT.add(days=7),
+            ),
+        ),
+        add(
+            "dispatch_timeline",
+            lambda: call(report.dispatch_timeline, bookings=[_booking()], week=v.DAY),
+        ),
+        add("timeline_week", lambda: call(report.timeline_week, as_of=v.DAY)),
+        add(
+            "collect.technician_utilisation",
+            lambda: call(
+                collect.technician_utilisation,
+                workers=[_worker()],
+                bookings=[_booking()],
+                start=v.AT,
+                end=v.AT.add(days=7),
+            ),
+        ),
+        add(
+            "collect.dispatch_timeline",
+            lambda: call(collect.dispatch_timeline, bookings=[_booking()], week=v.DAY),
+        ),
+        add("collect.timeline_week", lambda: call(collect.timeline_week, as_of=v.DAY)),
     ]

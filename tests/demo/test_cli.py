@@ -80,7 +80,8 @@ def test_the_same_seed_gives_the_same_database_and_report(
     ):
         assert f"\n{section}\n" in first
     assert "  2024-01 " in first
-    assert "dispatch" in first  # utilisation: the documented gap
+    for tech in ("TECH-ANNA", "TECH-BORIS", "TECH-CARLA", "TECH-DAVID"):
+        assert f"\n  {tech} " in first  # utilisation from the dispatch board
 
 
 def test_report_prints_and_writes_the_html_page(
@@ -170,12 +171,12 @@ def test_a_database_of_an_older_demo_format_is_a_clear_error(
     try:
         with store.unit_of_work(f"DEMO-{SEED}") as uow:
             run = uow[DEMO_RUNS].get("run")
-            uow[DEMO_RUNS].save(evolve(run, format_version=0))
+            uow[DEMO_RUNS].save(evolve(run, format_version=1))
             uow.commit()
     finally:
         store.dispose()
     err = _fails(capsys, ["report", "--db", str(path)])
-    assert "written by an older servicecore demo (format 0, this version reads 1)" in err
+    assert "written by an older servicecore demo (format 1, this version reads 2)" in err
 
 
 def test_an_interrupted_run_is_reported_and_replaced(

@@ -8,16 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from servicecore.agreements import AGREEMENT_GROUPS, AGREEMENTS
 from servicecore.demo import (
     DEMO_RUNS,
     DemoSettings,
     read_report,
 )
 from servicecore.demo.run import open_store
+from servicecore.dispatch import BOOKINGS, WORKERS, BookingStatus
 from servicecore.errors import ValidationError
 from servicecore.money import Money
 from servicecore.orders import SERVICE_ORDERS
 from servicecore.repairs import REPAIRS
+from servicecore.returns import RETURN_ORDERS, RETURN_SETUPS, DispositionAction
 from servicecore.service_objects import SERVICE_OBJECTS
 from servicecore.sla import SLAS
 from servicecore.subscriptions import SUBSCRIPTIONS, FeeKind
@@ -104,3 +107,49 @@ def test_settings_are_checked() -> None:
     with pytest.raises(ValidationError) as info:
         DemoSettings(seed=-1)
     assert info.value.field == "seed"
+
+
+def test_agreements_dispatch_and_returns_leave_their_facts(demo_db: Path) -> None:
+    store = open_store(f"sqlite:///{demo_db}", lock_timeout=1)
+    try:
+        report = read_report(store)
+        with store.unit_of_work(f"DEMO-{SEED}") as uow:
+            groups = {g.id: g.sla_id for g in uow[AGREEMENT_GROUPS].list_all()}
+            agreements = uow[AGREEMENTS].list_all()
+            generated = [
+                o for a in agreements for o in uow[SERVICE_ORDERS].list_for_agreement(a.id)
+            ]
+            bookings = uow[BOOKINGS].list_all()
+            workers = {w.id: w for w in uow[WORKERS].list_all()}
+            returns = uow[RETURN_ORDERS].list_all()
+            setup = uow[RETURN_SETUPS].get("default")
+    finally:
+        store.dispose()
+    assert groups == {"AG-GOLD": "GOLD", "AG-SILVER": "SILVER"}
+    assert len(agreements) == 8
+    # January 2024: 8 weekly agreement lines starting Jan 1..5 -> 4 or 5 visits each
+    assert 32 <= len(generated) <= 40
+    assert all(o.agreement_id is not None for o in generated)
+    # every generated line booked once; those up to the month's last working day are done
+    assert sorted((b.order_id, b.line_id) for b in bookings) == sorted(
+        (o.id, ln.id) for o in generated for ln in o.lines
+    )
+    done = [b for b in bookings if b.status is BookingStatus.DONE]
+    assert len(done) == len([o for o in generated if o.stage == "done"]) > 20
+    for b in bookings:
+        assert b.worker_id in workers
+        assert b.start is not None
+        assert b.end is not None
+        assert workers[b.worker_id].calendar.is_open(b.start)
+        assert (b.end - b.start).in_minutes() == b.duration_minutes
+    # the agreements' preferred technicians got their lines (the ranking's 20 points)
+    assert {b.worker_id for b in bookings} == set(workers)
+    assert {u.technician for u in report.utilisation} == set(workers)
+    assert all(u.booked_hours > 0 for u in report.utilisation)
+    assert report.timeline
+    assert report.timeline_week is not None
+    # one return per disposition action in the month, all credited and closed
+    actions: dict[str | None, DispositionAction] = {d.id: d.action for d in setup.dispositions}
+    used = sorted(actions[ln.disposition_code].name for r in returns for ln in r.lines)
+    assert used == sorted(a.name for a in DispositionAction)
+    assert all(r.status.name == "CLOSED" for r in returns)

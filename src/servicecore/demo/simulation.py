@@ -12,9 +12,12 @@ from collections.abc import Callable, Sequence
 
 from attrs import evolve
 
+from servicecore.demo.agreements import AgreementStep
 from servicecore.demo.batches import close_pool
+from servicecore.demo.dispatch import DispatchStep
 from servicecore.demo.orders import ServiceOrderStep
 from servicecore.demo.repairs import RepairStep
+from servicecore.demo.returns import ReturnStep
 from servicecore.demo.sla import SlaStep
 from servicecore.demo.subscriptions import SubscriptionStep
 from servicecore.demo.world import (
@@ -35,11 +38,14 @@ STEPS: tuple[Callable[[], Step], ...] = (
     SubscriptionStep,
     RepairStep,
     ServiceOrderStep,
+    AgreementStep,
+    DispatchStep,
+    ReturnStep,
 )
 """The areas of the simulation, in set-up order (the SLAs before the orders that use
 them, customers before their pumps)."""
 
-_DAILY = ("subscriptions", "repairs", "orders", "sla")
+_DAILY = ("subscriptions", "agreements", "repairs", "orders", "sla", "dispatch", "returns")
 
 
 def simulate(

@@ -5,6 +5,9 @@ Everything the simulation writes goes through a unit of work (:meth:`World.uow`)
 simulated time is one :class:`~servicecore.clock.FixedClock` that the steps move forward,
 and every random choice comes from one ``random.Random(seed)``, so the same seed gives the
 same database content.
+
+Format 2 adds agreements with their generated orders, the dispatch board (workers,
+bookings) and return orders: a format-1 database lacks them and is refused.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ __all__ = [
     "World",
 ]
 
-DEMO_FORMAT = 1
+DEMO_FORMAT = 2
 """The layout of a demo database. Raise it when the demo stores different facts: the
 report refuses a database written under an older one instead of misreading it."""
 
@@ -127,6 +130,8 @@ class World:
         """The customer of each order the simulation created."""
         self.sla_subjects: set[str] = set()
         """Orders whose SLA clocks may still change: the evening scan looks at these."""
+        self.agreement_lines: list[tuple[str, str, pendulum.Date]] = []
+        """(order id, line id, date due) of generated lines, for the dispatcher to book."""
         self.published = 0
         """Domain events published by this process's commits."""
         self._counters: dict[str, int] = {}

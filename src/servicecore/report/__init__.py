@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from servicecore.report.collect import (
     collect_report,
+    dispatch_timeline,
     monthly_revenue,
     orders_by_stage,
     sla_compliance,
     symptom_resolutions,
+    technician_utilisation,
+    timeline_week,
 )
 from servicecore.report.html import CHART_IDS, render_html
 from servicecore.report.model import (
@@ -38,10 +41,13 @@ __all__ = [
     "TimelineBar",
     "Utilisation",
     "collect_report",
+    "dispatch_timeline",
     "monthly_revenue",
     "orders_by_stage",
     "render_html",
     "render_text",
     "sla_compliance",
     "symptom_resolutions",
+    "technician_utilisation",
+    "timeline_week",
 ]

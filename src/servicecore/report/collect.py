@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 import pendulum
 
 from servicecore.clock import to_date, to_instant
+from servicecore.dispatch import BOOKINGS, WORKERS, Booking, BookingStatus, Worker
 from servicecore.errors import ValidationError
 from servicecore.money import Money
 from servicecore.orders import SERVICE_ORDERS, ServiceOrder
@@ -25,6 +27,8 @@ from servicecore.report.model import (
     SlaTier,
     StageCount,
     SymptomResolution,
+    TimelineBar,
+    Utilisation,
 )
 from servicecore.sla import ClockState
 from servicecore.sla_clocks import SLA_CLOCKS, StoredSlaClock
@@ -41,11 +45,84 @@ from servicecore.subscriptions import (
 
 __all__ = [
     "collect_report",
+    "dispatch_timeline",
     "monthly_revenue",
     "orders_by_stage",
     "sla_compliance",
     "symptom_resolutions",
+    "technician_utilisation",
+    "timeline_week",
 ]
+
+_WORKED = (BookingStatus.DISPATCHED, BookingStatus.IN_PROGRESS, BookingStatus.DONE)
+"""Booking statuses whose slot counts as booked time (not undispatched, not cancelled)."""
+
+
+def _hours(seconds: float) -> Decimal:
+    return (Decimal(round(seconds)) / 3600).quantize(Decimal("0.01"))
+
+
+def technician_utilisation(
+    workers: Iterable[Worker], bookings: Iterable[Booking], start: object, end: object
+) -> tuple[Utilisation, ...]:
+    """Per worker, in id order: the working time (in the worker's calendar) of their
+    dispatched, started and done bookings within ``[start, end)``, against the calendar's
+    working time in that span; hours to two decimals."""
+    first = to_instant(start, "start")
+    last = to_instant(end, "end")
+    if last < first:
+        raise ValidationError(
+            f"end: {last} is before start {first}; a span ends at or after its start",
+            field="end",
+            value=last,
+        )
+    booked: dict[str, float] = {}
+    kept = check_items(workers, Worker, "workers")
+    calendars = {w.id: w.calendar for w in kept}
+    for bk in check_items(bookings, Booking, "bookings"):
+        if bk.status not in _WORKED or bk.worker_id not in calendars:
+            continue
+        if bk.start is None or bk.end is None:
+            continue
+        lo, hi = max(bk.start, first), min(bk.end, last)
+        if lo < hi:
+            spent = calendars[bk.worker_id].business_time_between(lo, hi).total_seconds()
+            booked[bk.worker_id] = booked.get(bk.worker_id, 0.0) + spent
+    return tuple(
+        Utilisation(
+            w.id,
+            _hours(booked.get(w.id, 0.0)),
+            _hours(w.calendar.business_time_between(first, last).total_seconds()),
+        )
+        for w in sorted(kept, key=lambda w: w.id)
+    )
+
+
+def timeline_week(as_of: object) -> pendulum.Date:
+    """Monday of the last whole week (Monday to Sunday) ending on or before ``as_of``."""
+    day = to_date(as_of, "as_of")
+    monday = day.subtract(days=day.weekday())
+    return monday if day.weekday() == 6 else monday.subtract(days=7)
+
+
+def dispatch_timeline(bookings: Iterable[Booking], week: object) -> tuple[TimelineBar, ...]:
+    """The dispatch board of the week from Monday ``week`` (UTC days): each dispatched,
+    started or done booking with a worker and a slot overlapping it, by technician and
+    start, labelled ``order/line``."""
+    monday = to_date(week, "week")
+    lo = pendulum.datetime(monday.year, monday.month, monday.day, tz="UTC")
+    hi = lo.add(days=7)
+    bars = [
+        TimelineBar(bk.worker_id, bk.start, bk.end, f"{bk.order_id}/{bk.line_id}")
+        for bk in check_items(bookings, Booking, "bookings")
+        if bk.status in _WORKED
+        and bk.worker_id is not None
+        and bk.start is not None
+        and bk.end is not None
+        and bk.start < hi
+        and bk.end > lo
+    ]
+    return tuple(sorted(bars, key=lambda b: (b.technician, b.start, b.label)))
 
 
 def _policy(group: SubscriptionGroup | None) -> RevenuePolicy:
@@ -195,12 +272,20 @@ def collect_report(
     recurring = mrr(subscriptions, day).get(currency)
     orders = uow[SERVICE_ORDERS].list_all()
     end_of_day = pendulum.datetime(day.year, day.month, day.day, tz="UTC").add(days=1)
+    span_start = pendulum.datetime(start.year, start.month, 1, tz="UTC")
+    bookings = uow[BOOKINGS].list_all()
+    week = timeline_week(day)
     return Report(
         company_id=check_type(uow.company_id, str, "uow.company_id"),
         as_of=day,
         currency=currency,
         orders_by_stage=orders_by_stage(orders, stages),
         sla_tiers=sla_compliance(uow[SLA_CLOCKS].list_all(), orders, end_of_day),
+        utilisation=technician_utilisation(
+            uow[WORKERS].list_all(), bookings, span_start, end_of_day
+        ),
+        timeline=dispatch_timeline(bookings, week),
+        timeline_week=week,
         symptom_resolutions=symptom_resolutions(uow[REPAIRS].list_all()),
         revenue=monthly_revenue(
             subscriptions, groups, first_month=start, last_month=day, currency=currency

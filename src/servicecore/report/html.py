@@ -190,9 +190,7 @@ def render_html(report: Report) -> str:
         "<h2>Service orders by stage</h2>",
         _table(["stage", "orders"], [(s.stage, s.orders) for s in report.orders_by_stage]),
         "<h2>Technician utilisation</h2>",
-        ""
-        if report.utilisation
-        else "<p>No utilisation yet: it comes from the dispatch board's bookings.</p>",
+        "" if report.utilisation else "<p>No technician on the dispatch board.</p>",
         _table(
             ["technician", "booked h", "available h", "utilisation %"],
             [

@@ -48,7 +48,7 @@ def render_text(report: Report) -> str:
 
     out += ["", "Technician utilisation"]
     if not report.utilisation:
-        out += ["  (none: utilisation comes from the dispatch board's bookings, not yet collected)"]
+        out += ["  (none: no technician on the dispatch board)"]
     out += (
         []
         if not report.utilisation
