@@ -31,7 +31,7 @@ from servicecore.orders import (
     add_line,
     new_service_order,
 )
-from servicecore.ports import UnitOfWork, check_id, check_type
+from servicecore.ports import UnitOfWork, check_id, check_type, run_command
 from servicecore.returns.codes import RETURN_SETUPS, DispositionAction
 from servicecore.returns.ledger import RETURNED_QUANTITIES, ReturnedQuantity, check_quantity
 from servicecore.returns.model import (
@@ -214,23 +214,25 @@ def add_free_line(
 ) -> ReturnOrder:
     """Add a line not referencing a sales line (cost defaults to the caller's current cost)."""
     at = read_clock(clock)
-    orders = uow[RETURN_ORDERS]
-    order = orders.get(check_id(return_id, "return_id"))
-    changed, events = order.add_line(
-        uow[RETURN_SETUPS].get(check_id(setup_id, "setup_id")),
-        line_id=line_id,
-        item_id=item_id,
-        quantity=quantity,
-        price=price,
-        cost_price=cost_price,
-        disposition_code=disposition_code,
-        replacement_item_id=replacement_item_id,
-        service_object_id=service_object_id,
-        at=at,
+    rid = check_id(return_id, "return_id")
+    setup = uow[RETURN_SETUPS].get(check_id(setup_id, "setup_id"))
+    return run_command(
+        uow,
+        RETURN_ORDERS,
+        rid,
+        lambda order: order.add_line(
+            setup,
+            line_id=line_id,
+            item_id=item_id,
+            quantity=quantity,
+            price=price,
+            cost_price=cost_price,
+            disposition_code=disposition_code,
+            replacement_item_id=replacement_item_id,
+            service_object_id=service_object_id,
+            at=at,
+        ),
     )
-    orders.save(changed)
-    uow.record(events)
-    return changed
 
 
 def register_arrival(
@@ -247,20 +249,22 @@ def register_arrival(
 ) -> ReturnOrder:
     """:meth:`ReturnOrder.register_arrival` on a stored order."""
     at = read_clock(clock)
-    orders = uow[RETURN_ORDERS]
-    order = orders.get(check_id(return_id, "return_id"))
-    changed, events = order.register_arrival(
-        uow[RETURN_SETUPS].get(check_id(setup_id, "setup_id")),
-        line_id,
-        quantity=quantity,
-        disposition_code=disposition_code,
-        quarantine=quarantine,
-        remainder_line_id=remainder_line_id,
-        at=at,
+    rid = check_id(return_id, "return_id")
+    setup = uow[RETURN_SETUPS].get(check_id(setup_id, "setup_id"))
+    return run_command(
+        uow,
+        RETURN_ORDERS,
+        rid,
+        lambda order: order.register_arrival(
+            setup,
+            line_id,
+            quantity=quantity,
+            disposition_code=disposition_code,
+            quarantine=quarantine,
+            remainder_line_id=remainder_line_id,
+            at=at,
+        ),
     )
-    orders.save(changed)
-    uow.record(events)
-    return changed
 
 
 def end_inspection(
@@ -274,17 +278,16 @@ def end_inspection(
 ) -> ReturnOrder:
     """:meth:`ReturnOrder.end_inspection` on a stored order."""
     at = read_clock(clock)
-    orders = uow[RETURN_ORDERS]
-    order = orders.get(check_id(return_id, "return_id"))
-    changed, events = order.end_inspection(
-        uow[RETURN_SETUPS].get(check_id(setup_id, "setup_id")),
-        line_id,
-        disposition_code=disposition_code,
-        at=at,
+    rid = check_id(return_id, "return_id")
+    setup = uow[RETURN_SETUPS].get(check_id(setup_id, "setup_id"))
+    return run_command(
+        uow,
+        RETURN_ORDERS,
+        rid,
+        lambda order: order.end_inspection(
+            setup, line_id, disposition_code=disposition_code, at=at
+        ),
     )
-    orders.save(changed)
-    uow.record(events)
-    return changed
 
 
 def post_packing_slip(
@@ -297,12 +300,13 @@ def post_packing_slip(
 ) -> ReturnOrder:
     """:meth:`ReturnOrder.post_packing_slip` on a stored order."""
     at = read_clock(clock)
-    orders = uow[RETURN_ORDERS]
-    order = orders.get(check_id(return_id, "return_id"))
-    changed, events = order.post_packing_slip(line_id, quantity=quantity, at=at)
-    orders.save(changed)
-    uow.record(events)
-    return changed
+    rid = check_id(return_id, "return_id")
+    return run_command(
+        uow,
+        RETURN_ORDERS,
+        rid,
+        lambda order: order.post_packing_slip(line_id, quantity=quantity, at=at),
+    )
 
 
 def invoice_return(
@@ -345,14 +349,11 @@ def change_return_reason(
 ) -> ReturnOrder:
     """:meth:`ReturnOrder.change_reason` on a stored order (charges are only ever added)."""
     at = read_clock(clock)
-    orders = uow[RETURN_ORDERS]
-    order = orders.get(check_id(return_id, "return_id"))
-    changed, events = order.change_reason(
-        uow[RETURN_SETUPS].get(check_id(setup_id, "setup_id")), reason_code, at=at
+    rid = check_id(return_id, "return_id")
+    setup = uow[RETURN_SETUPS].get(check_id(setup_id, "setup_id"))
+    return run_command(
+        uow, RETURN_ORDERS, rid, lambda order: order.change_reason(setup, reason_code, at=at)
     )
-    orders.save(changed)
-    uow.record(events)
-    return changed
 
 
 def refund_without_return(
@@ -434,12 +435,13 @@ def advance_replacement(
 ) -> ReturnOrder:
     """Ship a replacement before the return arrives; the return is due by its deadline."""
     at = read_clock(clock)
-    orders = uow[RETURN_ORDERS]
-    order = orders.get(check_id(return_id, "return_id"))
-    changed, events = order.ship_advance_replacement(item_id=item_id, quantity=quantity, at=at)
-    orders.save(changed)
-    uow.record(events)
-    return changed
+    rid = check_id(return_id, "return_id")
+    return run_command(
+        uow,
+        RETURN_ORDERS,
+        rid,
+        lambda order: order.ship_advance_replacement(item_id=item_id, quantity=quantity, at=at),
+    )
 
 
 def list_overdue_returns(uow: UnitOfWork, *, clock: Clock) -> tuple[ReturnOrder, ...]:
