@@ -179,7 +179,6 @@ def add_line(
     to_instant(at, "at")
     _check_modifiable(order, tree, "add a line to")
     check_id(line.id, "line.id")
-    check_type(line.transaction_type, TransactionType, "line.transaction_type")
     if line.status is not LineStatus.CREATED:
         raise ValidationError(
             f"line.status: a new line is created, got {line.status.value}",
@@ -194,9 +193,16 @@ def add_line(
             value=line.id,
             allowed="an id not used on this order",
         )
+    _check_line_values(order, line)
+    return evolve(order, lines=(*order.lines, line)), ()
+
+
+def _check_line_values(order: ServiceOrder, line: OrderLine) -> None:
+    """What a new line's values must be on ``order``: a transaction type, prices in the
+    order's currency and not negative, a finite quantity, a valid time band (or none)."""
+    check_type(line.transaction_type, TransactionType, "line.transaction_type")
     _check_line_money(order, line)
     _check_band(line.time_band)
-    return evolve(order, lines=(*order.lines, line)), ()
 
 
 def _replace_line(order: ServiceOrder, line: OrderLine) -> ServiceOrder:
