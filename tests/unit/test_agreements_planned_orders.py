@@ -27,8 +27,9 @@ from servicecore.agreements import (
     plan_service_orders,
 )
 from servicecore.agreements import planned as planned_module
-from servicecore.agreements.plan import line_key, slot_maker
+from servicecore.agreements.plan import fast_index_key, line_key, slot_maker
 from servicecore.calendars import BusinessCalendar
+from servicecore.errors import ValidationError
 from servicecore.money import Money
 from servicecore.ports import index_key
 from servicecore.recurrence import Interval
@@ -191,6 +192,16 @@ def test_built_values_equal_values_made_by_their_constructors() -> None:
 @given(st.text(), st.text(), st.dates())
 def test_line_key_is_index_key_of_the_three_parts(ag: str, ln: str, day: Any) -> None:
     assert line_key(ag, ln, day) == index_key(ag, ln, day.isoformat())
+
+
+@given(st.lists(st.text() | st.sampled_from(['"', "\\", 'a"b', '["x","y"]', "\n"])))
+def test_fast_index_key_is_index_key(parts: list[str]) -> None:
+    assert fast_index_key(*parts) == index_key(*parts)
+
+
+def test_fast_index_key_refuses_what_index_key_refuses() -> None:
+    with pytest.raises(ValidationError):
+        fast_index_key("a", 1)  # type: ignore[arg-type]
 
 
 def test_slot_maker_refuses_a_class_it_cannot_build_like_init() -> None:

@@ -15,7 +15,13 @@ import attrs
 import pendulum
 from attrs import frozen
 
-from servicecore.agreements.plan import PlannedLine, PlannedOrder, ServiceOrderPlan, slot_maker
+from servicecore.agreements.plan import (
+    PlannedLine,
+    PlannedOrder,
+    ServiceOrderPlan,
+    fast_index_key,
+    slot_maker,
+)
 from servicecore.clock import Clock, read_clock
 from servicecore.errors import NotFoundError, ValidationError
 from servicecore.orders.model import (
@@ -28,7 +34,7 @@ from servicecore.orders.model import (
     new_service_order,
 )
 from servicecore.orders.model.commands import _check_line_values, _check_modifiable
-from servicecore.ports import AggregateType, Index, Repository, UnitOfWork, check_type, index_key
+from servicecore.ports import AggregateType, Index, Repository, UnitOfWork, check_type
 
 __all__ = [
     "GENERATED_LINE_KEYS",
@@ -231,7 +237,7 @@ def generate_service_orders(
                 claimed_now.add(key)  # a key listed twice in the plan gives one line
         if not missing:
             continue
-        order_id = index_key("GEN", missing[0][1])
+        order_id = fast_index_key("GEN", missing[0][1])
         lines = [_line(pl, str(number), key) for number, (pl, key) in enumerate(missing, 1)]
         order = builder.order(planned, None if sla_of is None else sla_of(planned), order_id, lines)
         claims.extend(
