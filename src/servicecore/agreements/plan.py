@@ -92,7 +92,19 @@ def fast_index_key(*parts: str) -> str:
 def line_key(agreement_id: str, agreement_line_id: str, day: _dt.date) -> str:
     """The key of a planned line: ``index_key(agreement_id, agreement_line_id,
     day.isoformat())``."""
-    return fast_index_key(agreement_id, agreement_line_id, day.isoformat())
+    iso = day.isoformat()
+    if (  # the usual ids: written as they are (what fast_index_key finds, sooner)
+        type(agreement_id) is str
+        and type(agreement_line_id) is str
+        and agreement_id.isprintable()
+        and agreement_line_id.isprintable()
+        and '"' not in agreement_id
+        and '"' not in agreement_line_id
+        and "\\" not in agreement_id
+        and "\\" not in agreement_line_id
+    ):
+        return f'["{agreement_id}","{agreement_line_id}","{iso}"]'
+    return fast_index_key(agreement_id, agreement_line_id, iso)
 
 
 @frozen(kw_only=True)

@@ -177,19 +177,26 @@ class _Orders:
         checked = self.checked
         currency = template.currency
         for line in lines:
-            values = (
-                currency,
-                line.transaction_type,
-                line.quantity,
-                line.cost_price,
-                line.sales_price,
-                line.time_band,
-            )
             agreement_line = (planned.agreement_id, str(line.agreement_line_id))
             seen = checked.get(agreement_line)
-            if seen is None or any(a is not b for a, b in zip(values, seen, strict=True)):
+            if (
+                seen is None
+                or seen[0] is not currency
+                or seen[1] is not line.transaction_type
+                or seen[2] is not line.quantity
+                or seen[3] is not line.cost_price
+                or seen[4] is not line.sales_price
+                or seen[5] is not line.time_band
+            ):
                 _check_line_values(template, line)
-                checked[agreement_line] = values
+                checked[agreement_line] = (
+                    currency,
+                    line.transaction_type,
+                    line.quantity,
+                    line.cost_price,
+                    line.sales_price,
+                    line.time_band,
+                )
         return _make_order(order_id, tuple(lines), *self.rest)
 
 
