@@ -46,11 +46,15 @@ def test_a_line_ending_in_march_yields_nothing_for_october_to_december() -> None
     assert plan_service_orders([ag], D(2024, 10, 1), D(2024, 12, 31)).orders == ()
 
 
-def _april_2007(combine_by: CombineBy) -> list[tuple[str, str, tuple[str, ...]]]:
+def _april_2007(
+    combine_by: CombineBy, second_start: pendulum.Date | None = None
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The D365 combine example: X-1 weekly (line 1), X-2 biweekly (2) and weekly (3),
+    planned over April 2007; ``second_start`` starts X-2's two lines on another day."""
     ag = agreement(
         line("1", service_object_id="X-1", interval=Interval.weeks(1)),
-        line("2", service_object_id="X-2", interval=Interval.weeks(2)),
-        line("3", service_object_id="X-2", interval=Interval.weeks(1)),
+        line("2", service_object_id="X-2", interval=Interval.weeks(2), start=second_start),
+        line("3", service_object_id="X-2", interval=Interval.weeks(1), start=second_start),
         start=D(2007, 4, 1),
         objects=("X-1", "X-2"),
         combine_by=combine_by,
@@ -63,30 +67,47 @@ def _april_2007(combine_by: CombineBy) -> list[tuple[str, str, tuple[str, ...]]]
 
 
 def test_d365_combine_by_object_weekly_and_biweekly_april_2007_gives_10_orders() -> None:
-    orders = _april_2007(CombineBy.OBJECT)
-    assert len(orders) == 10  # 5 dates x 2 objects
-    assert orders[:2] == [
+    # Domain notes 1.3 step 5: by object, 5 dates x 2 objects = 10 orders; the biweekly
+    # line 2 (1, 15, 29 April) joins the weekly line 3 on X-2's orders.
+    assert _april_2007(CombineBy.OBJECT) == [
         ("2007-04-01", "object:X-1", ("1",)),
         ("2007-04-01", "object:X-2", ("2", "3")),
-    ]
-    assert orders[2:4] == [
         ("2007-04-08", "object:X-1", ("1",)),
         ("2007-04-08", "object:X-2", ("3",)),
+        ("2007-04-15", "object:X-1", ("1",)),
+        ("2007-04-15", "object:X-2", ("2", "3")),
+        ("2007-04-22", "object:X-1", ("1",)),
+        ("2007-04-22", "object:X-2", ("3",)),
+        ("2007-04-29", "object:X-1", ("1",)),
+        ("2007-04-29", "object:X-2", ("2", "3")),
     ]
-    assert [d for d, _k, _l in orders] == [
-        "2007-04-01", "2007-04-01", "2007-04-08", "2007-04-08", "2007-04-15",
-        "2007-04-15", "2007-04-22", "2007-04-22", "2007-04-29", "2007-04-29",
-    ]  # fmt: skip
 
 
-def test_combined_by_agreement_the_same_lines_share_one_order_per_date() -> None:
-    orders = _april_2007(CombineBy.AGREEMENT)
-    assert [(d, lines) for d, _k, lines in orders] == [
-        ("2007-04-01", ("1", "2", "3")),
-        ("2007-04-08", ("1", "3")),
-        ("2007-04-15", ("1", "2", "3")),
-        ("2007-04-22", ("1", "3")),
-        ("2007-04-29", ("1", "2", "3")),
+def test_combined_by_agreement_the_same_lines_give_5_orders() -> None:
+    # The biweekly dates (1, 15, 29) are weekly dates too: one order per date.
+    assert _april_2007(CombineBy.AGREEMENT) == [
+        ("2007-04-01", "agreement:AG-1", ("1", "2", "3")),
+        ("2007-04-08", "agreement:AG-1", ("1", "3")),
+        ("2007-04-15", "agreement:AG-1", ("1", "2", "3")),
+        ("2007-04-22", "agreement:AG-1", ("1", "3")),
+        ("2007-04-29", "agreement:AG-1", ("1", "2", "3")),
+    ]
+
+
+def test_combined_by_agreement_series_starting_on_two_days_give_10_orders() -> None:
+    # X-1 weekly from Sunday 1 April; X-2 weekly and biweekly from Monday 2 April: the two
+    # objects never share a date, so combining by agreement still gives 10 orders.
+    assert _april_2007(CombineBy.AGREEMENT, second_start=D(2007, 4, 2)) == [
+        ("2007-04-01", "agreement:AG-1", ("1",)),
+        ("2007-04-02", "agreement:AG-1", ("2", "3")),
+        ("2007-04-08", "agreement:AG-1", ("1",)),
+        ("2007-04-09", "agreement:AG-1", ("3",)),
+        ("2007-04-15", "agreement:AG-1", ("1",)),
+        ("2007-04-16", "agreement:AG-1", ("2", "3")),
+        ("2007-04-22", "agreement:AG-1", ("1",)),
+        ("2007-04-23", "agreement:AG-1", ("3",)),
+        ("2007-04-29", "agreement:AG-1", ("1",)),
+        ("2007-04-30", "agreement:AG-1", ("2", "3")),
     ]
 
 

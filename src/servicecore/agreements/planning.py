@@ -32,12 +32,13 @@ from collections.abc import Iterable
 import pendulum
 from attrs import frozen
 
-from servicecore.agreements.model import Agreement, AgreementLine, CombineBy
-from servicecore.agreements.plan import PlannedLine, PlannedOrder, ServiceOrderPlan, TransactionType
+from servicecore.agreements.model import Agreement, AgreementLine
+from servicecore.agreements.plan import ServiceOrderPlan, TransactionType, line_key
+from servicecore.agreements.planned import PlannedOrders, combine_value, date_of
 from servicecore.calendars import BusinessCalendar
 from servicecore.clock import to_date
 from servicecore.errors import ValidationError
-from servicecore.ports import check_items, check_type, index_key
+from servicecore.ports import check_items, check_type
 from servicecore.recurrence import Interval, Unit, days_in_month
 
 __all__ = [
@@ -75,29 +76,11 @@ class _OpenDays:
         return found
 
 
-def _combine_value(agreement: Agreement, line: AgreementLine) -> str:
-    by = agreement.combine_by
-    if by is CombineBy.TASK:
-        value = line.service_task_id
-    elif by is CombineBy.WORKER:
-        value = line.worker_id
-    elif by is CombineBy.OBJECT:
-        value = line.service_object_id
-    else:
-        value = agreement.id
-    return f"{by.value}:{value or '-'}"
-
-
 def _window(line: AgreementLine, ordinal: int, lo: int, hi: int) -> tuple[int, int]:
     if line.time_window is None:
         return ordinal, ordinal
-    a, b = line.time_window.range_for(_pdate(ordinal))
+    a, b = line.time_window.range_for(date_of(ordinal))
     return max(a.toordinal(), lo), min(b.toordinal(), hi)
-
-
-def _pdate(ordinal: int) -> pendulum.Date:
-    d = _dt.date.fromordinal(ordinal)
-    return pendulum.Date(d.year, d.month, d.day)
 
 
 def _occurrences(interval: Interval | None, anchor: int, lo: int, hi: int) -> tuple[int, ...]:
@@ -205,27 +188,16 @@ class CompactPlan:
 
     def keys(self) -> list[str]:
         """The key (agreement, line, calculated date) of every planned line."""
+        agreements = self.agreements
         return [
-            index_key(
-                self.agreements[a].id,
-                self.agreements[a].lines[n].id,
-                _dt.date.fromordinal(c).isoformat(),
-            )
+            line_key(agreements[a].id, agreements[a].lines[n].id, _dt.date.fromordinal(c))
             for a, n, c, _s, _f in self.rows()
         ]
 
     def to_plan(self) -> ServiceOrderPlan:
-        """The orders: per agreement, lines sharing combine value and service date."""
-        orders: list[PlannedOrder] = []
-        rows = self.rows()
-        i = 0
-        while i < len(rows):
-            j = i
-            while j < len(rows) and rows[j][0] == rows[i][0]:
-                j += 1
-            orders.extend(_orders(self.agreements[rows[i][0]], rows[i:j]))
-            i = j
-        return ServiceOrderPlan(start=self.start, end=self.end, orders=tuple(orders))
+        """The orders: per agreement, lines sharing combine value and service date, built
+        lazily (see :class:`~servicecore.agreements.planned.PlannedOrders`)."""
+        return ServiceOrderPlan(start=self.start, end=self.end, orders=PlannedOrders(self))
 
 
 def plan_service_orders_compact(
@@ -355,7 +327,7 @@ def _plan_agreement(
             if found:
                 runs.append((index, n, found))
         else:
-            key = _combine_value(agreement, line)
+            key = combine_value(agreement, line)
             for o in found:
                 w_lo, w_hi = _window(line, o, line_lo, line_hi)
                 occs.append((n, o, w_lo, w_hi, key))
@@ -402,57 +374,3 @@ def _place(
                     done[j] = True
                     out.append((other[0], other[1], best_day, False))
     return out
-
-
-def _orders(agreement: Agreement, rows: list[Row]) -> list[PlannedOrder]:
-    groups: dict[tuple[str, int], list[Row]] = {}
-    for row in rows:
-        key = _combine_value(agreement, agreement.lines[row[1]])
-        groups.setdefault((key, row[3]), []).append(row)
-    orders = []
-    currency = agreement.currency.code
-    dates: dict[int, pendulum.Date] = {}
-
-    def date(ordinal: int) -> pendulum.Date:
-        found = dates.get(ordinal)
-        if found is None:
-            found = dates[ordinal] = _pdate(ordinal)
-        return found
-
-    for (key, day), members in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
-        members.sort(key=lambda m: (m[2], agreement.lines[m[1]].id))
-        lines = []
-        for _a, n, calculated, _service, flag in members:
-            line = agreement.lines[n]
-            lines.append(
-                PlannedLine(
-                    agreement_id=agreement.id,
-                    agreement_line_id=line.id,
-                    calculated_date=date(calculated),
-                    transaction_type=line.transaction_type,
-                    quantity=line.quantity,
-                    cost_price=line.cost_price,
-                    sales_price=line.sales_price,
-                    worker_id=line.worker_id,
-                    service_object_id=line.service_object_id,
-                    service_task_id=line.service_task_id,
-                    no_open_day=flag,
-                    relation_ids=(line.service_object_id,) if line.service_object_id else (),
-                    time_band=line.time_band,
-                )
-            )
-        orders.append(
-            PlannedOrder(
-                agreement_id=agreement.id,
-                customer_id=agreement.customer_id,
-                combine_key=key,
-                preferred_date=date(day),
-                currency=currency,
-                lines=tuple(lines),
-                project_id=agreement.project_id,
-                sla_id=agreement.sla_id,
-                preferred_technician_id=agreement.preferred_technician_id,
-                service_manager_id=agreement.service_manager_id,
-            )
-        )
-    return orders

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-import pendulum
 from attrs import evolve
 
 from servicecore.agreements import (
@@ -27,8 +26,9 @@ from servicecore.agreements import (
     Agreement,
     TransactionType,
     make_template,
-    plan_service_orders,
+    plan_service_orders_compact,
 )
+from servicecore.agreements.planned import date_of
 from servicecore.calendars import BusinessCalendar
 from servicecore.clock import Clock, read_clock, to_date
 from servicecore.errors import BusinessRuleError, ServiceCoreError, ValidationError
@@ -99,7 +99,7 @@ def generate_orders_from_agreements(
     else:
         ids = check_items(agreement_ids, str, "agreement_ids", "a list of agreement ids")
         agreements = [repo.get(check_id(i, "agreement_ids")) for i in dict.fromkeys(ids)]
-    plan = plan_service_orders(
+    compact = plan_service_orders_compact(
         agreements,
         start,
         end,
@@ -108,23 +108,26 @@ def generate_orders_from_agreements(
         continuous=continuous,
     )
     read_clock(clock)
-    latest: dict[tuple[str, str], pendulum.Date] = {}
-    for order in plan.orders:
-        for pl in order.lines:
-            key = (pl.agreement_id, pl.agreement_line_id)
-            if key not in latest or pl.calculated_date > latest[key]:
-                latest[key] = pl.calculated_date
-    created = generate_service_orders(uow, plan, tree=tree, clock=clock)
-    by_id = {a.id: a for a in agreements}
-    for agreement_id in sorted({k[0] for k in latest}):
-        agreement = by_id[agreement_id]
-        lines = []
-        for ln in agreement.lines:
-            day = latest.get((agreement_id, ln.id))
-            if day is not None and (ln.generated_through is None or day > ln.generated_through):
-                ln = evolve(ln, generated_through=day)
-            lines.append(ln)
-        if tuple(lines) != agreement.lines:
+    created = generate_service_orders(uow, compact.to_plan(), tree=tree, clock=clock)
+    latest: dict[tuple[int, int], int] = {}  # (agreement, line) index -> last date planned
+    for a, n, dates in compact.runs:
+        if dates and dates[-1] > latest.get((a, n), -1):
+            latest[(a, n)] = dates[-1]
+    for a, n, calculated, _service, _flag in compact.placed:
+        if calculated > latest.get((a, n), -1):
+            latest[(a, n)] = calculated
+    by_agreement: dict[int, dict[int, int]] = {}
+    for (a, n), ordinal in latest.items():
+        by_agreement.setdefault(a, {})[n] = ordinal
+    planned = compact.agreements
+    for a in sorted(by_agreement, key=lambda i: planned[i].id):
+        agreement = planned[a]
+        lines = list(agreement.lines)
+        for n, ordinal in by_agreement[a].items():
+            ln = lines[n]
+            if ln.generated_through is None or ordinal > ln.generated_through.toordinal():
+                lines[n] = evolve(ln, generated_through=date_of(ordinal))
+        if any(new is not old for new, old in zip(lines, agreement.lines, strict=True)):
             repo.save(evolve(agreement, lines=tuple(lines)))
     return created
 
