@@ -108,9 +108,9 @@ class BomIndex:
                         active.append(compiled)
                         bounds.add(compiled.start)
                         bounds.add(compiled.end)
-                        for ln in v.lines:
-                            if not ln.byproduct:
-                                self._parents.setdefault(ln.component, []).append(compiled)
+                        # once per consumed component, however many lines use it
+                        for comp in dict.fromkeys(child[1] for child in children):
+                            self._parents.setdefault(comp, []).append(compiled)
                 active.sort(key=lambda c: c.start)
                 self._active[bom.id] = active
                 self._starts[bom.id] = [c.start for c in active]
@@ -303,24 +303,27 @@ class BomIndex:
         check_id(component, "component")
         day = to_date(as_of, "as_of").toordinal()
         found: list[WhereUsed] = []
-        seen = {component}
+        seen = {component}  # the component and every parent listed so far
         frontier = [component]
         level = 1
         while frontier:
-            nxt: list[str] = []
+            listed: dict[str, None] = {}  # this level's parents, in order: the next frontier
             for comp in frontier:
                 for parent in self._parents.get(comp, ()):
-                    if self._resolve(parent.item, day) is not parent:
+                    item = parent.item
+                    if self._resolve(item, day) is not parent:
                         continue
+                    if item not in listed:
+                        if item in seen:
+                            continue  # already listed at a nearer level
+                        seen.add(item)
+                        listed[item] = None
                     for pos, child, factor, _ph, _pin, _u in parent.children:
                         if child == comp:
-                            found.append(WhereUsed(level, parent.item, parent.number, pos, factor))
-                    if parent.item not in seen:
-                        seen.add(parent.item)
-                        nxt.append(parent.item)
+                            found.append(WhereUsed(level, item, parent.number, pos, factor))
             if not multi_level:
                 break
-            frontier = nxt
+            frontier = list(listed)
             level += 1
         found.sort(key=lambda w: (w.level, w.parent, w.position))
         return tuple(found)
