@@ -13,7 +13,7 @@ from decimal import Decimal
 import pendulum
 from attrs import evolve, field, frozen
 
-from servicecore.bom.model.cycles import _candidates, _cycle_from, _cycle_on, _intervals
+from servicecore.bom.model.cycles import _first_cycle
 from servicecore.bom.model.items import Item
 from servicecore.bom.model.versions import (
     BOM_LIFECYCLE,
@@ -333,11 +333,12 @@ class Bom:
                     entity="bom",
                     id=self.id,
                 )
-        cycle = find_cycle(boms)
-        if cycle is not None:
+        found = _first_cycle(boms)
+        if found is not None:
+            cycle, since = found
             raise BusinessRuleError(
                 f"approving BOM {self.id!r} version {number} would create a cycle "
-                f"{' -> '.join(cycle)} (effective together from {_cycle_from(boms)})",
+                f"{' -> '.join(cycle)} (effective together from {since.isoformat()})",
                 rule="BOM-CYCLE",
                 entity="bom",
                 id=self.id,
@@ -485,9 +486,5 @@ def find_cycle(boms: Iterable[Bom]) -> list[str] | None:
     so the union is exact) plus pinned versions, which apply whatever the date. The cycle
     is returned as item ids (``"ITEM#n"`` for a pinned version), first item repeated last.
     """
-    candidates = _candidates(check_items(boms, Bom, "boms", "a list of Bom"))
-    for day in _intervals(candidates):
-        cycle = _cycle_on(candidates, day)
-        if cycle is not None:
-            return cycle
-    return None
+    found = _first_cycle(check_items(boms, Bom, "boms", "a list of Bom"))
+    return None if found is None else found[0]

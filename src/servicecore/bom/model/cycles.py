@@ -72,10 +72,12 @@ def _cycle_on(candidates: Sequence[tuple[str, BomVersion]], day: int) -> list[st
     return None
 
 
-def _cycle_from(boms: Iterable[Bom]) -> str:
-    """The first date on which a cycle exists, as ISO text."""
+def _first_cycle(boms: Iterable[Bom]) -> tuple[list[str], _dt.date] | None:
+    """The cycle on the first elementary interval that has one, and that interval's first
+    date; ``None`` when no date has a cycle."""
     candidates = _candidates(boms)
     for day in _intervals(candidates):
-        if _cycle_on(candidates, day) is not None:
-            return _dt.date.fromordinal(day).isoformat()
-    return "?"  # pragma: no cover - only called with a cycle found by find_cycle
+        cycle = _cycle_on(candidates, day)
+        if cycle is not None:
+            return cycle, _dt.date.fromordinal(day)
+    return None
