@@ -4,12 +4,13 @@ row 6)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicecore.bom import Bom, BomIndex, Explosion, kits_available, naive_explode, roll_up_cost
+from servicecore.bom.model import _EXACT
 from servicecore.testing.strategies.bom import (
     bom_forests,
     bom_quantities,
@@ -46,17 +47,18 @@ def test_roll_up_of_k_units_is_k_times_the_roll_up_of_one(
 def test_leaf_totals_are_the_lines_without_a_bom_beneath(forest: list[Bom], qty: Decimal) -> None:
     x = _explode(forest, qty)
     by_level: list[dict[str, Decimal]] = []
-    for ln in x.lines:
-        if ln.version is None:
-            while len(by_level) < ln.level:
-                by_level.append({})
-            level = by_level[ln.level - 1]
-            level[ln.component] = level.get(ln.component, Decimal(0)) + ln.quantity
-    assert [dict(lv) for lv in x.leaf_totals_by_level] == by_level
     leaves: dict[str, Decimal] = {}
-    for lv in by_level:
-        for c, q in lv.items():
-            leaves[c] = leaves.get(c, Decimal(0)) + q
+    with localcontext(_EXACT):  # exact sums: the default 28 digits would round long ones
+        for ln in x.lines:
+            if ln.version is None:
+                while len(by_level) < ln.level:
+                    by_level.append({})
+                level = by_level[ln.level - 1]
+                level[ln.component] = level.get(ln.component, Decimal(0)) + ln.quantity
+        for lv in by_level:
+            for c, q in lv.items():
+                leaves[c] = leaves.get(c, Decimal(0)) + q
+    assert [dict(lv) for lv in x.leaf_totals_by_level] == by_level
     assert dict(x.leaf_totals) == leaves
     # the index and the unindexed reference agree with outputs and by-products in play
     root = forest[0]

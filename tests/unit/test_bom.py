@@ -203,6 +203,41 @@ def test_where_used_as_of_a_date() -> None:
     assert [(w.level, w.parent) for w in deep] == [(1, "MOTOR"), (2, "PUMP")]
 
 
+def test_where_used_lists_each_line_of_a_parent_once() -> None:
+    # P uses C on two lines: two answers, one per line (not one per line per line).
+    index = BomIndex.build([released("P", [line(10, "C", "1"), line(20, "C", "2")])])
+    assert index.where_used("C", JAN) == (
+        WhereUsed(1, "P", 1, 10, D("1")),
+        WhereUsed(1, "P", 1, 20, D("2")),
+    )
+
+
+def test_multi_level_where_used_lists_a_parent_only_at_its_nearest_level() -> None:
+    # D is used by B and E (level 1) and directly by A; A also uses B, so A is a level-1
+    # parent and is not listed again at level 2. Q reaches D through B and through E: both
+    # of its lines are listed, once each, at level 2.
+    index = BomIndex.build(
+        [
+            released("B", [line(10, "D", "1")]),
+            released("E", [line(10, "D", "2")]),
+            released("A", [line(10, "D", "3"), line(20, "B", "1")]),
+            released("Q", [line(10, "B", "1"), line(20, "E", "1")]),
+        ]
+    )
+    assert index.where_used("D", JAN, multi_level=True) == (
+        WhereUsed(1, "A", 1, 10, D("3")),
+        WhereUsed(1, "B", 1, 10, D("1")),
+        WhereUsed(1, "E", 1, 10, D("2")),
+        WhereUsed(2, "Q", 1, 10, D("1")),
+        WhereUsed(2, "Q", 1, 20, D("1")),
+    )
+
+
+def test_a_bom_is_identified_by_its_parent_item() -> None:
+    bom, _ = Bom.create("ACME", "PUMP", lines=[line(10, "MOTOR", "1")], effective_from=JAN, at=AT)
+    assert (bom.item_id, bom.id) == ("PUMP", "PUMP")
+
+
 def test_diff_added_removed_changed() -> None:
     motor = with_motor_v2(pump_family())["MOTOR"]
     d = diff_versions(motor.get_version(1), motor.get_version(2))

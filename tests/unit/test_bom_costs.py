@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+import attrs
 import pytest
 
 from servicecore.bom import (
@@ -21,7 +23,12 @@ from servicecore.bom import (
     naive_explode,
     roll_up_cost,
 )
-from servicecore.errors import BusinessRuleError, CurrencyMismatchError, ValidationError
+from servicecore.errors import (
+    BusinessRuleError,
+    CurrencyMismatchError,
+    NotFoundError,
+    ValidationError,
+)
 from servicecore.money import Money
 
 PCS, KG = UnitOfMeasure("pcs", 0), UnitOfMeasure("kg", 3)
@@ -134,6 +141,14 @@ def test_an_output_that_does_not_divide_a_line_exactly_is_refused() -> None:
     )
 
 
+def test_per_unit_refuses_a_line_the_output_does_not_divide() -> None:
+    version = BomVersion(1, BomStatus.DRAFT, JAN, None, [BomLine(10, "SCREW", 6, PCS)], output=3)
+    stray = BomLine(20, "NUT", 1, PCS)  # not a line of the version: 1 per 3 units = 0.333...
+    with pytest.raises(ValidationError, match="does not terminate") as err:
+        version.per_unit(stray)
+    assert (err.value.field, err.value.value) == ("line", stray)
+
+
 @pytest.mark.parametrize("bad", [0, -2, "1e9", "0.0000001", 1.5, None, "x"])
 def test_a_bad_output_is_refused(bad: object) -> None:
     with pytest.raises(ValidationError, match="output"):
@@ -204,6 +219,69 @@ def test_leaf_totals_by_level() -> None:
     ]
     assert x.leaf_unit("OIL") == KG
     assert x.leaf_unit("SWARF") == KG
+
+
+def test_leaf_unit_is_refused_for_what_is_neither_a_leaf_nor_a_byproduct() -> None:
+    x = pump_index().explode("PUMP", 8, DAY)
+    for component in ("MOTOR", "KIT", "NOPE"):  # a sub-assembly, a phantom, not in the BOM
+        with pytest.raises(NotFoundError, match="neither a leaf component nor a by-product") as err:
+            x.leaf_unit(component)
+        assert (err.value.entity, err.value.id) == ("component", component)
+
+
+def test_an_item_whose_bom_is_not_in_effect_on_the_date_is_a_leaf() -> None:
+    # KIT has a BOM from 1 July only: in March a kit is bought or taken from stock whole
+    # (and costed at its own price); from July on its lines are.
+    jul = dt.date(2024, 7, 1)
+    kit, _ = Bom.create(
+        "ACME", "KIT", lines=[BomLine(10, "WASHER", 3, PCS)], effective_from=jul, at=AT
+    )
+    kit = kit.approve(1, catalog=[], at=AT)[0].activate(1, at=AT)[0]
+    root = released("R", [BomLine(10, "KIT", 2, PCS), BomLine(20, "OIL", "0.5", KG)])
+    index = BomIndex.build([root, kit])
+    prices = {
+        "KIT": Money.of("5.00", "EUR"),
+        "OIL": Money.of("3.50", "EUR"),
+        "WASHER": Money.of("0.05", "EUR"),
+    }
+    march = index.explode("R", 4, DAY)
+    assert [dict(level) for level in march.leaf_totals_by_level] == [
+        {"KIT": Decimal(8), "OIL": Decimal(2)}
+    ]
+    assert march.leaf_unit("KIT") == PCS
+    # 8 kits x 5.00 + 2 kg x 3.50
+    assert roll_up_cost(march, prices, "EUR").total == Money.of("47.00", "EUR")
+    july = index.explode("R", 4, jul)
+    assert [dict(level) for level in july.leaf_totals_by_level] == [
+        {"OIL": Decimal(2)},
+        {"WASHER": Decimal(24)},
+    ]
+    # 2 kg x 3.50 + 24 washers x 0.05; the kit's own price no longer counts
+    assert roll_up_cost(july, prices, "EUR").total == Money.of("8.20", "EUR")
+
+
+def test_a_cost_roll_up_holds_amounts_of_its_own_currency_only() -> None:
+    eur, usd = Money.of("1", "EUR"), Money.of("1", "USD")
+    ok = CostRollup(
+        currency=eur.currency,
+        by_level=(eur,),
+        by_component={"SCREW": eur},
+        materials=eur,
+        byproduct_credit=Money.of("0", "EUR"),
+        total=eur,
+    )
+    changes: list[tuple[str, dict[str, Any]]] = [
+        ("by_level[0]", {"by_level": (usd,)}),
+        ("by_component['SCREW']", {"by_component": {"SCREW": usd}}),
+        ("materials", {"materials": usd}),
+        ("byproduct_credit", {"byproduct_credit": Money.of("0", "USD")}),
+        ("total", {"total": usd}),
+    ]
+    for name, change in changes:
+        with pytest.raises(CurrencyMismatchError) as err:
+            attrs.evolve(ok, **change)
+        assert str(err.value) == f"{name} is in USD, the roll-up in EUR"
+        assert (err.value.expected, err.value.actual) == ("EUR", "USD")
 
 
 def test_cost_roll_up_by_level_with_byproduct_credit() -> None:

@@ -10,13 +10,13 @@ from unittest import mock
 
 import pytest
 
+import servicecore.bom.explosion.unit as unit_explosion
 from servicecore.bom import (
     MAX_EXPLOSION_LINES,
     Bom,
     BomIndex,
     BomStatus,
     BomVersion,
-    explosion,
     naive_explode,
 )
 from servicecore.errors import BusinessRuleError
@@ -104,7 +104,7 @@ def test_shared_sub_assemblies_with_phantoms_and_leaves_total_per_node() -> None
         *diamond(6)[3:],
         released("D6", [line(10, "P", "4")]),
     ]
-    with mock.patch.object(explosion, "_WALK_BUDGET", 0):  # measured per distinct node
+    with mock.patch.object(unit_explosion, "_WALK_BUDGET", 0):  # measured per distinct node
         x = BomIndex.build(boms).explode("D0", 1, JAN)
     assert x._unit.graph is not None
     # D1 x2, D2 x4, D3 x4 (the phantom uses are no lines), D4 x16, D5 x32, D6 x64, P 4 x 64.
@@ -131,7 +131,7 @@ def test_measured_per_node_a_cycle_in_stored_data_is_still_reported() -> None:
         versions=[BomVersion(1, BomStatus.ACTIVE, JAN, None, (line(10, "A", "1"),))],
     )
     with (
-        mock.patch.object(explosion, "_WALK_BUDGET", 0),
+        mock.patch.object(unit_explosion, "_WALK_BUDGET", 0),
         pytest.raises(BusinessRuleError, match="cycle through 'A'"),
     ):
         BomIndex.build([a, b]).explode("A", 1, JAN)
@@ -147,7 +147,7 @@ def test_measured_per_node_a_component_without_a_version_that_day_is_a_leaf() ->
     # K always has a BOM: descending into it passes the (zero) walk budget.
     root = released("R", [line(10, "M", "3"), line(20, "M", "1"), line(30, "K", "1")])
     k = released("K", [line(10, "P", "1")])
-    with mock.patch.object(explosion, "_WALK_BUDGET", 0):
+    with mock.patch.object(unit_explosion, "_WALK_BUDGET", 0):
         index = BomIndex.build([root, m, k])
         for day, totals, count in [
             (JAN, {"M": Decimal(4), "K": Decimal(1), "P": Decimal(1)}, 4),

@@ -16,7 +16,7 @@ from servicecore.repairs import (
     repair_history,
     symptom_statistics,
 )
-from servicecore.service_objects import OwnerKind, ServiceObject
+from servicecore.service_objects import ObjectRelation, OwnerKind, ServiceObject
 from tests.builders.bom import CODES, T0, H, opened, pump_object, relation
 
 
@@ -88,6 +88,32 @@ def test_relation_must_be_on_this_order() -> None:
     )
     with pytest.raises(BusinessRuleError, match="is for object 'OBJ-1', not 'OBJ-9'"):
         Repair.open(CODES, relation(), other, repair_id="R-1", order_id="SO-1", at=T0)
+
+
+def test_code_set_relation_and_object_belong_to_one_company() -> None:
+    other_codes = RepairCodes.of("OTHER", "STD", stages=[RepairStage("OPEN")])
+    other_relation = ObjectRelation(
+        company_id="OTHER",
+        id="REL-1",
+        object_id="OBJ-1",
+        owner_kind=OwnerKind.SERVICE_ORDER,
+        owner_id="SO-1",
+    )
+    other_object = ServiceObject(
+        company_id="OTHER", id="OBJ-1", item_id="PUMP", serial="S", customer_id="C"
+    )
+    for codes, rel, obj in [
+        (other_codes, relation(), pump_object()),
+        (CODES, other_relation, pump_object()),
+        (CODES, relation(), other_object),
+    ]:
+        with pytest.raises(BusinessRuleError, match="must belong to the same company") as err:
+            Repair.open(codes, rel, obj, repair_id="R-1", order_id="SO-1", at=T0)
+        assert (err.value.rule, err.value.entity, err.value.id) == (
+            "REPAIR-COMPANY",
+            "repair",
+            "R-1",
+        )
 
 
 def test_codes_must_belong_to_their_areas() -> None:
