@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pendulum
 import pytest
 
+import servicecore.dispatch as dispatch_package
+import servicecore.dispatch.board as board_package
 from servicecore.dispatch import (
     BOOKINGS,
     BoardSession,
     BookingStatus,
     Priority,
+    Severity,
     SkillLevel,
     assign,
     book_line,
@@ -303,3 +308,40 @@ def test_closed_bookings_show_only_when_asked_and_workers_without_a_team_come_la
     assert [(r.team_id, r.worker_id) for r in shown.rows][-1] == (None, "ZED")
     with pytest.raises(ValidationError):
         b.view(at(1, 0), at(0, 0))
+
+
+BOARD_NAMES = [
+    "ERROR_CODES",
+    "WARNING_CODES",
+    "BoardChange",
+    "BoardRow",
+    "BoardSession",
+    "BoardView",
+    "DispatchBoard",
+    "Severity",
+    "Violation",
+    "assign",
+    "cancel_booking",
+    "check_booking",
+    "commit_board",
+    "complete_booking",
+    "dispatch",
+    "load_board",
+    "reassign",
+    "reschedule",
+    "set_priority",
+    "start_booking",
+]
+"""The public names of ``servicecore.dispatch.board`` when it was one module."""
+
+
+def test_dispatch_board_keeps_its_import_path_and_pickles_after_becoming_a_package() -> None:
+    assert sorted(board_package.__all__) == sorted(BOARD_NAMES)
+    for name in BOARD_NAMES:
+        assert getattr(board_package, name) is getattr(dispatch_package, name), name
+    # written by pickle.dumps(Severity.WARNING, 0) while board was a single module
+    before_the_split = b"cservicecore.dispatch.board\nSeverity\np0\n(Vwarning\np1\ntp2\nRp3\n."
+    assert pickle.loads(before_the_split) is Severity.WARNING
+    change = assign(board(booking("B1")), "B1", "ANNA", at(0, 9), at(0, 11), at=AT)
+    assert pickle.loads(pickle.dumps(change.after)) == change.after
+    assert pickle.loads(pickle.dumps(change.events)) == change.events
