@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import pendulum
 import pytest
@@ -12,6 +13,7 @@ import servicecore.dispatch.board as board_package
 from servicecore.dispatch import (
     BOOKINGS,
     BoardSession,
+    Booking,
     BookingStatus,
     Priority,
     Severity,
@@ -289,6 +291,73 @@ def test_slots_are_validated() -> None:
     with pytest.raises(ValidationError):
         booking("B9", worker_id="ANNA", start=at(0, 10))
     _ = pendulum
+
+
+def test_a_slot_ends_after_it_starts_and_a_skill_is_listed_once() -> None:
+    for end in (at(0, 10), at(0, 9)):
+        with pytest.raises(ValidationError) as err:
+            booking("B9", worker_id="ANNA", start=at(0, 10), end=end)
+        assert err.value.field == "end"
+    twice = [SkillLevel(skill="pumps", level=1), SkillLevel(skill="pumps", level=3)]
+    with pytest.raises(ValidationError) as skills:
+        booking("B9", required_skills=twice)
+    assert skills.value.field == "skills"
+    assert skills.value.value == ["pumps", "pumps"]
+
+
+def test_a_board_holds_each_worker_team_and_booking_once() -> None:
+    from servicecore.dispatch import DispatchBoard
+    from tests.builders.dispatch import teams, worker, workers
+
+    twice: dict[str, list[Any]] = {
+        "workers": [*workers(), worker("ANNA")],
+        "teams": [*teams(), teams()[0]],
+        "bookings": [booking("B1"), booking("B1", line="L9")],
+    }
+    for name, items in twice.items():
+        with pytest.raises(ValidationError) as err:
+            DispatchBoard(company_id="ACME", **{name: items})
+        assert (err.value.field, err.value.value) == (name, items[-1].id)  # the repeated id
+
+
+def test_a_board_takes_only_bookings_of_its_own_company() -> None:
+    b = board(booking("B1"))
+    foreign = Booking(company_id="OTHER", id="B2", order_id="SO-1", line_id="L2")
+    with pytest.raises(ValidationError) as err:
+        b.with_booking(foreign)
+    assert (err.value.field, err.value.allowed) == ("booking", "ACME")
+    assert list(b.bookings) == ["B1"]
+
+
+def test_a_session_is_saved_only_through_a_unit_of_work_of_its_company() -> None:
+    store = store_with_order()
+    with store.unit_of_work("ACME") as uow:
+        book_line(uow, "B1", "SO-1", "L1", clock=CLOCK)
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        session = BoardSession(load_board(uow))
+    session.apply(assign, booking_id="B1", worker_id="ANNA", start=at(0, 9), end=at(0, 10), at=AT)
+    with store.unit_of_work("OTHER") as uow:
+        with pytest.raises(ValidationError) as err:
+            commit_board(uow, session, clock=CLOCK)
+        assert (err.value.field, err.value.allowed) == ("session", "OTHER")
+        assert uow[BOOKINGS].list_all() == []
+    assert len(session.pending) == 1  # the edit is kept for a commit in the right company
+
+
+def test_only_created_order_lines_are_booked() -> None:
+    from servicecore.orders import SERVICE_ORDERS, cancel_line
+    from tests.builders.dispatch import TREE
+
+    store = store_with_order()
+    with store.unit_of_work("ACME") as uow:
+        orders = uow[SERVICE_ORDERS]
+        cancelled, _ = cancel_line(orders.get("SO-1"), "L2", tree=TREE, at=AT)
+        orders.save(cancelled)
+        with pytest.raises(BusinessRuleError) as err:
+            book_line(uow, "B2", "SO-1", "L2", clock=CLOCK)
+        assert (err.value.rule, err.value.id) == ("book-created-lines", "L2")
+        assert uow[BOOKINGS].list_all() == []
 
 
 def test_closed_bookings_show_only_when_asked_and_workers_without_a_team_come_last() -> None:
