@@ -38,6 +38,7 @@ from servicecore.errors import (
     NotFoundError,
     ValidationError,
 )
+from servicecore.orders import add_line
 from tests.builders.dispatch import AT, CLOCK, at, board, booking, store_with_order
 
 PUMPS2 = (SkillLevel(skill="pumps", level=2),)
@@ -358,6 +359,90 @@ def test_only_created_order_lines_are_booked() -> None:
             book_line(uow, "B2", "SO-1", "L2", clock=CLOCK)
         assert (err.value.rule, err.value.id) == ("book-created-lines", "L2")
         assert uow[BOOKINGS].list_all() == []
+
+
+def test_a_booking_takes_the_order_priority_unless_one_is_given() -> None:
+    from servicecore.orders import SERVICE_ORDERS, new_service_order
+    from tests.builders.dispatch import TREE, hour_line
+
+    store = store_with_order()  # SO-1 has priority "High"
+    with store.unit_of_work("ACME") as uow:
+        for order_id, priority in (("SO-2", "urgent"), ("SO-3", None), ("SO-4", "low")):
+            made = new_service_order(
+                company_id="ACME",
+                id=order_id,
+                customer_id="C-1",
+                currency="EUR",
+                tree=TREE,
+                at=AT,
+                priority=priority,
+            )
+            with_line, _ = add_line(made, hour_line("L1"), tree=TREE, at=AT)
+            uow[SERVICE_ORDERS].add(with_line)
+        skills = [SkillLevel(skill="valves", level=2)]
+        booked = {
+            order_id: book_line(uow, f"B-{order_id}", order_id, "L1", clock=CLOCK)
+            for order_id in ("SO-1", "SO-2", "SO-3", "SO-4")
+        }
+        given = book_line(
+            uow,
+            "B-GIVEN",
+            "SO-1",
+            "L2",
+            clock=CLOCK,
+            priority=Priority.LOW,
+            territory="north",
+            required_skills=skills,
+        )
+    assert {k: b.priority for k, b in booked.items()} == {
+        "SO-1": Priority.HIGH,
+        "SO-2": Priority.NORMAL,  # not high, normal or low: normal
+        "SO-3": Priority.NORMAL,
+        "SO-4": Priority.LOW,
+    }
+    assert (given.priority, given.territory, given.required_skills) == (
+        Priority.LOW,
+        "north",
+        tuple(skills),
+    )
+
+
+def test_a_worker_is_checked_against_each_required_skill() -> None:
+    from tests.builders.dispatch import worker
+
+    multi = worker(
+        "DORA",
+        skills=(SkillLevel(skill="valves", level=2), SkillLevel(skill="pumps", level=1)),
+    )
+    assert (multi.level("pumps"), multi.level("valves"), multi.level("wiring")) == (1, 2, None)
+    need = (SkillLevel(skill="valves", level=3), SkillLevel(skill="pumps", level=1))
+    assert multi.missing_skills(need) == ("valves",)
+
+
+def test_only_assigned_open_bookings_are_checked() -> None:
+    unassigned = booking("B1", required_skills=PUMPS2, sla_due=at(0, 0))
+    saturday_done = booking(
+        "B2", worker_id="ANNA", start=at(5, 9), end=at(5, 10), status=BookingStatus.DONE
+    )
+    b = board(unassigned, saturday_done)
+    assert check_booking(b, unassigned) == ()
+    assert check_booking(b, saturday_done) == ()
+
+
+def test_reschedule_needs_a_worker_and_set_priority_an_open_booking() -> None:
+    cancelled = booking(
+        "B2", worker_id="ANNA", start=at(0, 9), end=at(0, 10), status=BookingStatus.CANCELLED
+    )
+    b = board(booking("B1"), cancelled)
+    with pytest.raises(BusinessRuleError) as unassigned:
+        reschedule(b, "B1", at(0, 9), at(0, 10), at=AT)
+    assert (unassigned.value.rule, unassigned.value.id) == ("not-assigned", "B1")
+    with pytest.raises(InvalidTransitionError) as closed:
+        set_priority(b, "B2", Priority.HIGH, at=AT)
+    assert (closed.value.state, closed.value.id) == ("cancelled", "B2")
+    with pytest.raises(NotFoundError) as unknown:
+        b.booking("B9")
+    assert (unknown.value.entity, unknown.value.id) == ("booking", "B9")
 
 
 def test_closed_bookings_show_only_when_asked_and_workers_without_a_team_come_last() -> None:

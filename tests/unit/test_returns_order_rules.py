@@ -12,7 +12,12 @@ from decimal import Decimal
 import pytest
 from attrs import evolve
 
-from servicecore.errors import BusinessRuleError, CurrencyMismatchError, ValidationError
+from servicecore.errors import (
+    BusinessRuleError,
+    CurrencyMismatchError,
+    NotFoundError,
+    ValidationError,
+)
 from servicecore.money import Money
 from servicecore.returns import (
     RETURN_ORDERS,
@@ -56,6 +61,23 @@ def _add(
     return changed
 
 
+# -- unknown codes and lines ---------------------------------------------------------------
+def test_unknown_lines_reasons_and_disposition_codes_are_named_in_the_error() -> None:
+    with pytest.raises(NotFoundError) as line:
+        order_with_line().line("9")
+    assert (line.value.entity, line.value.id) == ("return line", "9")
+    with pytest.raises(NotFoundError) as reason:
+        order().change_reason(setup(), "BROKEN", at=LATER)
+    assert (reason.value.entity, reason.value.id) == ("return reason code", "BROKEN")
+    assert "known: DAMAGED, LATE" in str(reason.value)
+    with pytest.raises(NotFoundError) as code:
+        order_with_line().register_arrival(
+            setup(), "1", quantity=Decimal(3), disposition_code="DONATE", at=LATER
+        )
+    assert (code.value.entity, code.value.id) == ("disposition code", "DONATE")
+    assert "known: RESTOCK, KEEP, SCRAP, SWAP, SWAP-SCRAP, SEND-BACK" in str(code.value)
+
+
 # -- adding a line ------------------------------------------------------------------------
 def test_only_a_credit_only_code_is_given_when_a_line_is_added() -> None:
     with pytest.raises(ValidationError) as err:
@@ -93,6 +115,16 @@ def test_prices_are_in_the_order_currency_and_never_negative() -> None:
     assert negative.value.field == "cost_price"
     free = _add(order(), "1", price=eur("0"), cost_price=eur("0"))  # zero is a price
     assert free.line("1").amount == eur("0")
+
+
+def test_no_line_is_added_to_a_cancelled_or_closed_order() -> None:
+    cancelled, _ = order_with_line().cancel(at=AT)
+    closed, _ = _add(order(), "K", code="KEEP").invoice(at=AT)
+    for final in (cancelled, closed):
+        with pytest.raises(BusinessRuleError) as err:
+            _add(final, "2")
+        assert err.value.rule == "return-order-state"
+        assert f"it is {final.status.value}" in str(err.value)
 
 
 def test_a_line_id_is_used_once_per_order_and_a_refused_add_stages_nothing() -> None:
@@ -146,6 +178,29 @@ def test_nothing_arrives_on_a_cancelled_order() -> None:
         )
     assert err.value.rule == "return-order-state"
     assert "it is cancelled" in str(err.value)
+
+
+def test_goods_never_arrive_on_a_credit_only_line() -> None:
+    kept = _add(order(), "K", code="KEEP")
+    for arrival in ({"disposition_code": "RESTOCK"}, {"quarantine": True}):
+        with pytest.raises(BusinessRuleError) as err:
+            kept.register_arrival(setup(), "K", quantity=Decimal(1), at=LATER, **arrival)
+        assert err.value.rule == "return-order-state"
+        assert "the line is credit only" in str(err.value)
+
+
+def test_only_the_first_arrival_opens_the_order() -> None:
+    two = _add(order_with_line("-3"), "2")
+    opened, first = two.register_arrival(
+        setup(), "1", quantity=Decimal(3), disposition_code="RESTOCK", at=LATER
+    )
+    assert opened.status is ReturnStatus.OPEN
+    assert [type(e).__name__ for e in first] == ["ArrivalRegistered", "ReturnStatusChanged"]
+    again, second = opened.register_arrival(
+        setup(), "2", quantity=Decimal(1), disposition_code="RESTOCK", at=LATER
+    )
+    assert again.status is ReturnStatus.OPEN
+    assert [type(e).__name__ for e in second] == ["ArrivalRegistered"]
 
 
 def test_a_remainder_line_gets_the_first_free_numbered_id_by_default() -> None:
