@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import pickle
+from typing import Any
+
 import pendulum
 import pytest
 
+import servicecore.dispatch as dispatch_package
+import servicecore.dispatch.board as board_package
 from servicecore.dispatch import (
     BOOKINGS,
     BoardSession,
+    Booking,
     BookingStatus,
     Priority,
+    Severity,
     SkillLevel,
     assign,
     book_line,
@@ -31,6 +38,7 @@ from servicecore.errors import (
     NotFoundError,
     ValidationError,
 )
+from servicecore.orders import add_line
 from tests.builders.dispatch import AT, CLOCK, at, board, booking, store_with_order
 
 PUMPS2 = (SkillLevel(skill="pumps", level=2),)
@@ -286,6 +294,157 @@ def test_slots_are_validated() -> None:
     _ = pendulum
 
 
+def test_a_slot_ends_after_it_starts_and_a_skill_is_listed_once() -> None:
+    for end in (at(0, 10), at(0, 9)):
+        with pytest.raises(ValidationError) as err:
+            booking("B9", worker_id="ANNA", start=at(0, 10), end=end)
+        assert err.value.field == "end"
+    twice = [SkillLevel(skill="pumps", level=1), SkillLevel(skill="pumps", level=3)]
+    with pytest.raises(ValidationError) as skills:
+        booking("B9", required_skills=twice)
+    assert skills.value.field == "skills"
+    assert skills.value.value == ["pumps", "pumps"]
+
+
+def test_a_board_holds_each_worker_team_and_booking_once() -> None:
+    from servicecore.dispatch import DispatchBoard
+    from tests.builders.dispatch import teams, worker, workers
+
+    twice: dict[str, list[Any]] = {
+        "workers": [*workers(), worker("ANNA")],
+        "teams": [*teams(), teams()[0]],
+        "bookings": [booking("B1"), booking("B1", line="L9")],
+    }
+    for name, items in twice.items():
+        with pytest.raises(ValidationError) as err:
+            DispatchBoard(company_id="ACME", **{name: items})
+        assert (err.value.field, err.value.value) == (name, items[-1].id)  # the repeated id
+
+
+def test_a_board_takes_only_bookings_of_its_own_company() -> None:
+    b = board(booking("B1"))
+    foreign = Booking(company_id="OTHER", id="B2", order_id="SO-1", line_id="L2")
+    with pytest.raises(ValidationError) as err:
+        b.with_booking(foreign)
+    assert (err.value.field, err.value.allowed) == ("booking", "ACME")
+    assert list(b.bookings) == ["B1"]
+
+
+def test_a_session_is_saved_only_through_a_unit_of_work_of_its_company() -> None:
+    store = store_with_order()
+    with store.unit_of_work("ACME") as uow:
+        book_line(uow, "B1", "SO-1", "L1", clock=CLOCK)
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        session = BoardSession(load_board(uow))
+    session.apply(assign, booking_id="B1", worker_id="ANNA", start=at(0, 9), end=at(0, 10), at=AT)
+    with store.unit_of_work("OTHER") as uow:
+        with pytest.raises(ValidationError) as err:
+            commit_board(uow, session, clock=CLOCK)
+        assert (err.value.field, err.value.allowed) == ("session", "OTHER")
+        assert uow[BOOKINGS].list_all() == []
+    assert len(session.pending) == 1  # the edit is kept for a commit in the right company
+
+
+def test_only_created_order_lines_are_booked() -> None:
+    from servicecore.orders import SERVICE_ORDERS, cancel_line
+    from tests.builders.dispatch import TREE
+
+    store = store_with_order()
+    with store.unit_of_work("ACME") as uow:
+        orders = uow[SERVICE_ORDERS]
+        cancelled, _ = cancel_line(orders.get("SO-1"), "L2", tree=TREE, at=AT)
+        orders.save(cancelled)
+        with pytest.raises(BusinessRuleError) as err:
+            book_line(uow, "B2", "SO-1", "L2", clock=CLOCK)
+        assert (err.value.rule, err.value.id) == ("book-created-lines", "L2")
+        assert uow[BOOKINGS].list_all() == []
+
+
+def test_a_booking_takes_the_order_priority_unless_one_is_given() -> None:
+    from servicecore.orders import SERVICE_ORDERS, new_service_order
+    from tests.builders.dispatch import TREE, hour_line
+
+    store = store_with_order()  # SO-1 has priority "High"
+    with store.unit_of_work("ACME") as uow:
+        for order_id, priority in (("SO-2", "urgent"), ("SO-3", None), ("SO-4", "low")):
+            made = new_service_order(
+                company_id="ACME",
+                id=order_id,
+                customer_id="C-1",
+                currency="EUR",
+                tree=TREE,
+                at=AT,
+                priority=priority,
+            )
+            with_line, _ = add_line(made, hour_line("L1"), tree=TREE, at=AT)
+            uow[SERVICE_ORDERS].add(with_line)
+        skills = [SkillLevel(skill="valves", level=2)]
+        booked = {
+            order_id: book_line(uow, f"B-{order_id}", order_id, "L1", clock=CLOCK)
+            for order_id in ("SO-1", "SO-2", "SO-3", "SO-4")
+        }
+        given = book_line(
+            uow,
+            "B-GIVEN",
+            "SO-1",
+            "L2",
+            clock=CLOCK,
+            priority=Priority.LOW,
+            territory="north",
+            required_skills=skills,
+        )
+    assert {k: b.priority for k, b in booked.items()} == {
+        "SO-1": Priority.HIGH,
+        "SO-2": Priority.NORMAL,  # not high, normal or low: normal
+        "SO-3": Priority.NORMAL,
+        "SO-4": Priority.LOW,
+    }
+    assert (given.priority, given.territory, given.required_skills) == (
+        Priority.LOW,
+        "north",
+        tuple(skills),
+    )
+
+
+def test_a_worker_is_checked_against_each_required_skill() -> None:
+    from tests.builders.dispatch import worker
+
+    multi = worker(
+        "DORA",
+        skills=(SkillLevel(skill="valves", level=2), SkillLevel(skill="pumps", level=1)),
+    )
+    assert (multi.level("pumps"), multi.level("valves"), multi.level("wiring")) == (1, 2, None)
+    need = (SkillLevel(skill="valves", level=3), SkillLevel(skill="pumps", level=1))
+    assert multi.missing_skills(need) == ("valves",)
+
+
+def test_only_assigned_open_bookings_are_checked() -> None:
+    unassigned = booking("B1", required_skills=PUMPS2, sla_due=at(0, 0))
+    saturday_done = booking(
+        "B2", worker_id="ANNA", start=at(5, 9), end=at(5, 10), status=BookingStatus.DONE
+    )
+    b = board(unassigned, saturday_done)
+    assert check_booking(b, unassigned) == ()
+    assert check_booking(b, saturday_done) == ()
+
+
+def test_reschedule_needs_a_worker_and_set_priority_an_open_booking() -> None:
+    cancelled = booking(
+        "B2", worker_id="ANNA", start=at(0, 9), end=at(0, 10), status=BookingStatus.CANCELLED
+    )
+    b = board(booking("B1"), cancelled)
+    with pytest.raises(BusinessRuleError) as unassigned:
+        reschedule(b, "B1", at(0, 9), at(0, 10), at=AT)
+    assert (unassigned.value.rule, unassigned.value.id) == ("not-assigned", "B1")
+    with pytest.raises(InvalidTransitionError) as closed:
+        set_priority(b, "B2", Priority.HIGH, at=AT)
+    assert (closed.value.state, closed.value.id) == ("cancelled", "B2")
+    with pytest.raises(NotFoundError) as unknown:
+        b.booking("B9")
+    assert (unknown.value.entity, unknown.value.id) == ("booking", "B9")
+
+
 def test_closed_bookings_show_only_when_asked_and_workers_without_a_team_come_last() -> None:
     from servicecore.dispatch import DispatchBoard
     from tests.builders.dispatch import teams, worker, workers
@@ -303,3 +462,40 @@ def test_closed_bookings_show_only_when_asked_and_workers_without_a_team_come_la
     assert [(r.team_id, r.worker_id) for r in shown.rows][-1] == (None, "ZED")
     with pytest.raises(ValidationError):
         b.view(at(1, 0), at(0, 0))
+
+
+BOARD_NAMES = [
+    "ERROR_CODES",
+    "WARNING_CODES",
+    "BoardChange",
+    "BoardRow",
+    "BoardSession",
+    "BoardView",
+    "DispatchBoard",
+    "Severity",
+    "Violation",
+    "assign",
+    "cancel_booking",
+    "check_booking",
+    "commit_board",
+    "complete_booking",
+    "dispatch",
+    "load_board",
+    "reassign",
+    "reschedule",
+    "set_priority",
+    "start_booking",
+]
+"""The public names of ``servicecore.dispatch.board`` when it was one module."""
+
+
+def test_dispatch_board_keeps_its_import_path_and_pickles_after_becoming_a_package() -> None:
+    assert sorted(board_package.__all__) == sorted(BOARD_NAMES)
+    for name in BOARD_NAMES:
+        assert getattr(board_package, name) is getattr(dispatch_package, name), name
+    # written by pickle.dumps(Severity.WARNING, 0) while board was a single module
+    before_the_split = b"cservicecore.dispatch.board\nSeverity\np0\n(Vwarning\np1\ntp2\nRp3\n."
+    assert pickle.loads(before_the_split) is Severity.WARNING
+    change = assign(board(booking("B1")), "B1", "ANNA", at(0, 9), at(0, 11), at=AT)
+    assert pickle.loads(pickle.dumps(change.after)) == change.after
+    assert pickle.loads(pickle.dumps(change.events)) == change.events

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from servicecore.dispatch import Booking, SkillLevel, free_time, rank_candidates
+from servicecore.errors import ValidationError
 from servicecore.testing.strategies.dispatch import dispatch_boards
 from tests.builders.dispatch import at, board, booking, worker, workers
 
@@ -92,6 +94,25 @@ def test_free_time_subtracts_only_working_time_of_open_bookings() -> None:
         booking("B", worker_id="BO", start=at(0, 9), end=at(0, 10)),  # someone else's
     ]
     assert free_time(worker("ANNA"), taken, at(0, 0), at(1, 0)) == dt.timedelta(hours=7)
+
+
+def test_only_open_bookings_with_a_slot_in_the_horizon_take_a_workers_time() -> None:
+    line = booking("NEW", duration_minutes=60)
+    others = [
+        booking("NOSLOT", worker_id="ANNA"),  # given to ANNA, no slot yet
+        booking("TUE", worker_id="ANNA", start=at(1, 9), end=at(1, 12)),  # after the horizon
+    ]
+    monday = (at(0, 0), at(1, 0))  # office hours 08-16: 8 h
+    ranked = rank_candidates(line, [worker("ANNA")], others, start=monday[0], end=monday[1])
+    assert ranked[0].reasons[1].detail == "8 h free in the horizon, 1 h needed"
+    assert free_time(worker("ANNA"), others, *monday) == dt.timedelta(hours=8)
+
+
+def test_the_ranking_horizon_ends_after_it_starts() -> None:
+    for end in (at(0, 0), at(0, 0).subtract(minutes=1)):
+        with pytest.raises(ValidationError) as err:
+            rank_candidates(booking("NEW"), workers(), [], start=at(0, 0), end=end)
+        assert err.value.field == "end"
 
 
 @given(dispatch_boards(), st.integers(15, 600))

@@ -7,9 +7,12 @@ compared whole with the hand-written list of that action.
 
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
 from typing import Any
 
+import servicecore.returns as returns
+import servicecore.returns.model as model
 from servicecore.events import DomainEvent
 from servicecore.returns import (
     CreditNoteIssued,
@@ -121,3 +124,42 @@ def test_credit_only_moves_no_goods_and_credits_without_arrival() -> None:
     assert _effects(events) == [("credit", eur("240.00"), (("1", eur("240.00")),))]
     assert done.line("1").status is ReturnLineStatus.INVOICED
     assert done.status is ReturnStatus.CLOSED
+
+
+MODEL_NAMES = [
+    "HEADER_LIFECYCLE",
+    "LINE_LIFECYCLE",
+    "RETURN_ORDERS",
+    "AdvanceReplacement",
+    "ArrivalRegistered",
+    "CreditLine",
+    "CreditNoteIssued",
+    "GoodsReceived",
+    "GoodsScrapped",
+    "GoodsShippedBack",
+    "InspectionEnded",
+    "RepairOrderRequested",
+    "ReplacementRequested",
+    "ReturnLine",
+    "ReturnLineAdded",
+    "ReturnLineStatus",
+    "ReturnOrder",
+    "ReturnOrderCreated",
+    "ReturnOrderRepository",
+    "ReturnStatus",
+    "ReturnStatusChanged",
+    "new_return_order",
+    "overdue_returns",
+]
+"""The public names of ``servicecore.returns.model`` when it was one module."""
+
+
+def test_returns_model_keeps_its_import_path_and_pickles_after_becoming_a_package() -> None:
+    assert sorted(model.__all__) == sorted(MODEL_NAMES)
+    for name in MODEL_NAMES:
+        assert getattr(model, name) is getattr(returns, name), name
+    # written by pickle.dumps(ReturnStatus.OPEN, 0) while model was a single module
+    before_the_split = b"cservicecore.returns.model\nReturnStatus\np0\n(Vopen\np1\ntp2\nRp3\n."
+    assert pickle.loads(before_the_split) is ReturnStatus.OPEN
+    order = registered(DispositionAction.CREDIT)
+    assert pickle.loads(pickle.dumps(order)) == order

@@ -298,3 +298,50 @@ def test_a_technician_opens_repairs_only_on_orders_booked_to_them() -> None:
                 code_set="STD",
                 clock=CLOCK,
             )
+
+
+def test_a_technician_moves_only_repairs_of_orders_booked_to_them() -> None:
+    from servicecore.clock import FixedClock
+    from servicecore.repairs import REPAIR_CODES, REPAIRS, move_repair_stage
+    from tests.builders.bom import CODES, T0, opened
+
+    store = store_with_order()
+    later = FixedClock(T0.replace(hour=9))
+    with store.unit_of_work("ACME") as uow:
+        uow[REPAIR_CODES].add(CODES)
+        uow[REPAIRS].add(opened("R-1"))  # a repair line of order SO-1
+        uow[BOOKINGS].add(booking("B1", line="L1", worker_id="ANNA", start=at(0, 9), end=at(0, 10)))
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        with pytest.raises(PermissionDeniedError) as err:
+            act(BO, move_repair_stage, uow, "R-1", "WORKING", clock=later)
+        assert "no line of order 'SO-1' is booked to 'BO'" in str(err.value)
+        assert uow[REPAIRS].get("R-1").stage_id == "OPEN"
+        moved = act(ANNA, move_repair_stage, uow, "R-1", "WORKING", clock=later)
+        assert moved.stage_id == "WORKING"
+        with pytest.raises(PermissionDeniedError, match="cannot be resolved"):
+            act(ANNA, move_repair_stage)  # nothing names the repair or its order
+
+
+def test_a_stored_booking_decides_whether_a_technician_may_start_it() -> None:
+    store = store_with_order()
+    with store.unit_of_work("ACME") as uow:
+        uow[BOOKINGS].add(booking("B1", line="L1", worker_id="ANNA", start=at(0, 9), end=at(0, 10)))
+        uow.commit()
+    authorizer = Authorizer()
+    with store.unit_of_work("ACME") as uow:  # asked before any board is loaded
+        arguments = {"uow": uow, "booking_id": "B1"}
+        assert authorizer.check(ANNA, start_booking, arguments).name == "dispatch.start_booking"
+        with pytest.raises(PermissionDeniedError, match="booking 'B1' is not booked to 'BO'"):
+            authorizer.check(BO, start_booking, arguments)
+    with pytest.raises(PermissionDeniedError, match="the booking cannot be looked up"):
+        act(ANNA, start_booking, None, "B1", at=AT)  # neither a board nor a unit of work
+
+
+def test_the_bookings_of_a_board_argument_decide_the_own_lines_rule() -> None:
+    order, bookings = _order_with_bookings()
+    on_board = {"board": board(*bookings), "order": order}
+    authorizer = Authorizer()
+    assert authorizer.check(ANNA, sign_off_line, {**on_board, "line_id": "L1"})
+    with pytest.raises(PermissionDeniedError, match="line 'L2' of order 'SO-1' is not booked"):
+        authorizer.check(ANNA, sign_off_line, {**on_board, "line_id": "L2"})

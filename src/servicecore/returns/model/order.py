@@ -1,25 +1,13 @@
-"""Return orders (RMA): header, lines, their status machines and the pure commands.
+"""The return order aggregate and its pure commands.
 
 Every command is a method returning ``(changed order, events)``; it checks everything
 before building anything and never mutates. Return lines carry negative quantities.
-
-Header status (D365 return status; OPEN and CLOSED are inferred):
-``CREATED -> OPEN`` at the first arrival, ``-> CLOSED`` once every line is invoiced or
-cancelled, ``CREATED -> CANCELLED`` (cancel only while nothing arrived).
-
-Line status: ``AWAITING -> REGISTERED`` (arrival with a disposition code) or
-``AWAITING -> QUARANTINE -> REGISTERED`` (inspection ends with a code),
-``REGISTERED -> RECEIVED`` (packing slip, full quantity only; executes the disposition),
-``RECEIVED -> INVOICED`` (credit note), ``AWAITING -> INVOICED`` for credit-only lines,
-``AWAITING -> CANCELLED``.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TypedDict
 
 import pendulum
 from attrs import evolve, frozen
@@ -32,16 +20,8 @@ from servicecore.errors import (
     ValidationError,
 )
 from servicecore.events import DomainEvent
-from servicecore.lifecycle import Lifecycle
 from servicecore.money import Currency, Money
-from servicecore.ports import (
-    AggregateType,
-    Index,
-    Repository,
-    check_id,
-    check_items,
-    check_type,
-)
+from servicecore.ports import check_id, check_items, check_type
 from servicecore.returns.codes import (
     Charge,
     DispositionAction,
@@ -50,129 +30,28 @@ from servicecore.returns.codes import (
     charge_amount,
 )
 from servicecore.returns.ledger import check_quantity
-
-__all__ = [
-    "HEADER_LIFECYCLE",
-    "LINE_LIFECYCLE",
-    "RETURN_ORDERS",
-    "AdvanceReplacement",
-    "ArrivalRegistered",
-    "CreditLine",
-    "CreditNoteIssued",
-    "GoodsReceived",
-    "GoodsScrapped",
-    "GoodsShippedBack",
-    "InspectionEnded",
-    "RepairOrderRequested",
-    "ReplacementRequested",
-    "ReturnLine",
-    "ReturnLineAdded",
-    "ReturnLineStatus",
-    "ReturnOrder",
-    "ReturnOrderCreated",
-    "ReturnOrderRepository",
-    "ReturnStatus",
-    "ReturnStatusChanged",
-    "new_return_order",
-    "overdue_returns",
-]
-
-
-class ReturnStatus(enum.Enum):
-    """Status of a return order header."""
-
-    CREATED = "created"
-    OPEN = "open"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-class ReturnLineStatus(enum.Enum):
-    """Status of a return line (D365 ReturnStatusLine, without NONE)."""
-
-    AWAITING = "awaiting"
-    REGISTERED = "registered"
-    QUARANTINE = "quarantine"
-    RECEIVED = "received"
-    INVOICED = "invoiced"
-    CANCELLED = "cancelled"
-
-
-HEADER_LIFECYCLE = Lifecycle.define(
-    "return order",
-    ReturnStatus,
-    initial=ReturnStatus.CREATED,
-    transitions=[
-        (ReturnStatus.CREATED, "open", ReturnStatus.OPEN),
-        (ReturnStatus.CREATED, "cancel", ReturnStatus.CANCELLED),
-        (ReturnStatus.CREATED, "close", ReturnStatus.CLOSED),
-        (ReturnStatus.OPEN, "close", ReturnStatus.CLOSED),
-    ],
-    final=[ReturnStatus.CLOSED, ReturnStatus.CANCELLED],
+from servicecore.returns.model.events import (
+    ArrivalRegistered,
+    CreditLine,
+    CreditNoteIssued,
+    GoodsReceived,
+    GoodsScrapped,
+    GoodsShippedBack,
+    InspectionEnded,
+    ReplacementRequested,
+    ReturnLineAdded,
+    ReturnStatusChanged,
+    _Head,
 )
-"""The header status machine."""
-
-_L = ReturnLineStatus
-LINE_LIFECYCLE = Lifecycle.define(
-    "return line",
+from servicecore.returns.model.lines import AdvanceReplacement, ReturnLine, _invoiceable
+from servicecore.returns.model.status import (
+    HEADER_LIFECYCLE,
+    LINE_LIFECYCLE,
     ReturnLineStatus,
-    initial=_L.AWAITING,
-    transitions=[
-        (_L.AWAITING, "register", _L.REGISTERED),
-        (_L.AWAITING, "quarantine", _L.QUARANTINE),
-        (_L.QUARANTINE, "end inspection", _L.REGISTERED),
-        (_L.REGISTERED, "post packing slip", _L.RECEIVED),
-        (_L.RECEIVED, "invoice", _L.INVOICED),
-        (_L.AWAITING, "invoice credit only", _L.INVOICED),
-        (_L.AWAITING, "cancel", _L.CANCELLED),
-    ],
-    final=[_L.INVOICED, _L.CANCELLED],
+    ReturnStatus,
 )
-"""The line status machine."""
 
-
-class _Head(TypedDict):
-    aggregate_id: str
-    company_id: str
-    occurred_at: pendulum.DateTime
-
-
-@frozen(kw_only=True)
-class ReturnLine:
-    """One return line: what comes back (``quantity`` < 0), at which price, and its fate."""
-
-    id: str
-    item_id: str
-    quantity: Decimal
-    price: Money
-    cost_price: Money
-    lot_id: str
-    sales_line_id: str | None = None
-    ledger_line_id: str | None = None
-    status: ReturnLineStatus = ReturnLineStatus.AWAITING
-    disposition_code: str | None = None
-    action: DispositionAction | None = None
-    charges: tuple[Charge, ...] = ()
-    replacement_item_id: str | None = None
-    replacement_requested: bool = False
-    service_object_id: str | None = None
-    repair_order_id: str | None = None
-    arrived_at: pendulum.DateTime | None = None
-
-    @property
-    def amount(self) -> Money:
-        """``quantity x price``: negative, what the customer is credited before charges."""
-        return self.price * self.quantity
-
-
-@frozen(kw_only=True)
-class AdvanceReplacement:
-    """A replacement shipped before the return arrives, due back by ``due``."""
-
-    item_id: str
-    quantity: Decimal
-    shipped_at: pendulum.DateTime
-    due: pendulum.Date
+__all__ = ["ReturnOrder"]
 
 
 @frozen(kw_only=True)
@@ -513,14 +392,14 @@ class ReturnOrder:
         first credit note. Invoiced lines are final; the order closes when all lines are.
         """
         when = to_instant(at, "at")
-        eligible = [ln for ln in self.lines if self._invoiceable(ln)]
+        eligible = [ln for ln in self.lines if _invoiceable(ln)]
         if line_ids is None:
             chosen = eligible
         else:
             ids = check_items(line_ids, str, "line_ids", "a list of line ids")
             chosen = [self.line(i) for i in dict.fromkeys(ids)]
             for line in chosen:
-                if not self._invoiceable(line):
+                if not _invoiceable(line):
                     raise BusinessRuleError(
                         f"line_ids: line {line.id!r} is {line.status.value}; a credit note covers "
                         "received lines and credit-only lines",
@@ -710,206 +589,3 @@ class ReturnOrder:
                 value=action.name,
                 allowed="a line with replacement_item_id, or another action",
             )
-
-    @staticmethod
-    def _invoiceable(line: ReturnLine) -> bool:
-        return line.status is ReturnLineStatus.RECEIVED or (
-            line.status is ReturnLineStatus.AWAITING
-            and line.action is DispositionAction.CREDIT_ONLY
-        )
-
-
-# -- events -------------------------------------------------------------------------------
-@frozen(kw_only=True)
-class ReturnOrderCreated(DomainEvent):
-    """A return order was created with its RMA number (the aggregate id)."""
-
-    customer_id: str
-    reason_code: str
-    deadline: pendulum.Date
-
-
-@frozen(kw_only=True)
-class ReturnStatusChanged(DomainEvent):
-    """The header status (or reason code) changed."""
-
-    from_status: ReturnStatus
-    to_status: ReturnStatus
-    reason_code: str
-
-
-@frozen(kw_only=True)
-class ReturnLineAdded(DomainEvent):
-    """A return line was added (``sales_line_id`` when it returns an invoiced line)."""
-
-    line_id: str
-    item_id: str
-    quantity: Decimal
-    sales_line_id: str | None = None
-
-
-@frozen(kw_only=True)
-class ArrivalRegistered(DomainEvent):
-    """Goods of a line arrived (``quantity`` > 0); a partial arrival names the remainder."""
-
-    line_id: str
-    quantity: Decimal
-    disposition_code: str | None
-    quarantine: bool
-    remainder_line_id: str | None = None
-
-
-@frozen(kw_only=True)
-class InspectionEnded(DomainEvent):
-    """A quarantined line's inspection ended with a disposition code."""
-
-    line_id: str
-    disposition_code: str
-
-
-@frozen(kw_only=True)
-class GoodsReceived(DomainEvent):
-    """Host: receive ``quantity`` of ``item_id`` into inventory at ``cost_price``."""
-
-    line_id: str
-    item_id: str
-    quantity: Decimal
-    cost_price: Money
-    lot_id: str
-
-
-@frozen(kw_only=True)
-class GoodsScrapped(DomainEvent):
-    """Host: scrap ``quantity`` of ``item_id`` just received; ``loss`` goes to the ledger."""
-
-    line_id: str
-    item_id: str
-    quantity: Decimal
-    loss: Money
-
-
-@frozen(kw_only=True)
-class GoodsShippedBack(DomainEvent):
-    """Host: ship ``quantity`` of ``item_id`` back to the customer."""
-
-    line_id: str
-    item_id: str
-    quantity: Decimal
-    customer_id: str
-
-
-@frozen(kw_only=True)
-class ReplacementRequested(DomainEvent):
-    """Host: create a replacement sales order (``upfront`` = advance replacement, due back)."""
-
-    line_id: str | None
-    item_id: str
-    quantity: Decimal
-    upfront: bool
-    due: pendulum.Date | None = None
-
-
-@frozen(kw_only=True)
-class RepairOrderRequested(DomainEvent):
-    """A service order with a repair line was opened for a returned object."""
-
-    line_id: str
-    service_order_id: str
-    service_object_id: str | None
-
-
-@frozen(kw_only=True)
-class CreditLine:
-    """What one line is credited on a credit note (``amount``) and its charges."""
-
-    line_id: str
-    amount: Money
-    charges: Money
-
-
-@frozen(kw_only=True)
-class CreditNoteIssued(DomainEvent):
-    """Host: credit the customer ``total`` (line credits minus the header charges)."""
-
-    lines: tuple[CreditLine, ...]
-    header_charges: Money
-    total: Money
-
-
-# -- repository ---------------------------------------------------------------------------
-class ReturnOrderRepository(Repository[ReturnOrder]):
-    """Return orders, found by customer and by status."""
-
-    def list_for_customer(self, customer_id: str) -> list[ReturnOrder]:
-        """Return orders of one customer."""
-        return self.find("customer", check_id(customer_id, "customer_id"))
-
-    def list_in_status(self, status: ReturnStatus) -> list[ReturnOrder]:
-        """Return orders currently in ``status``."""
-        check_type(status, ReturnStatus, "status")
-        return self.find("status", status.value)
-
-
-RETURN_ORDERS: AggregateType[ReturnOrder, ReturnOrderRepository] = AggregateType(
-    kind="return_order",
-    cls=ReturnOrder,
-    repository=ReturnOrderRepository,
-    indexes=(
-        Index("customer", lambda o: (o.customer_id,)),
-        Index("status", lambda o: (o.status.value,)),
-    ),
-)
-"""Return orders in storage: ``uow[RETURN_ORDERS]``."""
-
-
-# -- functions ----------------------------------------------------------------------------
-def new_return_order(
-    setup: ReturnSetup,
-    *,
-    id: str,
-    customer_id: str,
-    currency: str | Currency,
-    reason_code: str,
-    at: object,
-) -> tuple[ReturnOrder, tuple[DomainEvent, ...]]:
-    """A created return order: ``deadline`` = creation date + ``setup.validity_days``,
-    the charges of the reason code on the header."""
-    when = to_instant(at, "at")
-    check_type(setup, ReturnSetup, "setup")
-    reason = setup.reason(check_id(reason_code, "reason_code"))
-    cur = Currency.of(currency)
-    order = ReturnOrder(
-        company_id=setup.company_id,
-        id=check_id(id, "id"),
-        customer_id=check_id(customer_id, "customer_id"),
-        currency=cur,
-        reason_code=reason.id,
-        created_at=when,
-        deadline=when.date().add(days=setup.validity_days),
-        charges=reason.charges,
-    )
-    for charge in reason.charges:
-        order._check_charge_currency(charge)
-    event = ReturnOrderCreated(
-        **order._head(when),
-        customer_id=order.customer_id,
-        reason_code=reason.id,
-        deadline=order.deadline,
-    )
-    return order, (event,)
-
-
-def overdue_returns(orders: Iterable[ReturnOrder], *, at: object) -> tuple[ReturnOrder, ...]:
-    """The orders still awaiting goods after their deadline (advance replacements first).
-
-    An order is overdue on the day after its deadline when it is neither closed nor
-    cancelled and some line still awaits its goods.
-    """
-    today = to_instant(at, "at").date()
-    items = check_items(orders, ReturnOrder, "orders", "a list of ReturnOrder")
-    late = [
-        o
-        for o in items
-        if not HEADER_LIFECYCLE.is_final(o.status) and o.awaiting_goods and o.deadline < today
-    ]
-    return tuple(sorted(late, key=lambda o: (o.advance_replacement is None, o.deadline, o.id)))
