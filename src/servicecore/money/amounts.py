@@ -211,20 +211,18 @@ class Money:
     @property
     def minor_units(self) -> int:
         """The amount in minor units (cents); the amount must already be rounded."""
-        amount, mu = self.amount, self.currency.minor_units
-        # The default context scales exactly below 10**20 (28 digits with 8 decimals at most).
-        scaled = amount.scaleb(mu) if -_SMALL < amount < _SMALL else amount.scaleb(mu, _EXACT)
+        # Scaled exactly: an amount may have up to 64 decimals, more digits than the default
+        # context (28) holds, which would round 1.000...001 EUR to a whole number of cents.
+        scaled = self.amount.scaleb(self.currency.minor_units, _EXACT)
         whole = int(scaled)
-        if scaled == whole:
-            return whole
-        if not self.is_rounded:
+        if scaled != whole:
             raise ValidationError(
                 f"{self} has more decimals than {self.currency.code} allows",
                 field="amount",
                 value=self.amount,
                 allowed=f"at most {self.currency.minor_units} decimals; call rounded() first",
             )
-        return int(self.amount.scaleb(self.currency.minor_units, context=_EXACT))
+        return whole
 
     def is_zero(self) -> bool:
         return self.amount == 0
@@ -419,6 +417,3 @@ def _round_fraction(exact: Fraction, currency: Currency, rounding: Rounding) -> 
         marker = Decimal("0.5")
     approx = _EXACT.add(Decimal(whole), marker).scaleb(-currency.minor_units, context=_EXACT)
     return Money(approx, currency).rounded(rounding)
-
-
-_SMALL = Decimal(10**20)
