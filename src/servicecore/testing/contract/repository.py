@@ -293,21 +293,23 @@ class RepositoryContract(_ContractBase, Generic[A]):
     def test_threads_with_retry_lose_no_update(self, open_uow: Callable[..., UnitOfWork]) -> None:
         (stored,) = self._store(open_uow, self.make_id(1))
         successes: list[int] = []
+        retries: list[int] = []
         failures: list[str] = []
         lock = threading.Lock()
-        start = threading.Barrier(self.threads, timeout=30)
+        all_read = threading.Barrier(self.threads, timeout=30)
 
         def worker() -> None:
-            done = 0
+            done = attempts = 0
             try:
-                start.wait()
-                for _attempt in range(self.commits_per_thread * 200):
-                    if done == self.commits_per_thread:
-                        break
+                while done < self.commits_per_thread and attempts < self.commits_per_thread * 200:
+                    attempts += 1
                     try:
                         with open_uow() as uow:
                             repo = self.repository(uow)
-                            repo.save(self.modify(repo.get(stored.id)))
+                            current = repo.get(stored.id)
+                            if attempts == 1:  # all read version 1 first: every thread but
+                                all_read.wait()  # one must meet a conflict and retry
+                            repo.save(self.modify(current))
                             uow.commit()
                         done += 1
                     except ConcurrencyError:
@@ -317,6 +319,7 @@ class RepositoryContract(_ContractBase, Generic[A]):
                     failures.append(repr(exc))
             with lock:
                 successes.append(done)
+                retries.append(attempts - done)
 
         workers = [threading.Thread(target=worker) for _ in range(self.threads)]
         for w in workers:
@@ -325,6 +328,8 @@ class RepositoryContract(_ContractBase, Generic[A]):
             w.join(timeout=120)
         assert failures == []
         assert successes == [self.commits_per_thread] * self.threads
+        # the first round read one version: all but one of its commits had to conflict
+        assert sum(retries) >= self.threads - 1
         assert self._get(open_uow, stored.id).version == 1 + sum(successes)
 
     def test_retry_in_the_same_unit_of_work_after_a_conflict(
