@@ -95,14 +95,6 @@ class Lifecycle(Generic[S]):
         finals = frozenset(final_items)
         transitions = check_items(transitions, tuple, "transitions", _TRIPLES)
         table: dict[S, dict[str, S]] = {s: {} for s in members}
-        for what, s in [("initial", initial), *(("final", f) for f in finals)]:
-            if s not in table:
-                raise ValidationError(
-                    f"{entity}: {what} state {s!r} is not a member of {states.__name__}",
-                    field=what,
-                    value=s,
-                    allowed=", ".join(m.name for m in members),
-                )
         for triple in transitions:
             if len(triple) != 3 or not isinstance(triple[1], str):
                 raise ValidationError(

@@ -83,18 +83,22 @@ _CORE_ERRORS = (TypeError, ValueError, ArithmeticError, IndexError)
 
 @contextlib.contextmanager
 def _calendar_edge(param: str, value: object) -> Iterator[None]:
-    """Name the caller's date when the occurrences around it fall off the calendar."""
+    """Name the caller's date when the occurrences around it fall off the calendar.
+
+    Every caller checks its dates before the block, so a ``ValidationError`` inside comes
+    from an occurrence or a period bound beyond the dates servicecore handles (an
+    occurrence index off the ordinal calendar, or a period ending after 9998-12-31).
+    """
     try:
         yield
-    except ValidationError as exc:
-        if exc.field not in ("k", "ordinal"):
-            raise
+    except ValidationError:
         raise ValidationError(
             f"{param} {value} is too close to the edge of the calendar: the occurrences of "
-            "this recurrence around it fall outside 0001-01-01..9999-12-31",
+            "this recurrence around it fall outside the dates servicecore handles",
             field=param,
             value=value,
-            allowed=f"{_CALENDAR}, at least one period away from either end",
+            allowed="a date at least one period of the recurrence away from either end of "
+            "0002-01-01..9998-12-31",
         ) from None
 
 
@@ -270,8 +274,13 @@ class Period:
     def inclusive(cls, first_day: object, last_day: object) -> Period:
         """Build from an inclusive day range, as people write it (``Mar 10 - Mar 11``)."""
         last = to_date(last_day, "last_day")
-        if last.toordinal() >= _MAX_ORDINAL:
-            raise _out_of_range("last_day", last_day, "a date before 9999-12-31")
+        if last >= _LAST_DATE:  # the period's end, the day after, would be off the calendar
+            raise ValidationError(
+                f"last_day {last} leaves no day after it for the end of the period",
+                field="last_day",
+                value=last_day,
+                allowed="a date from 0002-01-01 to 9998-12-30",
+            )
         return cls(to_date(first_day, "first_day"), last.add(days=1))
 
     @classmethod
@@ -326,6 +335,8 @@ def _check_other(other: object) -> None:
 
 
 _MAX_ORDINAL = _dt.date.max.toordinal()
+_LAST_DATE = pendulum.Date(9998, 12, 31)
+"""The last date servicecore handles (see ``clock.to_date``)."""
 
 
 def date_from_ordinal(ordinal: int) -> pendulum.Date:
@@ -572,7 +583,7 @@ class Recurrence:
             return []
         with _calendar_edge("end", end):
             b = self.boundaries_ordinal(lo, hi)
-        return [Period.from_ordinals(b[i], b[i + 1]) for i in range(len(b) - 1) if b[i] < hi]
+            return [Period.from_ordinals(b[i], b[i + 1]) for i in range(len(b) - 1) if b[i] < hi]
 
     def __repr__(self) -> str:
         eom = ", last_day_of_month=True" if self.last_day_of_month else ""

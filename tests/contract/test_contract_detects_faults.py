@@ -132,6 +132,20 @@ class PublishesEarly(InMemoryStore):
         return EagerPublisher(self, company_id)
 
 
+class CommittingOnExit(InMemoryUnitOfWork):
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None and self._staged:
+            self.commit()
+        super().__exit__(exc_type, exc, tb)
+
+
+class CommitsOnExit(InMemoryStore):
+    """Commits what a unit of work staged when its block ends without an exception."""
+
+    def unit_of_work(self, company_id: str) -> InMemoryUnitOfWork:
+        return CommittingOnExit(self, company_id)
+
+
 FAULTY: dict[str, tuple[Callable[[Publisher], InMemoryStore], str]] = {
     "no conflict check": (
         lambda p: NoConflictCheck(publish=p),
@@ -154,6 +168,10 @@ FAULTY: dict[str, tuple[Callable[[Publisher], InMemoryStore], str]] = {
     "find ignores staged changes": (
         lambda p: FindIgnoresStaged(publish=p),
         "test_find_sees_staged_changes_and_own_company",
+    ),
+    "commits on exit": (
+        lambda p: CommitsOnExit(publish=p),
+        "test_leaving_without_commit_rolls_back",
     ),
     "publishes early": (
         lambda p: PublishesEarly(publish=p),
@@ -212,3 +230,13 @@ def test_state_machine_fails(fault: str) -> None:
 def test_the_reference_passes_the_same_targeted_tests() -> None:
     for _fault, (_factory, name) in sorted(FAULTY.items()):
         run_contract_test(lambda p: InMemoryStore(publish=p), name)
+
+
+def test_threaded_retry_test_fails_when_last_writer_wins() -> None:
+    """Without a conflict check every thread 'succeeds' and versions still add up: the
+    threaded test catches it because its first round must end in conflicts."""
+    with pytest.raises(AssertionError):
+        run_contract_test(
+            lambda p: NoConflictCheck(publish=p), "test_threads_with_retry_lose_no_update"
+        )
+    run_contract_test(lambda p: InMemoryStore(publish=p), "test_threads_with_retry_lose_no_update")

@@ -271,6 +271,38 @@ def test_the_edges_of_the_supported_range_are_accepted() -> None:
     assert to_instant(late) == late
 
 
+def test_the_range_is_on_the_instant_not_on_its_wall_clock() -> None:
+    # 9999-01-01 00:30 at +01:00 is 9998-12-31 23:30 UTC; 0001-12-31 23:00 at -02:00 is
+    # 0002-01-01 01:00 UTC: both inside MIN_INSTANT..MAX_INSTANT, so both are accepted.
+    late = to_instant(dt.datetime(9999, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    assert late == dt.datetime(9998, 12, 31, 23, 30, tzinfo=dt.UTC)
+    assert late.utcoffset() == dt.timedelta(hours=1)
+    early = dt.datetime(1, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-2)))
+    assert to_instant(early) == dt.datetime(2, 1, 1, 1, tzinfo=dt.UTC)
+
+
+class _Olympus(dt.tzinfo):
+    """A host's own zone: a ``key`` like zoneinfo's, but no zone database knows it."""
+
+    key = "Mars/Olympus"
+
+    def utcoffset(self, _value: dt.datetime | None) -> dt.timedelta:
+        return dt.timedelta(hours=2)
+
+    def dst(self, _value: dt.datetime | None) -> dt.timedelta:
+        return dt.timedelta(0)
+
+    def tzname(self, _value: dt.datetime | None) -> str:
+        return "OLY"
+
+
+def test_a_zone_no_database_knows_is_kept_as_its_offset() -> None:
+    result = to_instant(dt.datetime(2024, 6, 1, 12, tzinfo=_Olympus()))
+    assert result == dt.datetime(2024, 6, 1, 10, tzinfo=dt.UTC)
+    assert result.utcoffset() == dt.timedelta(hours=2)
+    assert (result.hour, result.minute) == (12, 0)
+
+
 def test_machine_dependent_zones_are_refused() -> None:
     with pytest.raises(ValidationError, match="depend on the host machine"):
         to_instant(dt.datetime(2024, 1, 1, tzinfo=ZoneInfo("localtime")))

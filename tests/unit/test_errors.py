@@ -78,6 +78,20 @@ def test_concurrency_error_names_both_versions() -> None:
     assert (err.expected_version, err.actual_version) == (3, 4)
     gone = ConcurrencyError(entity="order", id="SO-1", expected_version=3, actual_version=None)
     assert "store has deleted" in str(gone)
+    told = ConcurrencyError(
+        "order SO-1 was cancelled meanwhile",
+        entity="order",
+        id="SO-1",
+        expected_version=3,
+        actual_version=5,
+    )
+    assert str(told) == "order SO-1 was cancelled meanwhile"
+    assert (told.entity, told.id, told.expected_version, told.actual_version) == (
+        "order",
+        "SO-1",
+        3,
+        5,
+    )
 
 
 def test_invalid_transition_lists_allowed_actions() -> None:

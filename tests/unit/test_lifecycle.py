@@ -85,6 +85,8 @@ def test_table_is_read_only() -> None:
             },
             "cannot be reached from NEW",
         ),
+        ({"transitions": [*GOOD, (Job.NEW, "start")]}, r"is not \(source, action, target\)"),
+        ({"transitions": [*GOOD, (Job.NEW, 1, Job.DONE)]}, r"is not \(source, action, target\)"),
         ({"initial": Other.X}, "initial state"),
         ({"final": [Other.X]}, "final state"),
     ],

@@ -60,6 +60,35 @@ def test_zero_from_minor_and_minor_units() -> None:
         Money.from_minor(True, "EUR")
 
 
+def test_minor_units_refuse_an_unrounded_amount_of_more_than_28_digits() -> None:
+    # 1 EUR and 10**-30: 31 significant digits, more than the default decimal context holds.
+    # The amount is not a whole number of cents, so it has no minor units, and parts of it
+    # could not add up to it.
+    unrounded = Money(Decimal("1.000000000000000000000000000001"), Currency.of("EUR"))
+    assert not unrounded.is_rounded
+    with pytest.raises(ValidationError, match="call rounded") as info:
+        _ = unrounded.minor_units
+    assert info.value.field == "amount"
+    with pytest.raises(ValidationError, match="more decimals"):
+        split(unrounded, 3)
+    with pytest.raises(ValidationError, match="more decimals"):
+        allocate(unrounded, [1, 2])
+    # Rounded amounts of as many digits keep their exact minor units.
+    assert eur("12345678901234567890123456789.00").minor_units == 1234567890123456789012345678900
+    assert eur("-1.0000000000000000000000000000000").minor_units == -100
+
+
+def test_from_minor_refuses_units_beyond_the_documented_magnitude() -> None:
+    # MAX_AMOUNT_DIGITS is 36: an amount below 10**36 EUR, i.e. below 10**38 cents.
+    largest = Money.from_minor(10**38 - 1, "EUR")
+    assert largest.amount == Decimal("999999999999999999999999999999999999.99")
+    for units in (10**38, -(10**38)):
+        with pytest.raises(ValidationError, match="beyond the magnitude") as info:
+            Money.from_minor(units, "EUR")
+        assert info.value.field == "units"
+        assert info.value.allowed == "fewer than 10**36 EUR"
+
+
 def test_unknown_currency_and_bad_codes() -> None:
     with pytest.raises(ValidationError, match="not registered"):
         Money.of(1, "ABC")
@@ -251,6 +280,29 @@ def test_split_worked_examples() -> None:
     assert split(eur("-100.00"), 3) == (eur("-33.34"), eur("-33.33"), eur("-33.33"))
     assert split(Money.of("10", "JPY"), 4) == tuple(Money.of(n, "JPY") for n in (3, 3, 2, 2))
     assert split(eur("1.00"), 1) == (eur("1.00"),)
+
+
+def test_allocate_beyond_28_digits_is_exact_and_adds_up() -> None:
+    # 10**25 EUR is 10**27 cents: beyond the 28 digits of the default decimal context once
+    # the parts carry cents. 10**27 / 3 = 333...333 (27 threes) remainder 1, which goes to
+    # the first part; equal parts are equal values.
+    whole = eur("10000000000000000000000000.00")
+    parts = allocate(whole, [1, 1, 1])
+    assert parts == (
+        eur("3333333333333333333333333.34"),
+        eur("3333333333333333333333333.33"),
+        eur("3333333333333333333333333.33"),
+    )
+    assert parts[0] + parts[1] + parts[2] == whole
+    assert allocate(-whole, [2, 1]) == (
+        eur("-6666666666666666666666666.67"),
+        eur("-3333333333333333333333333.33"),
+    )
+    huge = eur("1000000000000000000000000000000.01")  # 10**32 + 1 cents
+    assert split(huge, 2) == (
+        eur("500000000000000000000000000000.01"),
+        eur("500000000000000000000000000000.00"),
+    )
 
 
 def test_allocate_worked_examples() -> None:

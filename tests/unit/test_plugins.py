@@ -8,10 +8,12 @@ from importlib.metadata import entry_points
 import pendulum
 import pluggy
 import pytest
-from attrs import frozen
+from attrs import evolve, frozen
 
 from servicecore.errors import PluginError, ValidationError
 from servicecore.events import DomainEvent
+from servicecore.money import Money
+from servicecore.orders import OrderLine, ServiceOrder, Stage, StageTree, new_service_order
 from servicecore.plugins import (
     DISABLE_ENV,
     ENTRY_POINT_GROUP,
@@ -24,6 +26,7 @@ from servicecore.plugins import (
 )
 from servicecore.ports import AggregateType, Repository
 from servicecore.storage.memory import InMemoryStore
+from tests.builders.dispatch import hour_line
 
 
 @frozen(kw_only=True)
@@ -321,3 +324,61 @@ def test_several_failing_plugins_are_all_named() -> None:
     with pytest.raises(PluginError, match="bus-a") as info:
         Hooks(pm).on_events([ping()])
     assert "policy-b" in str(info.value)
+
+
+# -- servicecore_price_line: the first plugin that prices a line wins ----------------------------
+def _order_and_line() -> tuple[ServiceOrder, OrderLine]:
+    order = new_service_order(
+        company_id="ACME",
+        id="SO-1",
+        customer_id="C-1",
+        currency="EUR",
+        tree=StageTree.define([Stage(id="new")]),
+        at=pendulum.datetime(2024, 3, 1, 9),
+    )
+    return order, hour_line("L1")
+
+
+class Abstaining:
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    @hookimpl
+    def servicecore_price_line(self, order: ServiceOrder, line: OrderLine) -> None:
+        self.asked.append(line.id)  # prices nothing: the next plugin is asked
+
+
+class FlatRate:
+    @hookimpl
+    def servicecore_price_line(self, order: ServiceOrder, line: OrderLine) -> OrderLine:
+        return evolve(line, sales_price=Money.of("120", "EUR"))
+
+
+class CrashingPricer:
+    @hookimpl
+    def servicecore_price_line(self, order: ServiceOrder, line: OrderLine) -> OrderLine:
+        raise KeyError("no rate table")
+
+
+def test_a_pricing_plugin_returning_none_hands_the_line_to_the_next() -> None:
+    order, line = _order_and_line()
+    abstaining = Abstaining()
+    # pluggy asks the plugin registered last first
+    hooks = Hooks(
+        get_plugin_manager(
+            plugins=[("flat", FlatRate()), ("abstains", abstaining)], load_entrypoints=False
+        )
+    )
+    priced = hooks.price_line(order, line)
+    assert abstaining.asked == ["L1"]
+    assert priced.sales_price == Money.of("120", "EUR")
+    assert (priced.id, priced.cost_price) == ("L1", line.cost_price)
+
+
+def test_a_pricing_plugin_that_crashes_is_named_in_a_plugin_error() -> None:
+    order, line = _order_and_line()
+    hooks = Hooks(get_plugin_manager(plugins=[("rates", CrashingPricer())], load_entrypoints=False))
+    with pytest.raises(PluginError, match=f"plugin 'rates'.*{DISABLE_ENV}=rates") as info:
+        hooks.price_line(order, line)
+    assert info.value.plugin == "rates"
+    assert info.value.hook == "servicecore_price_line"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pendulum
 import pytest
@@ -197,3 +198,76 @@ def test_day_is_checked(interval: Interval, anchor: D, day: object, field: str) 
     with pytest.raises(ValidationError) as caught:
         Recurrence(interval, anchor, day=day)  # type: ignore[arg-type]
     assert caught.value.field == field
+
+
+def test_interval_lengths_in_days_and_months() -> None:
+    assert (Interval.weeks(2).total_days, Interval.weeks(2).total_months) == (14, 0)
+    assert (Interval.days(10).total_days, Interval.days(10).total_months) == (10, 0)
+    assert (Interval.quarters(1).total_months, Interval.quarters(1).total_days) == (3, 0)
+    assert (Interval.years(2).total_months, Interval.years(2).total_days) == (24, 0)
+
+
+def test_day_and_week_intervals_divide_their_multiples_only() -> None:
+    week, fortnight = Interval.weeks(1), Interval.weeks(2)
+    assert week.divides(fortnight)
+    assert not fortnight.divides(week)
+    assert Interval.days(7).divides(fortnight)
+    assert not Interval.days(3).divides(week)
+    # weeks never nest in months (nor months in weeks): their lengths drift apart
+    assert not week.divides(Interval.months(1))
+    assert not Interval.months(1).divides(Interval.weeks(4))
+
+
+def test_inclusive_period_needs_a_day_after_its_last_day() -> None:
+    assert Period.inclusive(D(9998, 12, 1), D(9998, 12, 30)).end == D(9998, 12, 31)
+    with pytest.raises(ValidationError, match="no day after it") as info:
+        Period.inclusive(D(9998, 12, 1), D(9998, 12, 31))
+    assert info.value.field == "last_day"
+    assert info.value.allowed == "a date from 0002-01-01 to 9998-12-30"
+
+
+def test_from_ordinals_builds_the_subclass_it_is_called_on() -> None:
+    class Quarter(Period):
+        pass
+
+    jan1 = D(2024, 1, 1).toordinal()
+    apr1 = D(2024, 4, 1).toordinal()
+    q = Quarter.from_ordinals(jan1, apr1)
+    assert type(q) is Quarter
+    assert (q.start, q.end) == (D(2024, 1, 1), D(2024, 4, 1))
+    assert type(Period.from_ordinals(jan1, apr1)) is Period
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "value"),
+    [
+        # a yearly period containing a day of 9998 ends on 9999-01-01, off the calendar
+        (lambda r, b: r.period_containing(D(9998, 6, 1)), "day", D(9998, 6, 1)),
+        (lambda r, b: r.periods(D(9998, 6, 1), D(9998, 7, 1)), "end", D(9998, 7, 1)),
+        # every 1200 years from 2000: the occurrence after 9500 would be in 10400
+        (lambda r, b: b.first_on_or_after(D(9500, 1, 1)), "day", D(9500, 1, 1)),
+        (lambda r, b: b.period_containing(D(9500, 1, 1)), "day", D(9500, 1, 1)),
+        (lambda r, b: b.occurrences(D(9500, 1, 1), D(9998, 1, 1)), "end", D(9998, 1, 1)),
+        (lambda r, b: b.periods(D(2, 1, 1), D(3, 1, 1)), "end", D(3, 1, 1)),
+    ],
+)
+def test_a_window_at_the_edge_of_the_calendar_names_the_callers_date(
+    call: Any, field: str, value: D
+) -> None:
+    yearly = Recurrence.anniversary(Interval.years(1), D(2024, 1, 1))
+    big = Recurrence.anniversary(Interval.years(1200), D(2000, 1, 1))
+    with pytest.raises(ValidationError, match="too close to the edge of the calendar") as info:
+        call(yearly, big)
+    assert info.value.field == field
+    assert info.value.value == value
+    assert "0002-01-01..9998-12-31" in str(info.value.allowed)
+
+
+def test_the_ordinal_core_refuses_a_non_integer_ordinal() -> None:
+    weekly = Recurrence.anniversary(Interval.weeks(1), D(2024, 1, 1))
+    monthly = Recurrence.anniversary(Interval.months(1), D(2024, 1, 1))
+    for r in (weekly, monthly):
+        with pytest.raises(ValidationError, match="must be an integer") as info:
+            r.index_on_or_before_ordinal("2024-01-08")  # type: ignore[arg-type]
+        assert info.value.field == "ordinal"
+    assert weekly.index_on_or_before_ordinal(D(2024, 1, 8).toordinal()) == 1

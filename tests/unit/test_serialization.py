@@ -86,6 +86,7 @@ def test_aggregate_round_trip() -> None:
         ("1h", dt.timedelta),
         (3600, dt.timedelta),
         ("25:00", dt.time),
+        (815, dt.time),
         ("XXX", Currency),
         ({"company_id": "ACME"}, Visit),
     ],

@@ -6,15 +6,21 @@ import datetime as dt
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pendulum
+import pytest
+from attrs import frozen
 from hypothesis import given
 from hypothesis import strategies as st
 from pendulum.tz.timezone import Timezone
 
 from servicecore.clock import to_instant
+from servicecore.events import DomainEvent
 from servicecore.money import _REGISTRY, Currency, Money
 from servicecore.ports import check_id
+from servicecore.sla import StatusChange
+from servicecore.testing import strategies
 from servicecore.testing.strategies import (
     DST_ZONES,
     company_ids,
@@ -111,3 +117,56 @@ def test_strategies_can_be_imported_before_hypothesis() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@given(instants(min_value=dt.datetime(2024, 1, 10), max_value=dt.datetime(2024, 1, 11)))
+def test_instants_in_a_window_without_dst_changes_stay_in_it(at: pendulum.DateTime) -> None:
+    # No zone of DST_ZONES changes its offset in mid-January: the draws are uniform only.
+    assert pendulum.datetime(2024, 1, 10) <= at <= pendulum.datetime(2024, 1, 11)
+    assert at.timezone_name in DST_ZONES
+
+
+@frozen(kw_only=True)
+class HostEvent(DomainEvent):
+    """A host's own event class: servicecore's registration must leave it to the host."""
+
+    note: str
+
+
+HOST_EVENT = HostEvent(
+    aggregate_id="H-1", company_id="ACME", occurred_at=pendulum.datetime(2024, 1, 1), note="own"
+)
+
+
+def test_registering_servicecores_strategies_keeps_a_hosts_event_strategy() -> None:
+    st.register_type_strategy(HostEvent, st.just(HOST_EVENT))
+    # What Hypothesis runs at start-up: registers every servicecore event, and only those.
+    strategies._hypothesis_setup_hook()
+
+    @given(st.from_type(HostEvent), st.from_type(StatusChange))
+    def draw(event: HostEvent, change: StatusChange) -> None:
+        assert event is HOST_EVENT
+        assert isinstance(change, StatusChange)
+
+    draw()
+
+
+def test_a_strategies_module_without_register_is_imported_and_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "zz_shared_helpers"
+    (tmp_path / f"{name}.py").write_text("IMPORTED = True\n", encoding="utf-8")
+    monkeypatch.setattr(strategies, "__path__", [*strategies.__path__, str(tmp_path)])
+    try:
+        strategies._hypothesis_setup_hook()
+        helper = sys.modules[f"{strategies.__name__}.{name}"]
+        assert helper.IMPORTED is True
+        assert not hasattr(helper, "register")
+    finally:
+        sys.modules.pop(f"{strategies.__name__}.{name}", None)
+
+    @given(st.from_type(Money))
+    def draw(value: Money) -> None:
+        assert isinstance(value, Money)
+
+    draw()

@@ -20,22 +20,26 @@ It runs, once per adapter:
 
 Every call to ``store_factory(publish)`` must return a NEW, EMPTY store: the state machine
 and the per-type tests make one per example.
+
+The package's modules: ``base`` (the publisher and store-factory types, the shared
+fixtures), ``unit_of_work``, ``repository`` (the generic rules on one aggregate type),
+``machine`` (the model-based state machine), ``records`` (the generic rules on the
+contract's own type), ``types`` and ``domain``. Import every name from
+``servicecore.testing.contract``.
 """
 
-from servicecore.testing.contract.core import (
-    CONTRACT_NOTES,
+from servicecore.testing.contract.base import (
     ContractEvent,
-    ContractNote,
     Publisher,
-    RecordsContract,
-    RepositoryContract,
     StoreFactory,
-    UnitOfWorkContract,
     _Published,
-    repository_state_machine,
 )
 from servicecore.testing.contract.domain import DomainRulesContract
+from servicecore.testing.contract.machine import repository_state_machine
+from servicecore.testing.contract.records import CONTRACT_NOTES, ContractNote, RecordsContract
+from servicecore.testing.contract.repository import RepositoryContract
 from servicecore.testing.contract.types import AggregateTypesContract, aggregates_of
+from servicecore.testing.contract.unit_of_work import UnitOfWorkContract
 
 __all__ = [
     "CONTRACT_NOTES",

@@ -24,7 +24,7 @@ from servicecore.ports import UnitOfWork
 from servicecore.recurrence import Interval
 from servicecore.sla import SLAS, ServiceLevelAgreement, Target
 from servicecore.subscriptions import SUBSCRIPTIONS, Subscription
-from servicecore.testing.contract.core import _AT, _ContractBase
+from servicecore.testing.contract.base import _AT, _ContractBase
 
 __all__ = ["DomainRulesContract"]
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servicecore.ports import AggregateType, UnitOfWork
-from servicecore.testing.contract.core import StoreFactory, _ContractBase, _Published
+from servicecore.testing.contract.base import StoreFactory, _ContractBase, _Published
 
 __all__ = ["AggregateTypesContract", "aggregates_of"]
 

@@ -196,9 +196,9 @@ def lifecycles() -> st.SearchStrategy[Lifecycle[Any]]:
         members = list(states)
         transitions = [(members[i], f"to{i + 1}", members[i + 1]) for i in range(n - 1)]
         for i in range(n - 1):
-            for j in draw(st.sets(st.integers(0, n - 2), max_size=2)):
-                if j != i + 1:
-                    transitions.append((members[i], f"to{j}", members[j]))
+            others = [j for j in range(n - 1) if j != i + 1]  # to{i+1} is the chain's move
+            for j in draw(st.sets(st.sampled_from(others), max_size=2)):
+                transitions.append((members[i], f"to{j}", members[j]))
         return Lifecycle.define(
             "generated", states, initial=members[0], transitions=transitions, final=[members[-1]]
         )

@@ -1,240 +1,36 @@
-"""The generic rules of the storage contract: run once per adapter.
+"""The generic rules of the records port, run on one aggregate type (:class:`RepositoryContract`).
 
-:class:`RepositoryContract` holds every rule of the records port, run on one aggregate
-type: not found / already exists, optimistic concurrency (also with real threads),
-versions that never restart after a delete, rollback by default, atomic multi-aggregate
-commits, company isolation, events published exactly once and only after a successful
-commit, snapshot consistency, finders that see staged changes, and a Hypothesis state
-machine that drives random sequences through the adapter and through a plain dict model
-and checks they agree. :class:`RecordsContract` runs them on :data:`CONTRACT_NOTES`, a
-small aggregate type of the contract's own, because the rules hold for every type alike.
-
-:class:`UnitOfWorkContract` holds the tests that need no repository (events, rollback,
-company scoping of events).
-
-Every call to ``store_factory(publish)`` must return a NEW, EMPTY store: the state machine
-makes one per example.
+Not found / already exists, optimistic concurrency (also with real threads), versions that
+never restart after a delete, rollback by default, atomic multi-aggregate commits, company
+isolation, events published exactly once and only after a successful commit, snapshot
+consistency, and the model-based state machine of :mod:`.machine`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Callable
+from typing import ClassVar, Generic
 
-import attrs
-import pendulum
 import pytest
-from attrs import frozen
 from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    rule,
-    run_state_machine_as_test,
+from hypothesis.stateful import run_state_machine_as_test
+
+from servicecore.errors import AlreadyExistsError, ConcurrencyError, NotFoundError, ValidationError
+from servicecore.ports import Repository, UnitOfWork
+from servicecore.testing.contract.base import (
+    _REFUSED_FOREIGN,
+    A,
+    ContractEvent,
+    StoreFactory,
+    _ContractBase,
+    _event,
+    _Published,
+    _with_version,
 )
+from servicecore.testing.contract.machine import repository_state_machine
 
-from servicecore.errors import (
-    AlreadyExistsError,
-    ConcurrencyError,
-    NotFoundError,
-    PermissionDeniedError,
-    ValidationError,
-)
-from servicecore.events import DomainEvent
-from servicecore.ports import Aggregate, AggregateType, Index, Repository, UnitOfWork
-
-__all__ = [
-    "CONTRACT_NOTES",
-    "ContractEvent",
-    "ContractNote",
-    "Publisher",
-    "RecordsContract",
-    "RepositoryContract",
-    "StoreFactory",
-    "UnitOfWorkContract",
-    "repository_state_machine",
-]
-
-A = TypeVar("A", bound=Aggregate)
-
-Publisher = Callable[[Sequence[DomainEvent]], None]
-"""Receives the events of each successful commit, in the order they were recorded."""
-
-StoreFactory = Callable[[Publisher], Callable[[str], UnitOfWork]]
-"""``publisher -> (company_id -> unit of work)``; each call makes a new, empty store."""
-
-_REFUSED_FOREIGN = (PermissionDeniedError, NotFoundError)
-"""What an adapter may raise when asked to write another company's aggregate."""
-
-_AT = pendulum.datetime(2024, 1, 1, 12, tz="UTC")
-
-
-@frozen(kw_only=True)
-class ContractEvent(DomainEvent):
-    """The event the contract suites record: ``n`` numbers it in recording order."""
-
-    n: int
-
-
-@frozen
-class ContractNote:
-    """The aggregate the generic rules are run on (any adapter must store it)."""
-
-    company_id: str
-    id: str
-    text: str = ""
-    topic: str = "odd"
-    edits: int = 0
-    version: int = 0
-
-
-class ContractNoteRepository(Repository[ContractNote]):
-    """Typed repository of :class:`ContractNote`, with one finder."""
-
-    def list_about(self, topic: str) -> list[ContractNote]:
-        return self.find("topic", topic)
-
-
-CONTRACT_NOTES: AggregateType[ContractNote, ContractNoteRepository] = AggregateType(
-    kind="servicecore_contract_note",
-    cls=ContractNote,
-    repository=ContractNoteRepository,
-    indexes=(Index("topic", lambda n: (n.topic,) if n.topic else ()),),
-)
-"""The contract suite's own aggregate type (not registered in the plugin registry)."""
-
-
-def _event(company_id: str, aggregate_id: str, n: int) -> ContractEvent:
-    return ContractEvent(aggregate_id=aggregate_id, company_id=company_id, occurred_at=_AT, n=n)
-
-
-def _with_version(aggregate: A, version: int) -> A:
-    result: A = attrs.evolve(aggregate, version=version)  # type: ignore[misc]
-    return result
-
-
-def _flatten(batches: Sequence[Sequence[DomainEvent]]) -> list[DomainEvent]:
-    return [event for batch in batches for event in batch]
-
-
-class _Published:
-    """A thread-safe publisher that keeps every batch it receives."""
-
-    def __init__(self) -> None:
-        self.batches: list[tuple[DomainEvent, ...]] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, events: Sequence[DomainEvent]) -> None:
-        with self._lock:
-            self.batches.append(tuple(events))
-
-    @property
-    def events(self) -> list[DomainEvent]:
-        with self._lock:
-            return _flatten(self.batches)
-
-
-class _ContractBase:
-    """Fixtures shared by the contract classes."""
-
-    COMPANY: ClassVar[str] = "ACME"
-    OTHER_COMPANY: ClassVar[str] = "GLOBEX"
-
-    @pytest.fixture
-    def store_factory(self) -> StoreFactory:
-        """The host overrides this fixture: ``publish -> (company_id -> UnitOfWork)``."""
-        pytest.fail(
-            "define the fixture `store_factory` in your contract subclass: it takes a "
-            "publisher and returns a callable opening a unit of work for a company id"
-        )
-
-    @pytest.fixture
-    def published(self) -> _Published:
-        return _Published()
-
-    @pytest.fixture
-    def open_uow(self, store_factory: StoreFactory, published: _Published) -> Callable[..., Any]:
-        """``open_uow()`` opens a unit of work for ``COMPANY`` (or the company given)."""
-        opener = store_factory(published)
-
-        def open_(company_id: str | None = None) -> UnitOfWork:
-            return opener(company_id or self.COMPANY)
-
-        return open_
-
-
-class UnitOfWorkContract(_ContractBase):
-    """Tests of the unit of work itself (no repository needed). Host gives ``store_factory``."""
-
-    def test_company_id(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        with open_uow(self.OTHER_COMPANY) as uow:
-            assert uow.company_id == self.OTHER_COMPANY
-
-    def test_events_published_after_commit_in_order(
-        self, open_uow: Callable[..., UnitOfWork], published: _Published
-    ) -> None:
-        events = [_event(self.COMPANY, "E-1", n) for n in range(3)]
-        with open_uow() as uow:
-            uow.record(events[:2])
-            uow.record(events[2:])
-            assert published.events == []
-            uow.commit()
-            assert published.events == events
-        assert published.events == events
-
-    def test_events_dropped_without_commit(
-        self, open_uow: Callable[..., UnitOfWork], published: _Published
-    ) -> None:
-        with open_uow() as uow:
-            uow.record([_event(self.COMPANY, "E-1", 1)])
-        with open_uow() as uow:
-            uow.commit()
-        assert published.events == []
-
-    def test_events_dropped_by_rollback(
-        self, open_uow: Callable[..., UnitOfWork], published: _Published
-    ) -> None:
-        kept = _event(self.COMPANY, "E-1", 2)
-        with open_uow() as uow:
-            uow.record([_event(self.COMPANY, "E-1", 1)])
-            uow.rollback()
-            uow.record([kept])
-            uow.commit()
-        assert published.events == [kept]
-
-    def test_exception_inside_block_propagates_and_drops_events(
-        self, open_uow: Callable[..., UnitOfWork], published: _Published
-    ) -> None:
-        class Boom(Exception):
-            pass
-
-        def failing_use_case() -> None:
-            with open_uow() as uow:
-                uow.record([_event(self.COMPANY, "E-1", 1)])
-                raise Boom
-
-        with pytest.raises(Boom):
-            failing_use_case()
-        assert published.events == []
-
-    def test_each_commit_publishes_its_own_events_once(
-        self, open_uow: Callable[..., UnitOfWork], published: _Published
-    ) -> None:
-        first, second = _event(self.COMPANY, "E-1", 1), _event(self.COMPANY, "E-1", 2)
-        with open_uow() as uow:
-            uow.record([first])
-            uow.commit()
-        with open_uow() as uow:
-            uow.record([second])
-            uow.commit()
-        assert published.events == [first, second]
-
-    def test_event_of_another_company_refused(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        with open_uow() as uow, pytest.raises(PermissionDeniedError):
-            uow.record([_event(self.OTHER_COMPANY, "E-1", 1)])
+__all__ = ["RepositoryContract"]
 
 
 class RepositoryContract(_ContractBase, Generic[A]):
@@ -497,21 +293,23 @@ class RepositoryContract(_ContractBase, Generic[A]):
     def test_threads_with_retry_lose_no_update(self, open_uow: Callable[..., UnitOfWork]) -> None:
         (stored,) = self._store(open_uow, self.make_id(1))
         successes: list[int] = []
+        retries: list[int] = []
         failures: list[str] = []
         lock = threading.Lock()
-        start = threading.Barrier(self.threads, timeout=30)
+        all_read = threading.Barrier(self.threads, timeout=30)
 
         def worker() -> None:
-            done = 0
+            done = attempts = 0
             try:
-                start.wait()
-                for _attempt in range(self.commits_per_thread * 200):
-                    if done == self.commits_per_thread:
-                        break
+                while done < self.commits_per_thread and attempts < self.commits_per_thread * 200:
+                    attempts += 1
                     try:
                         with open_uow() as uow:
                             repo = self.repository(uow)
-                            repo.save(self.modify(repo.get(stored.id)))
+                            current = repo.get(stored.id)
+                            if attempts == 1:  # all read version 1 first: every thread but
+                                all_read.wait()  # one must meet a conflict and retry
+                            repo.save(self.modify(current))
                             uow.commit()
                         done += 1
                     except ConcurrencyError:
@@ -521,6 +319,7 @@ class RepositoryContract(_ContractBase, Generic[A]):
                     failures.append(repr(exc))
             with lock:
                 successes.append(done)
+                retries.append(attempts - done)
 
         workers = [threading.Thread(target=worker) for _ in range(self.threads)]
         for w in workers:
@@ -529,6 +328,8 @@ class RepositoryContract(_ContractBase, Generic[A]):
             w.join(timeout=120)
         assert failures == []
         assert successes == [self.commits_per_thread] * self.threads
+        # the first round read one version: all but one of its commits had to conflict
+        assert sum(retries) >= self.threads - 1
         assert self._get(open_uow, stored.id).version == 1 + sum(successes)
 
     def test_retry_in_the_same_unit_of_work_after_a_conflict(
@@ -786,349 +587,3 @@ class RepositoryContract(_ContractBase, Generic[A]):
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
             ),
         )
-
-
-# -- the state machine ------------------------------------------------------------------------
-
-
-@attrs.define
-class _Entry:
-    value: Any  # the aggregate as last saved (its own version field is ignored)
-    version: int
-    stamp: int  # which model commit wrote it
-
-
-@attrs.define
-class _Slot:
-    """One open unit of work as the model sees it."""
-
-    uow: Any
-    company: str
-    snapshot: dict[tuple[str, str], _Entry]
-    staged: dict[str, tuple[_Entry | None, Any]] = attrs.Factory(dict)  # id -> (read, value)
-    events: list[DomainEvent] = attrs.Factory(list)
-
-
-def repository_state_machine(
-    contract: RepositoryContract[Any], store_factory: StoreFactory
-) -> type[RuleBasedStateMachine]:
-    """A Hypothesis state machine checking an adapter against a plain dict model.
-
-    Two units of work (slots) are opened and closed at random, for one of two companies,
-    and interleave ``add``/``get``/``save``/``delete``/``list_all``/``record``/``commit``/
-    ``rollback`` over a few ids, plus attempts to write another company's aggregate.
-    Every read is compared with the model: committed state, each unit of work's snapshot
-    taken when it opened, and its own staged changes. A commit must fail exactly when an
-    aggregate it writes changed since the snapshot (``ConcurrencyError``) or an id it adds
-    was taken (``AlreadyExistsError``), and then apply nothing. Published events must be
-    exactly those of the successful commits, in order.
-
-    A unit of work is closed after ``commit``/``rollback`` (a failed commit is retried in a
-    new one), so the machine needs no rule about what a unit of work sees after its commit.
-    """
-    companies = (contract.COMPANY, contract.OTHER_COMPANY)
-    ids = tuple(contract.make_id(n) for n in range(3))
-    slots = st.integers(0, 1)
-    # Mostly the main company, so that the two units of work often collide.
-    company = st.sampled_from((companies[0], companies[0], companies[0], companies[1]))
-
-    class RepositoryMachine(RuleBasedStateMachine):
-        def __init__(self) -> None:
-            super().__init__()
-            self.published = _Published()
-            self.opener = store_factory(self.published)
-            self.committed: dict[tuple[str, str], _Entry] = {}
-            self.tombstones: dict[tuple[str, str], int] = {}  # last version of a deleted id
-            self.expected_events: list[DomainEvent] = []
-            self.slots: dict[int, _Slot] = {}
-            self.stamp = 0
-            self.event_no = 0
-
-        # -- helpers ---------------------------------------------------------------------
-        def _visible(self, slot: _Slot, ident: str) -> tuple[_Entry | None, Any]:
-            """(entry read from the snapshot, visible value with its version) or Nones."""
-            if ident in slot.staged:
-                return slot.staged[ident]  # staged values keep the version they were given
-            entry = slot.snapshot.get((slot.company, ident))
-            if entry is None:
-                return None, None
-            return entry, _with_version(entry.value, entry.version)
-
-        def _slot(self, n: int, company: str) -> _Slot:
-            """Slot ``n``, opened for ``company`` if it is closed."""
-            slot = self.slots.get(n)
-            if slot is None:
-                self.open(n, company)
-                slot = self.slots[n]
-            return slot
-
-        def _close(self, n: int) -> None:
-            slot = self.slots.pop(n)
-            slot.uow.__exit__(None, None, None)
-
-        # -- rules -----------------------------------------------------------------------
-        @initialize(seeded=st.lists(st.tuples(st.sampled_from(companies), st.sampled_from(ids))))
-        def seed(self, seeded: list[tuple[str, str]]) -> None:
-            for company, ident in seeded:
-                slot = self._slot(0, company)
-                if slot.company != company:
-                    self.commit(0)
-                    slot = self._slot(0, company)
-                self.add(0, company, ident)
-            if 0 in self.slots:
-                self.commit(0)
-
-        @rule(n=slots, company=company)
-        def open(self, n: int, company: str) -> None:
-            if n in self.slots:
-                self._close(n)
-            uow = self.opener(company)
-            uow.__enter__()
-            slot = _Slot(uow, company, dict(self.committed))
-            self.slots[n] = slot
-            self._check_list(slot)  # a read pins the snapshot for lazy adapters
-
-        @rule(n=slots)
-        def close_without_commit(self, n: int) -> None:
-            if n in self.slots:
-                self._close(n)
-
-        @rule(n=slots, company=company, ident=st.sampled_from(ids))
-        def get(self, n: int, company: str, ident: str) -> None:
-            slot = self._slot(n, company)
-            _read, expected = self._visible(slot, ident)
-            repo = contract.repository(slot.uow)
-            if expected is None:
-                with pytest.raises(NotFoundError):
-                    repo.get(ident)
-            else:
-                assert repo.get(ident) == expected
-
-        def _check_list(self, slot: _Slot) -> None:
-            expected = []
-            for ident in sorted({i for (c, i) in slot.snapshot if c == slot.company} | set(ids)):
-                _read, value = self._visible(slot, ident)
-                if value is not None:
-                    expected.append(value)
-            assert list(contract.repository(slot.uow).list_all()) == expected
-
-        @rule(n=slots, company=company)
-        def list_all(self, n: int, company: str) -> None:
-            self._check_list(self._slot(n, company))
-
-        @rule(n=slots, company=company, key=st.sampled_from(("odd", "even")))
-        def find(self, n: int, company: str, key: str) -> None:
-            finder = getattr(contract, "find", None)
-            if finder is None:
-                return
-            slot = self._slot(n, company)
-            expected = []
-            for ident in sorted({i for (c, i) in slot.snapshot if c == slot.company} | set(ids)):
-                _read, value = self._visible(slot, ident)
-                if value is not None and getattr(value, "topic", None) == key:
-                    expected.append(value)
-            assert finder(slot.uow, key) == expected
-
-        @rule(n=slots, company=company, ident=st.sampled_from(ids))
-        def add(self, n: int, company: str, ident: str) -> None:
-            slot = self._slot(n, company)
-            read, visible = self._visible(slot, ident)
-            new = contract.make_aggregate(slot.company, ident)
-            repo = contract.repository(slot.uow)
-            if visible is not None:
-                with pytest.raises(AlreadyExistsError):
-                    repo.add(new)
-                return
-            repo.add(new)
-            slot.staged[ident] = (read, new)
-
-        @rule(n=slots, company=company, ident=st.sampled_from(ids))
-        def save(self, n: int, company: str, ident: str) -> None:
-            slot = self._slot(n, company)
-            read, visible = self._visible(slot, ident)
-            if visible is None:
-                return
-            repo = contract.repository(slot.uow)
-            changed = contract.modify(repo.get(ident))
-            repo.save(changed)
-            slot.staged[ident] = (read, changed)
-
-        @rule(n=slots, company=company)
-        def save_every_one(self, n: int, company: str) -> None:
-            """A use case changing several aggregates at once (atomicity needs several)."""
-            slot = self._slot(n, company)
-            for ident in ids:
-                self.save(n, company, ident)
-            assert self.slots[n] is slot
-
-        @rule(n=slots, company=company, ident=st.sampled_from(ids))
-        def delete(self, n: int, company: str, ident: str) -> None:
-            slot = self._slot(n, company)
-            read, visible = self._visible(slot, ident)
-            if visible is None:
-                return
-            repo = contract.repository(slot.uow)
-            repo.delete(repo.get(ident))
-            slot.staged[ident] = (read, None)
-
-        @rule(n=slots, company=company, ident=st.sampled_from(ids))
-        def recreate(self, n: int, company: str, ident: str) -> None:
-            """A use case deleting an aggregate and adding it again under the same id, each
-            step committed, then reading it: its version must carry on from the deleted
-            one's (a store that restarts versions fails here in one step)."""
-            self.delete(n, company, ident)
-            self.commit(n)
-            self.add(n, company, ident)
-            self.commit(n)
-            self.get(n, company, ident)
-
-        @rule(n=slots, company=company, ident=st.sampled_from(ids))
-        def write_other_company(self, n: int, company: str, ident: str) -> None:
-            slot = self._slot(n, company)
-            other = companies[1] if slot.company == companies[0] else companies[0]
-            with pytest.raises(_REFUSED_FOREIGN):
-                contract.repository(slot.uow).add(contract.make_aggregate(other, ident))
-
-        @rule(n=slots, company=company, ident=st.sampled_from(ids))
-        def record(self, n: int, company: str, ident: str) -> None:
-            slot = self._slot(n, company)
-            self.event_no += 1
-            event = _event(slot.company, ident, self.event_no)
-            slot.uow.record([event])
-            slot.events.append(event)
-
-        @rule(n=slots)
-        def rollback(self, n: int) -> None:
-            slot = self.slots.get(n)
-            if slot is None:
-                return
-            slot.uow.rollback()
-            slot.staged.clear()
-            slot.events.clear()
-            self._close(n)
-
-        @rule(n=slots)
-        def commit(self, n: int) -> None:
-            slot = self.slots.get(n)
-            if slot is None:
-                return
-            must_fail: list[type[Exception]] = []
-            for ident, (read, _value) in slot.staged.items():
-                now = self.committed.get((slot.company, ident))
-                if read is None:
-                    if now is not None:
-                        must_fail.append(AlreadyExistsError)
-                elif now is None or now.version != read.version:
-                    # Versions never restart: a delete and re-add since the read moved the
-                    # version on, so it conflicts too.
-                    must_fail.append(ConcurrencyError)
-            if must_fail:
-                with pytest.raises((ConcurrencyError, AlreadyExistsError)) as raised:
-                    slot.uow.commit()
-                assert isinstance(raised.value, tuple(must_fail)), (raised.value, must_fail)
-                self._close(n)
-                return
-            slot.uow.commit()
-            self.stamp += 1
-            for ident, (read, value) in slot.staged.items():
-                key = (slot.company, ident)
-                previous = read.version if read else self.tombstones.get(key, 0)
-                if value is None:
-                    self.committed.pop(key, None)
-                    self.tombstones[key] = previous + 1
-                else:
-                    self.committed[key] = _Entry(value, previous + 1, self.stamp)
-            self.expected_events.extend(slot.events)
-            self._close(n)
-
-        @invariant()
-        def events_published_exactly_after_commits(self) -> None:
-            assert self.published.events == self.expected_events
-
-        def teardown(self) -> None:
-            for n in list(self.slots):
-                self._close(n)
-            for company in companies:
-                with self.opener(company) as uow:
-                    stored = {a.id: a for a in contract.repository(uow).list_all()}
-                expected = {
-                    ident: _with_version(e.value, e.version)
-                    for (c, ident), e in self.committed.items()
-                    if c == company
-                }
-                assert stored == expected
-
-    RepositoryMachine.__name__ = f"{type(contract).__name__}Machine"
-    RepositoryMachine.__qualname__ = RepositoryMachine.__name__
-    return RepositoryMachine
-
-
-# -- SLA definitions (servicecore.sla) ---------------------------------------------------------
-
-
-class RecordsContract(RepositoryContract[ContractNote]):
-    """The generic rules, run once per adapter on :data:`CONTRACT_NOTES`."""
-
-    def repository(self, uow: UnitOfWork) -> Repository[ContractNote]:
-        notes: ContractNoteRepository = uow[CONTRACT_NOTES]
-        return notes
-
-    def make_aggregate(self, company_id: str, id: str) -> ContractNote:
-        odd = id[-1:] in "13579"
-        return ContractNote(company_id, id, text=f"note {id}", topic="odd" if odd else "even")
-
-    def modify(self, aggregate: ContractNote) -> ContractNote:
-        flipped = "even" if aggregate.topic == "odd" else "odd"
-        return attrs.evolve(
-            aggregate, edits=aggregate.edits + 1, text=f"edit {aggregate.edits + 1}", topic=flipped
-        )
-
-    def find(self, uow: UnitOfWork, key: str) -> list[ContractNote]:
-        return uow[CONTRACT_NOTES].list_about(key)
-
-    def test_find_sees_staged_changes_and_own_company(
-        self, open_uow: Callable[..., UnitOfWork]
-    ) -> None:
-        one, two, three = (self.make_id(n) for n in (1, 2, 3))
-        self._store(open_uow, one, two)
-        self._store(open_uow, one, company=self.OTHER_COMPANY)
-        with open_uow() as uow:
-            repo = uow[CONTRACT_NOTES]
-            assert [n.id for n in repo.list_about("odd")] == [one]
-            assert [n.id for n in repo.list_about("even")] == [two]
-            repo.save(self.modify(repo.get(one)))  # odd -> even, staged
-            repo.add(self.make_aggregate(self.COMPANY, three))  # odd, staged
-            assert [n.id for n in repo.list_about("odd")] == [three]
-            assert [n.id for n in repo.list_about("even")] == [one, two]
-            repo.delete(repo.get(two))
-            assert [n.id for n in repo.list_about("even")] == [one]
-            assert repo.list_about("nothing") == []
-        with open_uow() as uow:  # nothing of that was committed
-            assert [n.id for n in uow[CONTRACT_NOTES].list_about("odd")] == [one]
-        with open_uow(self.OTHER_COMPANY) as uow:
-            assert [n.id for n in uow[CONTRACT_NOTES].list_about("odd")] == [one]
-            assert uow[CONTRACT_NOTES].list_about("even") == []
-
-    def test_find_of_an_unknown_index_is_refused(self, open_uow: Callable[..., UnitOfWork]) -> None:
-        with open_uow() as uow, pytest.raises(ValidationError):
-            uow[CONTRACT_NOTES].find("nowhere", "x")
-
-    def test_one_class_per_kind_across_units_of_work(
-        self, open_uow: Callable[..., UnitOfWork]
-    ) -> None:
-        """The same kind can never give back an aggregate of another class."""
-
-        @frozen
-        class Impostor:
-            company_id: str
-            id: str
-            version: int = 0
-
-        impostors: AggregateType[Impostor, Repository[Impostor]] = AggregateType(
-            kind=CONTRACT_NOTES.kind, cls=Impostor, repository=Repository
-        )
-        self._store(open_uow, self.make_id(1))
-        with open_uow() as uow, pytest.raises(ValidationError):
-            uow[impostors].add(Impostor(self.COMPANY, self.make_id(2)))
-        with open_uow() as uow:
-            assert all(isinstance(n, ContractNote) for n in uow[CONTRACT_NOTES].list_all())
