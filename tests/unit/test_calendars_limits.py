@@ -214,6 +214,9 @@ class _KeyWithoutOffset(dt.tzinfo):
     def dst(self, d: dt.datetime | None) -> dt.timedelta | None:
         return None
 
+    def tzname(self, d: dt.datetime | None) -> str | None:
+        return None
+
 
 def test_a_start_whose_zone_gives_no_offset_is_naive() -> None:
     start = dt.datetime(2024, 6, 3, 10, tzinfo=_KeyWithoutOffset())
