@@ -205,6 +205,18 @@ def test_business_targets_cannot_count_on_an_unresolved_calendar_reference() -> 
     assert Target.business_hours(4).measured_on(OFFICE) is OFFICE
 
 
+def test_resolving_a_calendar_reference_must_give_a_calendar() -> None:
+    sla = gold(calendar="office")
+    assert sla.with_calendar(lambda _id: OFFICE).calendar is OFFICE
+    assert gold().with_calendar(lambda _id: OFFICE) == gold()  # an embedded calendar stays
+    for resolve, given in ((lambda _id: "office", "office"), ("office", "office")):
+        with pytest.raises(ValidationError) as raised:
+            sla.with_calendar(resolve)  # type: ignore[arg-type]
+        assert raised.value.field == "resolve"
+        assert raised.value.value == given
+    assert sla.calendar == CalendarRef("office")  # nothing changed
+
+
 # -- the clock -------------------------------------------------------------------------------
 def test_pause_counts_only_business_time_it_overlaps() -> None:
     # 16 business hours from Monday 09:00. Running 09-15 uses 5 h (lunch excluded);
