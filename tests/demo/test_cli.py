@@ -114,6 +114,19 @@ def test_a_bad_db_path_is_a_clear_error(capsys: pytest.CaptureFixture[str], tmp_
     )
 
 
+def test_an_unreachable_database_server_is_a_clear_error_on_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    nowhere = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # nothing listens on port 1
+    err = _fails(capsys, ["report", "--db", nowhere])
+    assert err.startswith("servicecore report: error: reading the database: connection failed")
+    assert "connection refused" in err
+    assert err.count("\n") == 1  # the driver's hint on its own line is folded in
+    err = _fails(capsys, ["demo", "--db", nowhere, "--months", "1"])
+    assert err.startswith("servicecore demo: error: preparing the database: connection failed")
+    assert err.count("\n") == 1
+
+
 def test_an_unwritable_html_path_is_a_clear_error(
     capsys: pytest.CaptureFixture[str], demo_db: Path, tmp_path: Path
 ) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
+import pendulum
 import pytest
+from sqlalchemy import select
 
 from servicecore.agreements import AGREEMENT_GROUPS, AGREEMENTS
 from servicecore.demo import (
@@ -14,7 +17,9 @@ from servicecore.demo import (
     DemoSettings,
     read_report,
 )
-from servicecore.demo.run import open_store
+from servicecore.demo.run import _Bar, open_store
+from servicecore.demo.simulation import simulate
+from servicecore.demo.subscriptions import SubscriptionStep
 from servicecore.dispatch import BOOKINGS, WORKERS, BookingStatus
 from servicecore.errors import ValidationError
 from servicecore.money import Money
@@ -23,6 +28,7 @@ from servicecore.repairs import REPAIRS
 from servicecore.returns import RETURN_ORDERS, RETURN_SETUPS, DispositionAction
 from servicecore.service_objects import SERVICE_OBJECTS
 from servicecore.sla import SLAS
+from servicecore.storage.batch import BATCH_UNITS, batch_progress
 from servicecore.subscriptions import SUBSCRIPTIONS, FeeKind
 from tests.builders.demo import SEED
 
@@ -153,3 +159,45 @@ def test_agreements_dispatch_and_returns_leave_their_facts(demo_db: Path) -> Non
     used = sorted(actions[ln.disposition_code].name for r in returns for ln in r.lines)
     assert used == sorted(a.name for a in DispositionAction)
     assert all(r.status.name == "CLOSED" for r in returns)
+
+
+def test_each_month_after_the_first_posts_the_accruals_of_the_month_before(
+    tmp_path: Path,
+) -> None:
+    # The subscriptions area alone, for two months: invoices on each 1st, the accruals of
+    # January posted on 1 February, those of February at the end; none on the first day.
+    url = f"sqlite:///{tmp_path / 'subscriptions.sqlite'}"
+    store = open_store(url, lock_timeout=1)
+    try:
+        store.create_schema()
+        run = simulate(store, DemoSettings(months=2, seed=SEED), url=url, steps=(SubscriptionStep,))
+        with store.engine.connect() as conn:
+            batches = sorted(set(conn.execute(select(BATCH_UNITS.c.batch_id)).scalars()))
+        assert all(batch_progress(store, b).finished for b in batches)
+        with store.unit_of_work(run.company_id) as uow:
+            subs = {s.id: s for s in uow[SUBSCRIPTIONS].list_all()}
+    finally:
+        store.dispose()
+    assert (run.first_day, run.last_day) == (pendulum.date(2024, 1, 1), pendulum.date(2024, 2, 29))
+    assert batches == [
+        "accruals-2024-01-31",
+        "accruals-2024-02-29",
+        "invoices-2024-01",
+        "invoices-2024-02",
+    ]
+    # SUB-001 joined on the first day: both months posted, each once.
+    assert [p for p in subs["SUB-001"].posted_accruals if "/R/" in p] == [
+        "SUB-001/R/2024-01-01@2024-01-31",
+        "SUB-001/R/2024-02-01@2024-02-29",
+    ]
+
+
+def test_the_progress_bar_redraws_only_when_it_grows() -> None:
+    stream = io.StringIO()
+    bar = _Bar(stream, width=30)
+    for day in range(1, 61):  # 60 days on 30 columns: a column every second day
+        bar(day, 60)
+    drawn = stream.getvalue()
+    assert drawn.count("\r") == 31  # columns 0, 1, ..., 30
+    assert drawn.endswith("\rsimulating [" + "#" * 30 + "] day 60/60\n")
+    assert "day 3/60" not in drawn  # day 3 fills the column day 2 filled

@@ -109,13 +109,17 @@ def test_pause_never_extends_the_deadline_by_more_than_its_business_overlap(
 
 
 @given(service_level_agreements(), kinds, status_histories(START), st.integers(1, 24 * 60))
-def test_used_never_decreases_and_compliance_matches(
+def test_used_never_decreases_under_one_priority_and_compliance_matches(
     sla: ServiceLevelAgreement, kind: ClockKind, history: list[Change], hours: int
 ) -> None:
     clock, _ = _start(sla, kind).replay(history)
     before = clock.status_at(START + dt.timedelta(hours=hours // 2))
     after = clock.status_at(START + dt.timedelta(hours=hours))
-    assert before.used <= after.used
+    # A priority change re-measures the time used on the new target's unit (docs/sla.md),
+    # so a switch from calendar hours to business hours may lower it; without one in
+    # between, the same target measures both instants and time used only grows.
+    if not any(isinstance(c, PriorityChange) and before.at < c.at <= after.at for c in history):
+        assert before.used <= after.used
     assert after.used <= ALWAYS_OPEN.business_time_between(START, after.at)
     assert (after.compliance > 100) == (after.state is ClockState.BREACHED) or (
         after.state is ClockState.CANCELLED

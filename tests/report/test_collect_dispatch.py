@@ -77,6 +77,17 @@ def test_utilisation_clips_bookings_to_the_span() -> None:
     assert got[0].percent == Decimal("100.0")
 
 
+def test_utilisation_ignores_worked_bookings_without_a_slot_or_outside_the_span() -> None:
+    bookings = [
+        booking("1", "ANNA", None, None),  # done, but no slot was ever recorded
+        booking("2", "ANNA", at(-7, 9), at(-7, 11)),  # the Monday before the span
+        booking("3", "ANNA", at(7, 9), at(7, 11)),  # the Monday after it (the end is excluded)
+        booking("4", "ANNA", at(2, 9), at(2, 10)),  # Wednesday: 1 h, the only one that counts
+    ]
+    got = technician_utilisation([worker("ANNA")], bookings, MONDAY, MONDAY.add(days=7))
+    assert got == (Utilisation("ANNA", Decimal("1.00"), Decimal("40.00")),)
+
+
 def test_utilisation_refuses_a_span_ending_before_it_starts() -> None:
     with pytest.raises(ValidationError, match="end"):
         technician_utilisation([worker("ANNA")], [], at(1, 8), at(0, 8))

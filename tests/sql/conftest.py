@@ -8,6 +8,7 @@ the server CI starts) and drops it at the end; each store gets a schema of its o
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -86,3 +87,18 @@ def sqlite_store_factory(tmp_path: Path) -> Iterator[Callable[[Publisher], SqlSt
     yield make
     for store in stores:
         store.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _no_driver_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A test of the SQL adapter fails when the driver logged a warning: psycopg reports
+    trouble it recovered from (an aborted pipeline, say) in its log, not as a Python
+    warning that ``filterwarnings = error`` would turn into a failure."""
+    yield
+    logged = [
+        record.getMessage()
+        for phase in ("setup", "call")
+        for record in caplog.get_records(phase)
+        if record.name.startswith("psycopg") and record.levelno >= logging.WARNING
+    ]
+    assert logged == [], f"the driver logged warnings: {logged}"

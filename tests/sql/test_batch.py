@@ -8,20 +8,26 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from attrs import evolve
+from sqlalchemy import select
 
 from servicecore.clock import FixedClock
 from servicecore.errors import ValidationError
 from servicecore.money import Money
+from servicecore.ports import UnitOfWork
 from servicecore.recurrence import Interval
 from servicecore.sla import SLAS, ServiceLevelAgreement, Target
 from servicecore.sla_clocks import start_sla_clocks
 from servicecore.storage.batch import (
+    BATCH_UNITS,
+    BatchProgress,
     accrual_posting_job,
     batch_progress,
     invoice_schedule_job,
@@ -37,6 +43,8 @@ from servicecore.subscriptions import (
     activate,
     create_subscription,
 )
+
+from .aggregates import COUNTERS, Counter
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOCK = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
@@ -113,6 +121,7 @@ def _wait(children: list[subprocess.Popen[str]]) -> list[int]:
     for child in children:
         out, err = child.communicate(timeout=300)
         assert child.returncode == 0, err
+        assert err == "", err  # nothing on stderr: no traceback, no driver warning
         done.append(int(out.split()[-1]))
     return done
 
@@ -227,3 +236,87 @@ def test_bad_batch_input_is_refused(
 ) -> None:
     with pytest.raises(ValidationError, match=message):
         call(sqlite_store_factory(lambda events: None))
+
+
+def test_a_batch_of_no_items_plans_no_unit_and_is_finished(
+    sqlite_store_factory: Callable[..., SqlStore],
+) -> None:
+    store = sqlite_store_factory(lambda events: None)
+    assert plan_batch(store, "nothing", "ACME", []) == 0
+    assert batch_progress(store, "nothing") == BatchProgress(pending=0, claimed=0, done=0)
+    assert batch_progress(store, "nothing").finished
+    assert run_batch_worker(store, "nothing", lambda uow, ids: None, worker_id="W1") == 0
+
+
+def test_a_unit_whose_commit_conflicts_is_released_and_run_again(
+    sqlite_store_factory: Callable[..., SqlStore],
+) -> None:
+    store = sqlite_store_factory(lambda events: None)
+    ids = [f"C-{i}" for i in range(4)]
+    with store.unit_of_work("ACME") as uow:
+        for ident in ids:
+            uow[COUNTERS].add(Counter("ACME", ident))
+        uow.commit()
+    plan_batch(store, "bump", "ACME", ids, unit_size=2)
+    interfered: list[tuple[str, ...]] = []
+
+    def bump(uow: UnitOfWork, unit: tuple[str, ...]) -> None:
+        for ident in unit:
+            counter = uow[COUNTERS].get(ident)
+            uow[COUNTERS].save(evolve(counter, value=counter.value + 1))
+        if not interfered:  # once: someone edits C-0 before the unit commits
+            interfered.append(unit)
+            with store.unit_of_work("ACME") as other:
+                edited = evolve(other[COUNTERS].get("C-0"), label="edited")
+                other[COUNTERS].save(edited)
+                other.commit()
+
+    assert run_batch_worker(store, "bump", bump, worker_id="W1") == 2
+    assert interfered == [("C-0", "C-1")]
+    with store.unit_of_work("ACME") as uow:
+        assert [(c.id, c.value, c.label) for c in uow[COUNTERS].list_all()] == [
+            ("C-0", 1, "edited"),  # bumped once, by the second attempt, over the edit
+            ("C-1", 1, ""),
+            ("C-2", 1, ""),
+            ("C-3", 1, ""),
+        ]
+    with store.engine.connect() as conn:
+        attempts = conn.execute(
+            select(BATCH_UNITS.c.unit_no, BATCH_UNITS.c.attempts)
+            .where(BATCH_UNITS.c.batch_id == "bump")
+            .order_by(BATCH_UNITS.c.unit_no)
+        ).all()
+    assert [tuple(row) for row in attempts] == [(0, 2), (1, 1)]
+    assert batch_progress(store, "bump").finished
+
+
+def test_on_postgres_a_worker_skips_a_unit_another_holds_instead_of_waiting(
+    pg_store_factory: Callable[..., SqlStore],
+) -> None:
+    store = pg_store_factory(lambda events: None)
+    plan_batch(store, "Q", "ACME", ["A", "B"], unit_size=1)
+    seen: list[str] = []
+    done: list[int] = []
+
+    def job(uow: UnitOfWork, unit: tuple[str, ...]) -> None:
+        seen.extend(unit)
+
+    def worker() -> None:
+        done.append(run_batch_worker(store, "Q", job, worker_id="W1", max_units=1))
+
+    with store.engine.connect() as other:  # another worker is claiming unit 0 right now
+        other.execute(
+            select(BATCH_UNITS.c.unit_no)
+            .where(BATCH_UNITS.c.batch_id == "Q", BATCH_UNITS.c.unit_no == 0)
+            .with_for_update()
+        )
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the worker waited for the locked unit"
+        other.rollback()
+    assert done == [1]
+    assert seen == ["B"]
+    assert run_batch_worker(store, "Q", job, worker_id="W2") == 1
+    assert seen == ["B", "A"]
+    assert batch_progress(store, "Q").finished

@@ -16,6 +16,7 @@ from servicecore.calendars import (
     CalendarRef,
     CalendarVersion,
     CalendarVersionAdded,
+    HolidayRules,
     StoredCalendar,
     StoredCalendarCreated,
     add_calendar_holiday,
@@ -147,6 +148,12 @@ def test_versions_are_checked() -> None:
     utc = BusinessCalendar.weekdays("UTC", [(dt.time(8), dt.time(16))])
     with pytest.raises(ValidationError, match="one time zone"):
         add_calendar_version(desk(), dt.date(2024, 6, 3), utc, at=AT)
+    swedish = BusinessCalendar.weekdays(
+        ZONE, [(dt.time(10), dt.time(18))], holiday_rules=HolidayRules("SE")
+    )
+    with pytest.raises(ValidationError, match="same holiday rules") as rules:
+        add_calendar_version(desk(), dt.date(2024, 6, 3), swedish, at=AT)
+    assert rules.value.field == "versions"
     changing = BusinessCalendar(
         timezone=ZONE, weekly=EIGHT_TO_FOUR.weekly, weekly_changes=[(dt.date(2024, 2, 1), {})]
     )
@@ -164,6 +171,28 @@ def test_a_holiday_joins_the_version_in_effect_on_its_date() -> None:
     same, none = add_calendar_holiday(closed, dt.date(2024, 6, 6), at=AT)
     assert same is closed
     assert none == ()
+
+
+def test_adding_a_stored_holiday_twice_saves_and_records_nothing_the_second_time() -> None:
+    published: list[object] = []
+    store = InMemoryStore(publish=published.extend)
+    clock = FixedClock(AT)
+    with store.unit_of_work("ACME") as uow:
+        uow[CALENDARS].add(desk())
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        first = add_stored_calendar_holiday(uow, "se-desk", dt.date(2024, 6, 6), clock=clock)
+        uow.commit()
+    assert [type(e) for e in published] == [CalendarHolidayAdded]
+    with store.unit_of_work("ACME") as uow:
+        again = add_stored_calendar_holiday(uow, "se-desk", dt.date(2024, 6, 6), clock=clock)
+        uow.commit()
+    assert again.versions == first.versions
+    assert [type(e) for e in published] == [CalendarHolidayAdded]  # no second event
+    with store.unit_of_work("ACME") as uow:
+        stored = uow[CALENDARS].get("se-desk")
+    assert stored.version == again.version == 2  # added (1), one holiday (2): not saved again
+    assert stored.versions[0].calendar.holidays == (pendulum.date(2024, 6, 6),)
 
 
 def test_stored_calendar_round_trips_through_serialization() -> None:

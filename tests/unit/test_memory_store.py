@@ -87,6 +87,32 @@ def test_unit_of_work_must_be_open() -> None:
         assert uow[NOTES].list_all() == []
 
 
+def test_rollback_outside_the_block_drops_nothing_and_raises_nothing() -> None:
+    # A host's error handler may call rollback() whether or not the block was entered.
+    s = store()
+    uow = s("ACME")
+    uow.rollback()
+    with uow:
+        uow[NOTES].add(Note("ACME", "N-1"))
+        uow.commit()
+    uow.rollback()  # after the block: what was committed stays
+    with s("ACME") as again:
+        assert [(n.id, n.version) for n in again[NOTES].list_all()] == [("N-1", 1)]
+    with pytest.raises(StorageError, match="not open"):
+        uow.commit()
+
+
+def test_after_a_commit_the_next_read_begins_a_new_snapshot() -> None:
+    s = store()
+    with s("ACME") as mine:
+        mine[NOTES].add(Note("ACME", "N-1"))
+        mine.commit()
+        with s("ACME") as other:
+            other[NOTES].add(Note("ACME", "N-2"))
+            other.commit()
+        assert [n.id for n in mine[NOTES].list_all()] == ["N-1", "N-2"]
+
+
 def test_one_entity_type_per_kind() -> None:
     others: AggregateType[Other, Repository[Other]] = AggregateType(
         kind="note", cls=Other, repository=Repository

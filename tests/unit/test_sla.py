@@ -13,7 +13,7 @@ import pendulum
 import pytest
 from attrs import evolve
 
-from servicecore.calendars import BusinessCalendar, CalendarRef
+from servicecore.calendars import ALWAYS_OPEN, BusinessCalendar, CalendarRef
 from servicecore.errors import BusinessRuleError, NotFoundError, ValidationError
 from servicecore.money import Money
 from servicecore.sla import (
@@ -179,6 +179,42 @@ def test_priority_targets_accepts_target_objects() -> None:
     sla = gold(targets={"x": PriorityTargets("ignored", Target.business_hours(2))})
     assert sla.target("x", ClockKind.RESPONSE) == Target.business_hours(2)
     assert gold(warning_thresholds=80).warning_thresholds == (Decimal(80),)
+
+
+def test_targets_name_each_priority_once() -> None:
+    from servicecore.sla import PriorityTargets
+
+    twice = [
+        PriorityTargets("high", Target.business_hours(2)),
+        PriorityTargets("high", Target.business_hours(4)),
+    ]
+    with pytest.raises(ValidationError, match="a priority twice") as raised:
+        gold(targets=twice)
+    assert raised.value.field == "targets"
+
+
+def test_business_targets_cannot_count_on_an_unresolved_calendar_reference() -> None:
+    ref = CalendarRef("office")
+    for business in (Target.business_hours(4), Target.business_days(2)):
+        with pytest.raises(BusinessRuleError) as raised:
+            business.measured_on(ref)
+        assert raised.value.rule == "sla-calendar-resolved"
+        assert "'office'" in str(raised.value)
+    # Calendar units never need the calendar: they count on 24x7 whatever it is.
+    assert Target.calendar_hours(4).measured_on(ref) is ALWAYS_OPEN
+    assert Target.business_hours(4).measured_on(OFFICE) is OFFICE
+
+
+def test_resolving_a_calendar_reference_must_give_a_calendar() -> None:
+    sla = gold(calendar="office")
+    assert sla.with_calendar(lambda _id: OFFICE).calendar is OFFICE
+    assert gold().with_calendar(lambda _id: OFFICE) == gold()  # an embedded calendar stays
+    for resolve, given in ((lambda _id: "office", "office"), ("office", "office")):
+        with pytest.raises(ValidationError) as raised:
+            sla.with_calendar(resolve)  # type: ignore[arg-type]
+        assert raised.value.field == "resolve"
+        assert raised.value.value == given
+    assert sla.calendar == CalendarRef("office")  # nothing changed
 
 
 # -- the clock -------------------------------------------------------------------------------

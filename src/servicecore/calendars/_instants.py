@@ -18,7 +18,6 @@ _DAY_US = 86_400 * _US
 _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _ONE_US = _dt.timedelta(microseconds=1)
-_MAX_EMPTY_YEARS = 30
 
 MAX_BUSINESS_DAYS = 10_000
 """The most business days ``add_business_days`` moves (about 40 years): refused above,

@@ -14,7 +14,6 @@ from attrs import field, frozen
 from servicecore.calendars._instants import (
     _END_US,
     _EPOCH,
-    _MAX_EMPTY_YEARS,
     _MAX_SPAN_US,
     _MAX_YEAR,
     _MIN_YEAR,
@@ -124,14 +123,13 @@ class BusinessCalendar:
     def _add_us(self, t: int, amount: int) -> int:
         index = self._idx()
         snap = index.snapshot_for(t)
-        empty_years = 0
         while True:
             base = snap.cum_at(t)
             target = base + amount
             available = (snap.cumend[-1] if snap.cumend else 0) - base
             if available >= amount:
                 break
-            if index.never_opens_after(snap) or empty_years > _MAX_EMPTY_YEARS:
+            if index.never_opens_after(snap):
                 raise BusinessRuleError(
                     f"the calendar {self.name or self.timezone!r} has no more working "
                     "time after this instant, so the duration can never be used up",
@@ -144,14 +142,16 @@ class BusinessCalendar:
             years = -(-(amount - available) // per_year) if per_year > 0 else 1
             snap = index.extend_forward(snap, years)
             gained = (snap.cumend[-1] if snap.cumend else 0) - snap.cum_at(t) > available
-            empty_years = 0 if gained else empty_years + years
+            if not gained and not index.never_opens_after(snap):
+                # Years without working time (closures, no weekly hours): cover up to where
+                # work resumes in one step instead of year after empty year.
+                snap = index.snapshot_for(t, self._next_open_us(snap.hi - 1))
         k = bisect_left(snap.cumend, target)
         return snap.ends[k] - (snap.cumend[k] - target)
 
     def _next_open_us(self, t: int) -> int:
         index = self._idx()
         snap = index.snapshot_for(t)
-        empty_years = 0
         while True:
             i = bisect_right(snap.starts, t) - 1
             if i >= 0 and t < snap.ends[i]:
@@ -163,20 +163,15 @@ class BusinessCalendar:
                     f"the calendar {self.name or self.timezone!r} never opens after this instant",
                     rule="calendar-never-opens",
                 )
-            reopens = index.closed_until(t)
+            reopens = index.idle_until(t)
             if reopens > t:
-                # Inside closures: continue from their end, wherever the index stood before,
-                # so the answer never depends on what was asked earlier.
-                t, empty_years = reopens, 0
+                # Inside closures or weeks without hours: continue from their end, wherever
+                # the index stood before, so the answer never depends on what was asked
+                # earlier and however many years they last.
+                t = reopens
                 snap = index.snapshot_for(t)
                 continue
-            if empty_years > _MAX_EMPTY_YEARS:
-                raise BusinessRuleError(
-                    f"the calendar {self.name or self.timezone!r} never opens after this instant",
-                    rule="calendar-never-opens",
-                )
             snap = index.extend_forward(snap)
-            empty_years += 1
 
     # -- public arithmetic ------------------------------------------------------------------
     def add_business_time(self, start: _dt.datetime, duration: _dt.timedelta) -> pendulum.DateTime:
@@ -294,21 +289,29 @@ class BusinessCalendar:
         day = (_EPOCH + _dt.timedelta(microseconds=t)).astimezone(zone).date().toordinal()
         midnight = _local_to_utc_us(day, 0, zone)
         position = self._between_us(midnight, t)
-        last_day = _dt.date(_MAX_YEAR, 12, 31).toordinal()
+        # A date's working time is measured up to the next midnight, so the last date a
+        # business day can be is the day before the last supported one.
+        last_day = _dt.date(_MAX_YEAR, 12, 30).toordinal()
+        too_many = (
+            f"{n} business days after {begin} run past {_MAX_YEAR}-12-30, the last date "
+            f"business days can end on (calendars cover the years {_MIN_YEAR}..{_MAX_YEAR})"
+        )
         if n > last_day - day:  # fail fast instead of walking day by day to the end of time
             raise ValidationError(
-                f"{n} business days after {begin} run past {_MAX_YEAR}-12-31, the last "
-                f"supported date (calendars cover the years {_MIN_YEAR}..{_MAX_YEAR})",
+                too_many,
                 field="n",
                 value=n,
-                allowed=f"at most {last_day - day} (the days left before {_MAX_YEAR}-12-31)",
+                allowed=f"at most {last_day - day} (the days left until {_MAX_YEAR}-12-30)",
             )
         remaining = n
         while remaining:
             day += 1
-            if day > _dt.date(_MAX_YEAR, 12, 31).toordinal():
-                raise BusinessRuleError(
-                    "business days ran past the supported years", rule="calendar-never-opens"
+            if day > last_day:
+                raise ValidationError(
+                    too_many,
+                    field="n",
+                    value=n,
+                    allowed=f"as many as there are business days until {_MAX_YEAR}-12-30",
                 )
             lo = _local_to_utc_us(day, 0, zone)
             hi = _local_to_utc_us(day + 1, 0, zone)
@@ -319,11 +322,9 @@ class BusinessCalendar:
                     if position == 0:
                         return _from_us(self._next_open_us(lo), begin.tzinfo)
                     return _from_us(self._add_us(lo, min(position, work)), begin.tzinfo)
-            elif self._idx().never_opens_after(self._idx().snapshot_for(lo)):
-                raise BusinessRuleError(
-                    f"the calendar {self.name or self.timezone!r} never opens again",
-                    rule="calendar-never-opens",
-                )
+            else:  # a date without work: go on from the date work resumes (or raise)
+                resumes = _EPOCH + _dt.timedelta(microseconds=self._next_open_us(lo))
+                day = resumes.astimezone(zone).date().toordinal() - 1
         raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from servicecore.calendars._instants import (
     _DAY_US,
+    _END_US,
     _EPOCH,
     _EPOCH_ORD,
     _JUMP,
@@ -79,7 +80,13 @@ class _Index:
             [[(_time_us(a), _time_us(b)) for a, b in day] for day in week]
             for _d, week in calendar.weekly_changes
         ]
-        self._has_weekly = any(self._weekly) or any(any(w) for w in self._change_weeks)
+        # The date (ordinal) from which no weekly hours are ever in effect again: None when
+        # the last weekly hours in effect have some, 0 when there are none at all.
+        busy = [any(self._weekly), *(any(w) for w in self._change_weeks)]
+        last_busy = max((k for k, b in enumerate(busy) if b), default=None)
+        self._weekly_ends: int | None = (
+            None if busy[-1] else 0 if last_busy is None else self._change_days[last_busy]
+        )
         self._last_opening = max((b for _a, b in self._openings), default=None)
 
     # -- year bounds and contents ---------------------------------------------------------
@@ -103,7 +110,7 @@ class _Index:
         zone, weekly, explicit = self._zone, self._weekly, self._explicit
         change_days, change_weeks = self._change_days, self._change_weeks
         raw: list[tuple[int, int]] = []
-        if self._has_weekly:
+        if self._weekly_ends != 0:
             first = _dt.date(year, 1, 1).toordinal() - 1
             last = _dt.date(year, 12, 31).toordinal()
             holidays = self._holidays(year) | self._holidays(year - 1)
@@ -216,20 +223,54 @@ class _Index:
         self._snap = new
         return new
 
-    def closed_until(self, t: int) -> int:
-        """The end of the closures covering ``t`` (chained when they touch or overlap), or
-        ``t`` itself when no closure covers it."""
+    def idle_until(self, t: int) -> int:
+        """The end of the stretch from ``t`` in which no working time can exist, or ``t``
+        itself when there is none.
+
+        The stretch chains the closures covering it and the dates whose weekly hours are
+        empty (a weekly change to no hours, until a later change brings some back); an
+        opening that ends after ``t`` cuts it short at the opening's start. Jumping it
+        costs one year built instead of a walk through every empty year.
+        """
+        end = t
+        while True:
+            moved = self._weekly_idle_until(self._closed_until(end))
+            if moved == end:
+                break
+            end = moved
+        for a, b in self._openings:
+            if b > t and a < end:
+                end = max(a, t)
+        return end
+
+    def _closed_until(self, t: int) -> int:
+        """The end of the closures covering ``t`` (chained when they touch or overlap)."""
         end = t
         for a, b in sorted(self._closures):
             if a <= end < b:
                 end = b
         return end
 
+    def _weekly_idle_until(self, t: int) -> int:
+        """The local midnight at which weekly hours come back when the weekly hours in
+        effect on ``t``'s date are empty (past the supported years if they never do)."""
+        day = (_EPOCH + _dt.timedelta(microseconds=t)).astimezone(self._zone).date().toordinal()
+        k = bisect_right(self._change_days, day) - 1
+        if any(self._weekly if k < 0 else self._change_weeks[k]):
+            return t
+        for j in range(k + 1, len(self._change_days)):
+            if any(self._change_weeks[j]):
+                return _local_to_utc_us(self._change_days[j], 0, self._zone)
+        return _END_US
+
     def never_opens_after(self, snap: _Snapshot) -> bool:
-        """True when no working time can exist beyond ``snap``."""
-        if not self._has_weekly:
-            return self._last_opening is None or self._last_opening <= snap.hi
-        return False
+        """True when no working time can exist beyond ``snap``: no weekly hours in effect
+        from its last date on (an overnight interval of that date would cross its end), and
+        no opening ending after it."""
+        last_day = _dt.date(snap.last, 12, 31).toordinal()
+        if self._weekly_ends is None or self._weekly_ends > last_day:
+            return False
+        return self._last_opening is None or self._last_opening <= snap.hi
 
 
 def _append(starts: list[int], ends: list[int], new_s: list[int], new_e: list[int]) -> None:

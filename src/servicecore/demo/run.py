@@ -71,7 +71,7 @@ def _db_error(action: str, exc: sa_exc.SQLAlchemyError) -> DemoError:
         )
     if "not a database" in text:
         return DemoError(f"{action}: the file is not a SQLite database")
-    return DemoError(f"{action}: {text}")
+    return DemoError(f"{action}: {' '.join(text.split())}")  # the driver's text on one line
 
 
 def reset_database(store: SqlStore) -> None:

@@ -445,10 +445,12 @@ class SlaClock:
         *,
         open_end: bool,
     ) -> pendulum.DateTime | None:
-        """The instant at which ``amount`` of time was (or will be) used, if ever."""
+        """The instant at which ``amount`` of time was (or will be) used, if ever.
+
+        ``amount`` is positive: an allowance is at least a second (targets are checked when
+        built) and a warning threshold above 0 % of it needs at least a microsecond.
+        """
         calendar = self._calendar(priority)
-        if amount <= 0:
-            return self.started_at
         used = 0
         for i, seg in enumerate(segments):
             if not seg.running:

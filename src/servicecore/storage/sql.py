@@ -64,7 +64,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 from servicecore.errors import (
@@ -510,16 +510,18 @@ class SqlStore:
             self._apply_all(conn, changes, current)
             if not adds:
                 return
-            try:
-                # Optimistically: new ids have no row yet, and the primary key guards them.
-                with conn.begin_nested():
-                    self._apply_all(conn, adds, {})
-            except sa_exc.IntegrityError:
-                # A row exists: a tombstone to revive, or an id taken meanwhile.
-                taken = self._lock_rows(conn, adds)
-                for key, change in adds.items():
-                    _check(key, change, taken.get(key))
-                self._apply_all(conn, adds, taken)
+            # Optimistically: new ids have no row yet. The insert skips the ids that have one
+            # (a tombstone to revive, or an id taken meanwhile) instead of failing on them:
+            # an error inside a batched insert would abort psycopg's pipeline (and fill the
+            # log with "error ignored terminating <psycopg.Pipeline [INERROR]>").
+            skipped = self._apply_all(conn, adds, {})
+            if not skipped:
+                return
+            rest = {key: adds[key] for key in sorted(skipped)}
+            taken = self._lock_rows(conn, rest)
+            for key, change in rest.items():
+                _check(key, change, taken.get(key))
+            self._apply_all(conn, rest, taken)
 
     def _lock_rows(
         self, conn: Connection, staged: dict[Key, Staged]
@@ -552,9 +554,13 @@ class SqlStore:
         conn: Connection,
         staged: dict[Key, Staged],
         current: dict[Key, tuple[int, bool]],
-    ) -> None:
+    ) -> set[Key]:
         """Write every checked change: new rows and index keys in batches, one UPDATE per
-        changed row (each guarded by the version it was checked against)."""
+        changed row (each guarded by the version it was checked against).
+
+        A new row whose key already has one is not written, nor are its index keys: the
+        keys of those are returned for the caller to check and write over the stored row.
+        """
         inserts: list[dict[str, Any]] = []
         keys: list[dict[str, Any]] = []
         stale: dict[tuple[str, str], list[str]] = {}
@@ -614,10 +620,27 @@ class SqlStore:
                         INDEX_KEYS.c.id.in_(ids[start : start + _CHUNK]),
                     )
                 )
+        skipped: set[Key] = set()
         if inserts:
-            conn.execute(insert(AGGREGATES), inserts)
+            new = _insert_new(self.dialect)
+            written = {(r.kind, r.company_id, r.id) for r in conn.execute(new, inserts)}
+            skipped = {(r["kind"], r["company_id"], r["id"]) for r in inserts} - written
+        if skipped:
+            keys = [k for k in keys if (k["kind"], k["company_id"], k["id"]) not in skipped]
         if keys:
             conn.execute(insert(INDEX_KEYS), keys)
+        return skipped
+
+
+def _insert_new(dialect: str) -> Any:
+    """INSERT of aggregate rows that skips a key already stored and returns the keys it
+    wrote (``ON CONFLICT DO NOTHING ... RETURNING``, on SQLite and PostgreSQL alike)."""
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        build(AGGREGATES)
+        .on_conflict_do_nothing()
+        .returning(AGGREGATES.c.kind, AGGREGATES.c.company_id, AGGREGATES.c.id)
+    )
 
 
 def _check(key: Key, change: Staged, row: tuple[int, bool] | None) -> None:

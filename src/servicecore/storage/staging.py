@@ -86,6 +86,10 @@ class Backend(Protocol):
     def publish(self, events: Sequence[DomainEvent]) -> None: ...
 
 
+_NEXT_READ: Any = object()
+"""The snapshot of a unit of work between a commit (or rollback) and its next read."""
+
+
 class StagingUnitOfWork(TypedAccess):
     """One transaction against a :class:`Backend`, for one company.
 
@@ -119,15 +123,17 @@ class StagingUnitOfWork(TypedAccess):
         tb: TracebackType | None,
     ) -> None:
         self._staged, self._events = {}, []
-        if self._snapshot is not None:
-            self._store._end(self._snapshot)
-            self._snapshot = None
+        snapshot, self._snapshot = self._snapshot, None
+        if snapshot is not None and snapshot is not _NEXT_READ:
+            self._store._end(snapshot)
 
     def _open_snapshot(self) -> Any:
         if self._snapshot is None:
             raise StorageError(
                 "the unit of work is not open: use it as `with store.unit_of_work(company) as uow:`"
             )
+        if self._snapshot is _NEXT_READ:
+            self._snapshot = self._store._begin()
         return self._snapshot
 
     # -- transaction -------------------------------------------------------------------
@@ -138,21 +144,25 @@ class StagingUnitOfWork(TypedAccess):
         try:
             self._store._commit(staged, snapshot)  # raises, applies nothing, on conflict
         finally:
-            # Like a database transaction ending: later reads in this unit of work see the
-            # latest state, so "reload and apply the change again" works in the same block.
-            self._renew_snapshot()
+            self._end_snapshot()
         self._store.publish(events)
 
     def rollback(self) -> None:
         """Drop staged changes and recorded events; later reads see the latest state."""
         self._staged, self._events = {}, []
         if self._snapshot is not None:
-            self._renew_snapshot()
+            self._end_snapshot()
 
-    def _renew_snapshot(self) -> None:
-        assert self._snapshot is not None
-        self._store._end(self._snapshot)
-        self._snapshot = self._store._begin()
+    def _end_snapshot(self) -> None:
+        """Like a database transaction ending: later reads in this unit of work see the
+        latest state, so "reload and apply the change again" works in the same block.
+
+        The next snapshot begins at the next read, not here: a database that fails right
+        after a commit fails that read, not the commit, whose events are still published.
+        """
+        snapshot, self._snapshot = self._snapshot, _NEXT_READ
+        if snapshot is not _NEXT_READ:
+            self._store._end(snapshot)
 
     def record(self, events: Iterable[DomainEvent]) -> None:
         self._open_snapshot()
