@@ -34,6 +34,7 @@ from servicecore.subscriptions.model import (
     _clock,
     check_subscription,
 )
+from servicecore.subscriptions.patterns import is_fast, plan_regular, round_half_up
 
 __all__ = [
     "CancelMode",
@@ -117,14 +118,6 @@ class FeePlan:
 
     def total(self, currency: str) -> Money:
         return Money.sum((f.amount for f in self.fees), currency)
-
-
-def round_half_up(num: int, den: int) -> int:
-    """``num / den`` rounded half away from zero, exactly, in integers (``den > 0``)."""
-    q, r = divmod(abs(num), den)
-    if 2 * r >= den:
-        q += 1
-    return q if num >= 0 else -q
 
 
 def _ord(d: _dt.date) -> int:
@@ -556,6 +549,9 @@ def plan_fees(
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise ValidationError(f"limit {limit!r} must be a positive int", field="limit")
     as_of_o = None if as_of is None else to_date(as_of, "as_of").toordinal()
+    if is_fast(sub):  # no fee issued yet: nothing covered, nothing to correct
+        fees, complete = plan_regular(sub, lo_req, hi_req, limit)
+        return FeePlan(tuple(fees), complete)
     ledger = _ledger(sub)
     covered = ledger.covered
     lo = lo_req
