@@ -501,12 +501,9 @@ class PlannedFees:
         """Per accrual, per fee, its revenue entries once built."""
 
     def position(self, fee: Fee) -> int:
-        """The index of ``fee`` (this very object) in the plan, or -1."""
+        """The index of ``fee`` (this very object) in the plan, or -1 (for a fee asked for
+        out of order: ``fee_revenue`` tries ``fees[cursor]`` first)."""
         fees = self.fees
-        k = self.cursor
-        if k < len(fees) and fees[k] is fee:
-            self.cursor = k + 1
-            return k
         index = self.index
         if index is None:
             index = self.index = {id(f): i for i, f in enumerate(fees)}

@@ -99,11 +99,9 @@ _ACCRUAL_MEMO: tuple[object, Accrual | None] = (None, None)
 
 
 def _accrual_of(policy: RevenuePolicy) -> Accrual:
-    """The shared split rule of ``policy`` (the last policy asked for is remembered)."""
+    """The shared split rule of ``policy``, remembered for the next call (``fee_revenue``
+    looks at ``_ACCRUAL_MEMO`` first: a host mostly asks with one policy)."""
     global _ACCRUAL_MEMO
-    memo = _ACCRUAL_MEMO
-    if memo[0] is policy and memo[1] is not None:
-        return memo[1]
     acc = accrual(policy.accrual, policy.per_day, policy.remainder)
     _ACCRUAL_MEMO = (policy, acc)
     return acc
