@@ -38,7 +38,7 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from itertools import chain, repeat
+from itertools import accumulate, repeat
 from typing import Any
 
 import pendulum
@@ -315,7 +315,18 @@ class RevenuePattern:
     """The revenue day splits of a fee pattern's whole periods under one accrual: per
     period its shape (weights) and entry count, per entry its days and recognition day."""
 
-    __slots__ = ("_values", "counts", "dates", "his", "los", "offsets", "shape_ids", "shapes")
+    __slots__ = (
+        "_values",
+        "counts",
+        "dates",
+        "his",
+        "los",
+        "offsets",
+        "owners",
+        "parts",
+        "shape_ids",
+        "shapes",
+    )
 
     def __init__(self, starts: Sequence[int], ends: Sequence[int], acc: Accrual) -> None:
         shape_index: dict[tuple[int, ...], int] = {}
@@ -325,17 +336,27 @@ class RevenuePattern:
         self.dates: list[int] = []
         self.los: list[int] = []
         self.his: list[int] = []
+        self.owners: list[int] = []  # per entry, the index of its period
+        self.parts: list[int] = []  # per entry, its shape, made its part's index below
         per_day = acc.per_day
-        for a, b in zip(starts, ends, strict=True):
+        for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
             bounds = acc.bounds(a, b)
+            self.owners.extend(repeat(k, len(bounds)))
             weights = tuple(hi - lo if per_day else 1 for lo, hi, _e in bounds)
-            self.shape_ids.append(shape_index.setdefault(weights, len(shape_index)))
+            shape = shape_index.setdefault(weights, len(shape_index))
+            self.shape_ids.append(shape)
+            self.parts.extend(repeat(shape, len(bounds)))
             self.los.extend(lo for lo, _hi, _e in bounds)
             self.his.extend(hi for _lo, hi, _e in bounds)
             self.dates.extend(e - 1 for _lo, _hi, e in bounds)
             self.counts.append(len(bounds))
             self.offsets.append(len(self.dates))
         self.shapes = tuple(shape_index)
+        firsts = list(accumulate((len(w) for w in self.shapes), initial=0))
+        position = 0
+        for e, shape in enumerate(self.parts):  # entry e is part `position` of its shape
+            position = 0 if e == 0 or self.owners[e] != self.owners[e - 1] else position + 1
+            self.parts[e] = firsts[shape] + position
         self._values: tuple[list[Period], list[pendulum.Date]] | None = None
 
     def values(self) -> tuple[list[Period], list[pendulum.Date]]:
@@ -546,11 +567,12 @@ class PlannedFees:
             e0, e1 = rev.offsets[p0], rev.offsets[p1]
             whole_counts = rev.counts[p0:p1]
             r_periods, r_days = rev.values()
-            parts = [acc.amounts(self.price, w) for w in rev.shapes]
+            parts = [m for w in rev.shapes for m in acc.amounts(self.price, w)]
             counts.extend(whole_counts)
-            ids.extend(chain.from_iterable(map(repeat, self.ids[m0:m1], whole_counts)))
+            by_period = [""] * self.span.i + self.ids  # fee id by pattern period index
+            ids.extend(map(by_period.__getitem__, rev.owners[e0:e1]))
             periods.extend(r_periods[e0:e1])
-            amounts.extend(chain.from_iterable(map(parts.__getitem__, rev.shape_ids[p0:p1])))
+            amounts.extend(map(parts.__getitem__, rev.parts[e0:e1]))
             days.extend(r_days[e0:e1])
         if tail:
             one(m1)
