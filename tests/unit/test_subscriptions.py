@@ -813,6 +813,7 @@ def test_run_invoice_schedule_plans_the_fees_once(monkeypatch: pytest.MonkeyPatc
         return real(*args, **kwargs)
 
     monkeypatch.setattr(billing, "plan_fees", counting)
+    monkeypatch.setattr(billing.schedule, "plan_fees", counting)  # where generate_fees finds it
     monkeypatch.setattr(usecases, "plan_fees", counting)
     store = _store_with(make())
     with store.unit_of_work("ACME") as uow:

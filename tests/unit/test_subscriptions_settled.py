@@ -1,8 +1,9 @@
 """Generation runs re-value only the issued fees a change can have touched (issue 15 item 19).
 
-The number of re-valued fees is counted through ``billing._worth``; every scenario is also
-replayed with the record of settled ledgers dropped before each run, which re-values every
-fee, and must give the very same ledger.
+The number of re-valued fees is counted through ``_worth`` as the corrections of
+``billing.ledger`` call it; every scenario is also replayed with the record of settled
+ledgers dropped before each run, which re-values every fee, and must give the very same
+ledger.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def revalued(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         seen.append(fee.id)
         return original(sub, fee, lowered)
 
-    monkeypatch.setattr(billing, "_worth", counting)
+    monkeypatch.setattr(billing.ledger, "_worth", counting)
     billing._forget_settled()
     yield seen
     billing._forget_settled()

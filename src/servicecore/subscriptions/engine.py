@@ -12,7 +12,6 @@ the general code, so results are identical either way.
 from __future__ import annotations
 
 import datetime as _dt
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import chain
 
@@ -23,21 +22,19 @@ from servicecore.clock import to_date
 from servicecore.errors import ValidationError
 from servicecore.money import Currency, Money
 from servicecore.ports import check_iterable
-from servicecore.recurrence import Interval, Period, Recurrence
-from servicecore.subscriptions.billing import plan_fees, round_half_up
-from servicecore.subscriptions.model import (
-    Billing,
-    Proration,
-    RemainderPlacement,
-    Subscription,
-    SubscriptionStatus,
-)
-from servicecore.subscriptions.revenue import (
-    RevenuePolicy,
-    accrual_boundaries,
-    fee_revenue,
+from servicecore.recurrence import Period
+from servicecore.subscriptions.billing import plan_fees
+from servicecore.subscriptions.model import Billing, Subscription, SubscriptionStatus
+from servicecore.subscriptions.patterns import (
+    Accrual,
+    Span,
+    accrual,
+    fast_span,
+    is_fast,
+    price_units,
     split_minor,
 )
+from servicecore.subscriptions.revenue import RevenuePolicy, fee_revenue
 
 __all__ = ["PortfolioSchedule", "ScheduleArrays", "bulk_schedules"]
 
@@ -104,108 +101,21 @@ class PortfolioSchedule:
         }
 
 
-class _Accrual:
-    """Calendar accrual boundaries as one sorted table (days are handled directly)."""
-
-    def __init__(self, policy: RevenuePolicy) -> None:
-        self.daily = policy.accrual == Interval.days(1)
-        self.per_day = policy.per_day
-        self.table: list[int] = []
-        if not self.daily:
-            lo = _dt.date(1800, 1, 1).toordinal()
-            hi = _dt.date(2400, 1, 1).toordinal()
-            self.table = accrual_boundaries(policy.accrual, lo, hi)
-
-    def pieces(self, cs: int, ce: int) -> tuple[list[int], list[int]]:
-        """(weights, recognition ordinals) of the fee days ``[cs, ce)``."""
-        if self.daily:
-            return [1] * (ce - cs), list(range(cs, ce))
-        t = self.table
-        k = bisect_right(t, cs) - 1
-        weights: list[int] = []
-        dates: list[int] = []
-        while t[k] < ce:
-            nxt = t[k + 1]
-            weights.append((min(nxt, ce) - max(t[k], cs)) if self.per_day else 1)
-            dates.append(nxt - 1)
-            k += 1
-        return weights, dates
-
-
-@frozen
-class _Pattern:
-    """Whole periods meeting the window, with their revenue day splits."""
-
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
-    shape_ids: tuple[int, ...]
-    shapes: tuple[tuple[int, ...], ...]  # revenue weights of a whole period
-    rev_offsets: tuple[int, ...]  # len(starts) + 1
-    rev_counts: tuple[int, ...]
-    rev_dates: tuple[int, ...]
-
-
-def _pattern(rec: Recurrence, lo: int, hi: int, acc: _Accrual) -> _Pattern:
-    b = rec.boundaries_ordinal(lo, hi)
-    n = len(b) - 1
-    shape_index: dict[tuple[int, ...], int] = {}
-    shape_ids: list[int] = []
-    offsets = [0]
-    counts: list[int] = []
-    dates: list[int] = []
-    for i in range(n):
-        weights, d = acc.pieces(b[i], b[i + 1])
-        sid = shape_index.setdefault(tuple(weights), len(shape_index))
-        shape_ids.append(sid)
-        dates.extend(d)
-        counts.append(len(d))
-        offsets.append(len(dates))
-    return _Pattern(
-        tuple(b[:n]),
-        tuple(b[1 : n + 1]),
-        tuple(shape_ids),
-        tuple(shape_index),
-        tuple(offsets),
-        tuple(counts),
-        tuple(dates),
-    )
-
-
 _Cols = tuple[list[int], list[int], list[int], list[int], list[int], list[int]]
 
 
-def _partial(
-    cols: _Cols,
-    acc: _Accrual,
-    placement: RemainderPlacement,
-    price: int,
-    seg: tuple[int, int],
-    full: tuple[int, int],
-) -> None:
-    """Append a partial period's fee and revenue entries to the columns."""
+def _partial(cols: _Cols, acc: Accrual, span: Span, price: int, k: int) -> None:
+    """Append the fee and revenue entries of clipped period ``k`` to the columns."""
     f_starts, f_ends, amounts, counts, rdates, ramounts = cols
-    cs, ce = seg
-    amount = round_half_up(price * (ce - cs), full[1] - full[0])
+    cs, ce = span.clipped(k)
+    amount = span.partial_amount(price, k)
     weights, d = acc.pieces(cs, ce)
     f_starts.append(cs)
     f_ends.append(ce)
     amounts.append(amount)
     counts.append(len(d))
     rdates.extend(d)
-    ramounts.extend(split_minor(amount, weights, placement))
-
-
-def _fast(sub: Subscription) -> bool:
-    return (
-        not sub.fees
-        and not sub.suspensions
-        and not sub.reductions
-        and len(sub.price_changes) <= 1
-        and sub.proration is Proration.ACTUAL_DAYS
-        and sub.invoice_shift == 0
-        and sub.manual_invoice_date is None
-        and sub.status is not SubscriptionStatus.DRAFT
-    )
+    ramounts.extend(split_minor(amount, weights, acc.placement))
 
 
 def _general(
@@ -246,9 +156,8 @@ def bulk_schedules(
     if not isinstance(policy, RevenuePolicy):
         raise ValidationError("policy must be a RevenuePolicy", field="policy", value=policy)
     s_day, e_day = to_date(start, "start"), to_date(end, "end")
-    acc = _Accrual(policy)
+    acc = accrual(policy.accrual, policy.per_day, policy.remainder)
     placement = policy.remainder
-    patterns: dict[Recurrence, _Pattern] = {}
     out: list[ScheduleArrays] = []
     for sub in check_iterable(subscriptions, "subscriptions", "a list of Subscription"):
         if not isinstance(sub, Subscription):
@@ -256,29 +165,23 @@ def bulk_schedules(
         if sub.status is SubscriptionStatus.DRAFT:
             out.append(ScheduleArrays(sub.id, sub.currency, (), (), (), (), (), (), ()))
             continue
-        if not _fast(sub):
+        if not is_fast(sub):
             out.append(_general(sub, s_day, e_day, policy))
             continue
-        bstart = sub.billing_start.toordinal()
-        bend = sub.end.toordinal() if sub.end is not None else _FAR
-        lo, hi = max(lo_req, bstart), min(hi_req, bend)
-        if lo >= hi:
+        span = fast_span(sub, lo_req, hi_req, shared=True)
+        if span is None:
             out.append(ScheduleArrays(sub.id, sub.currency, (), (), (), (), (), (), ()))
             continue
-        rec = sub.recurrence
-        pat = patterns.get(rec)
-        if pat is None:
-            pat = patterns[rec] = _pattern(rec, lo_req, hi_req, acc)
+        pat = span.pattern
+        rev = pat.revenue_of(acc)
         starts, ends = pat.starts, pat.ends
-        i = bisect_right(starts, lo) - 1
-        j = bisect_left(starts, hi)  # fees are periods i .. j-1
-        price = sub.price_changes[0].price.minor_units if sub.price_changes else 0
+        i, j = span.i, span.j  # fees are periods i .. j-1
+        price = price_units(sub)
         parts_by_shape = [
-            [price] if len(w) == 1 else split_minor(price, w, placement) for w in pat.shapes
+            [price] if len(w) == 1 else split_minor(price, w, placement) for w in rev.shapes
         ]
         # whole periods in the middle, partial head and tail computed on their own
-        head = starts[i] < bstart
-        tail = ends[j - 1] > bend
+        head, tail = span.head, span.tail
         m0 = i + 1 if head else i
         m1 = j - 1 if tail else j
         f_starts: list[int] = []
@@ -290,27 +193,18 @@ def bulk_schedules(
 
         cols = (f_starts, f_ends, amounts, counts, rdates, ramounts)
         if head or (tail and i == j - 1):
-            _partial(
-                cols,
-                acc,
-                placement,
-                price,
-                (max(starts[i], bstart), min(ends[i], bend)),
-                (starts[i], ends[i]),
-            )
+            _partial(cols, acc, span, price, i)
         if m0 < m1:
             f_starts.extend(starts[m0:m1])
             f_ends.extend(ends[m0:m1])
             amounts.extend([price] * (m1 - m0))
-            counts.extend(pat.rev_counts[m0:m1])
-            rdates.extend(pat.rev_dates[pat.rev_offsets[m0] : pat.rev_offsets[m1]])
+            counts.extend(rev.counts[m0:m1])
+            rdates.extend(rev.dates[rev.offsets[m0] : rev.offsets[m1]])
             ramounts.extend(
-                chain.from_iterable(map(parts_by_shape.__getitem__, pat.shape_ids[m0:m1]))
+                chain.from_iterable(map(parts_by_shape.__getitem__, rev.shape_ids[m0:m1]))
             )
         if tail and j - 1 > i:
-            _partial(
-                cols, acc, placement, price, (starts[j - 1], bend), (starts[j - 1], ends[j - 1])
-            )
+            _partial(cols, acc, span, price, j - 1)
         advance = sub.billing is Billing.IN_ADVANCE
         out.append(
             ScheduleArrays(

@@ -10,8 +10,11 @@ invoiced (D365 creates accrual lines on invoicing). So for any date ``d``:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable
 from fractions import Fraction
+from itertools import accumulate, pairwise, repeat
+from typing import Any
 
 import pendulum
 from attrs import frozen
@@ -20,8 +23,7 @@ from servicecore.clock import to_date
 from servicecore.errors import ValidationError
 from servicecore.money import Currency, Money
 from servicecore.ports import check_items, check_iterable, check_type
-from servicecore.recurrence import Interval, Period, Recurrence, Unit, date_from_ordinal
-from servicecore.subscriptions.billing import round_half_up
+from servicecore.recurrence import Interval, Period, Unit
 from servicecore.subscriptions.model import (
     CreditReversal,
     Fee,
@@ -31,6 +33,15 @@ from servicecore.subscriptions.model import (
     SubscriptionGroup,
     SubscriptionStatus,
     check_subscription,
+)
+from servicecore.subscriptions.patterns import (
+    LAST,
+    Accrual,
+    PlannedFees,
+    accrual,
+    accrual_rec,
+    round_half_up,
+    split_minor,
 )
 
 __all__ = [
@@ -48,6 +59,7 @@ __all__ = [
 
 _MONTH = Interval(Unit.MONTH, 1)
 _CREDIT_KINDS = (FeeKind.CREDIT, FeeKind.REDUCTION_DAYS, FeeKind.SERVICE_CREDIT)
+_CREDIT_DATE = CreditReversal.CREDIT_DATE
 
 
 @frozen
@@ -83,54 +95,33 @@ class RevenueEntry:
     recognised_on: pendulum.Date
 
 
-def _largest_remainder(total: int, weights: Sequence[int], wsum: int) -> list[int]:
-    t = abs(total)
-    shares = [t * w for w in weights]
-    parts = [s // wsum for s in shares]
-    left = t - sum(parts)
-    order = sorted(range(len(weights)), key=lambda i: (-(shares[i] % wsum), i))
-    for i in order[:left]:
-        parts[i] += 1
-    return parts if total >= 0 else [-p for p in parts]
+_ACCRUAL_MEMO: tuple[object, Accrual | None] = (None, None)
 
 
-def split_minor(total: int, weights: Sequence[int], placement: RemainderPlacement) -> list[int]:
-    """Split ``total`` minor units by ``weights``; the parts sum exactly to ``total``.
-
-    FIRST/LAST round every part half-up and put the difference in the first/last part
-    (D365); should that part change sign (possible with many tiny parts) the split falls
-    back to largest remainder, so a positive fee never gets a negative entry.
-
-    >>> split_minor(30000, [31, 28, 31], RemainderPlacement.FIRST)
-    [10334, 9333, 10333]
-    >>> split_minor(50, [1] * 90, RemainderPlacement.FIRST)[:3]
-    [1, 1, 1]
-    """
-    wsum = sum(weights)
-    if wsum <= 0:
-        raise ValidationError("weights must sum to a positive number", field="weights")
-    if placement is RemainderPlacement.LARGEST_REMAINDER:
-        return _largest_remainder(total, weights, wsum)
-    parts = [round_half_up(total * w, wsum) for w in weights]
-    idx = 0 if placement is RemainderPlacement.FIRST else len(parts) - 1
-    parts[idx] += total - sum(parts)
-    if (total >= 0 and parts[idx] < 0) or (total < 0 and parts[idx] > 0):
-        return _largest_remainder(total, weights, wsum)
-    return parts
+def _accrual_of(policy: RevenuePolicy) -> Accrual:
+    """The shared split rule of ``policy``, remembered for the next call (``fee_revenue``
+    looks at ``_ACCRUAL_MEMO`` first: a host mostly asks with one policy)."""
+    global _ACCRUAL_MEMO
+    acc = accrual(policy.accrual, policy.per_day, policy.remainder)
+    _ACCRUAL_MEMO = (policy, acc)
+    return acc
 
 
-_REC_CACHE: dict[Interval, Recurrence] = {}
+_new = object.__new__
+_consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend
+_SET_FEE_ID, _SET_PERIOD, _SET_AMOUNT, _SET_ON = (
+    RevenueEntry.__dict__[n].__set__ for n in ("fee_id", "period", "amount", "recognised_on")
+)
 
 
-def _accrual_rec(interval: Interval) -> Recurrence:
-    rec = _REC_CACHE.get(interval)
-    if rec is None:
-        rec = _REC_CACHE[interval] = Recurrence.calendar(interval)
-    return rec
-
-
-def _pd(o: int) -> pendulum.Date:
-    return date_from_ordinal(o)
+def _entry(fee_id: str, period: Period, amount: Money, on: pendulum.Date) -> RevenueEntry:
+    """A RevenueEntry of values the split already checked (no second round of checks)."""
+    e: RevenueEntry = _new(RevenueEntry)
+    _SET_FEE_ID(e, fee_id)
+    _SET_PERIOD(e, period)
+    _SET_AMOUNT(e, amount)
+    _SET_ON(e, on)
+    return e
 
 
 def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[RevenueEntry, ...]:
@@ -152,20 +143,53 @@ def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[Reve
         raise ValidationError(
             f"fee must be a Fee, not {type(fee).__name__}", field="fee", value=fee, allowed="a Fee"
         )
-    rec = _accrual_rec(policy.accrual)
-    cur = fee.amount.currency
-    if fee.kind in _CREDIT_KINDS and policy.reversal is CreditReversal.CREDIT_DATE:
-        p = rec.period_containing(fee.invoice_date)
+    if policy.reversal is _CREDIT_DATE and fee.kind in _CREDIT_KINDS:
+        p = accrual_rec(policy.accrual).period_containing(fee.invoice_date)
         return (RevenueEntry(fee.id, p, fee.amount, p.last_day),)
-    fs, fe = fee.start.toordinal(), fee.end.toordinal()
-    b = rec.boundaries_ordinal(fs, fe)
-    pieces = [(max(b[i], fs), min(b[i + 1], fe), b[i + 1]) for i in range(len(b) - 1) if b[i] < fe]
-    weights = [hi - lo for lo, hi, _e in pieces] if policy.per_day else [1] * len(pieces)
-    parts = split_minor(fee.amount.minor_units, weights, policy.remainder)
-    return tuple(
-        RevenueEntry(fee.id, Period.from_ordinals(lo, hi), Money.from_minor(u, cur), _pd(e - 1))
-        for (lo, hi, e), u in zip(pieces, parts, strict=True)
-    )
+    memo = _ACCRUAL_MEMO
+    acc = memo[1] if memo[0] is policy and memo[1] is not None else _accrual_of(policy)
+    plan = LAST.plan
+    if plan is not None:  # a fee of the last plan made: split with the fees around it
+        k = plan.cursor
+        fees = plan.fees
+        if k < len(fees) and fees[k] is fee:
+            plan.cursor = k + 1
+        else:
+            k = plan.position(fee)
+        if k >= 0:
+            built = plan.entries.get(acc)
+            if built is not None and built[k] is not None:
+                return built[k]  # type: ignore[return-value]
+            if plan.asked:
+                return _planned(plan, acc, k)
+            plan.asked = True
+    weights, pieces, dates = acc.split(fee.period)
+    parts = acc.amounts(fee.amount, weights)
+    return tuple(map(_entry, repeat(fee.id, len(pieces)), pieces, parts, dates))
+
+
+_CHUNK = 256
+
+
+def _planned(plan: PlannedFees, acc: Accrual, k: int) -> tuple[RevenueEntry, ...]:
+    """The entries of fee ``k`` of ``plan``, built column by column with those of the
+    fees around it (``_CHUNK`` fees at most)."""
+    n = len(plan.fees)
+    built = plan.entries.get(acc)
+    if built is None:
+        built = plan.entries[acc] = [None] * n
+    a = k - k % _CHUNK
+    b = min(a + _CHUNK, n)
+    counts, ids, periods, amounts, days = plan.revenue_columns(acc, a, b)
+    entries: list[RevenueEntry] = list(map(_new, repeat(RevenueEntry, len(ids))))
+    _consume(map(_SET_FEE_ID, entries, ids))
+    _consume(map(_SET_PERIOD, entries, periods))
+    _consume(map(_SET_AMOUNT, entries, amounts))
+    _consume(map(_SET_ON, entries, days))
+    every = tuple(entries)
+    offsets = [0, *accumulate(counts)]
+    built[a:b] = [every[x:y] for x, y in pairwise(offsets)]
+    return every[offsets[k - a] : offsets[k - a + 1]]
 
 
 def subscription_revenue(
@@ -285,8 +309,3 @@ def mrr(subscriptions: Iterable[Subscription], on: _dt.date) -> dict[str, Money]
 def arr(subscriptions: Iterable[Subscription], on: _dt.date) -> dict[str, Money]:
     """Annual recurring revenue: 12 x the exact MRR, rounded once."""
     return _recurring(subscriptions, on, 12)
-
-
-def accrual_boundaries(interval: Interval, lo: int, hi: int) -> list[int]:
-    """Ordinals of calendar accrual boundaries covering ``[lo, hi)`` (engine helper)."""
-    return _accrual_rec(interval).boundaries_ordinal(lo, hi)

@@ -1,0 +1,628 @@
+"""The integer core of the invoice and revenue schedules, shared by both shapes of result.
+
+:func:`~servicecore.subscriptions.plan_fees` with
+:func:`~servicecore.subscriptions.fee_revenue` (``Fee`` and ``RevenueEntry`` values) and
+:func:`~servicecore.subscriptions.bulk_schedules` (integer columns) compute the same
+numbers here, once:
+
+* a **fee pattern** is the period boundaries of a recurrence over a window (date
+  ordinals), shared by every subscription with that recurrence; the values a fee is made
+  of (its ``Period``, its invoice ``pendulum.Date``, its id suffix) are built once per
+  pattern and shared by the fees of every such subscription (they are immutable);
+* an **accrual** is a revenue policy's calendar table: the day split of any period into
+  accrual periods, kept per period, and the split of an amount over it, kept per
+  (amount, split shape), with the resulting ``Money`` parts;
+* amounts are integer minor units with exact integer division and one half-up rounding
+  per fee (:func:`round_half_up`), and revenue splits are exact (:func:`split_minor`);
+* the fees of a plan are built column by column from the pattern, and the plan is
+  remembered (:data:`LAST`, per thread) so that ``fee_revenue``, asked for its fees,
+  builds their entries the same way, many fees at once, from the pattern's splits.
+
+Values are built here through their slots, without the constructors' second round of
+checks: the numbers come from checked values, and the results equal, field by field and
+digit by digit, what the constructors build (unit tests check it).
+
+A subscription takes the fast path (:func:`is_fast`) when its fees depend only on its
+recurrence, its one price and its billing span: no fee issued yet, no suspension,
+reduction or price change, actual-days proration, no invoice shift and no hand-set
+invoice date. Every other subscription goes through the general code of ``billing``,
+which gives identical results (a property test compares both paths).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import threading
+from bisect import bisect_left, bisect_right
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from itertools import accumulate, repeat
+from typing import Any
+
+import pendulum
+
+from servicecore.errors import ValidationError
+from servicecore.money import Currency, Money
+from servicecore.recurrence import Interval, Period, Recurrence, date_from_ordinal
+from servicecore.subscriptions.model import (
+    Billing,
+    Fee,
+    FeeKind,
+    Proration,
+    RemainderPlacement,
+    Subscription,
+    SubscriptionStatus,
+)
+
+__all__ = ["round_half_up", "split_minor"]
+
+FAR = _dt.date.max.toordinal()
+"""The ordinal standing for "no end"."""
+
+
+def round_half_up(num: int, den: int) -> int:
+    """``num / den`` rounded half away from zero, exactly, in integers (``den > 0``)."""
+    q, r = divmod(abs(num), den)
+    if 2 * r >= den:
+        q += 1
+    return q if num >= 0 else -q
+
+
+def _largest_remainder(total: int, weights: Sequence[int], wsum: int) -> list[int]:
+    t = abs(total)
+    shares = [t * w for w in weights]
+    parts = [s // wsum for s in shares]
+    left = t - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-(shares[i] % wsum), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return parts if total >= 0 else [-p for p in parts]
+
+
+def split_minor(total: int, weights: Sequence[int], placement: RemainderPlacement) -> list[int]:
+    """Split ``total`` minor units by ``weights``; the parts sum exactly to ``total``.
+
+    FIRST/LAST round every part half-up and put the difference in the first/last part
+    (D365); should that part change sign (possible with many tiny parts) the split falls
+    back to largest remainder, so a positive fee never gets a negative entry.
+
+    >>> split_minor(30000, [31, 28, 31], RemainderPlacement.FIRST)
+    [10334, 9333, 10333]
+    >>> split_minor(50, [1] * 90, RemainderPlacement.FIRST)[:3]
+    [1, 1, 1]
+    """
+    wsum = sum(weights)
+    if wsum <= 0:
+        raise ValidationError("weights must sum to a positive number", field="weights")
+    if placement is RemainderPlacement.LARGEST_REMAINDER:
+        return _largest_remainder(total, weights, wsum)
+    parts = [round_half_up(total * w, wsum) for w in weights]
+    idx = 0 if placement is RemainderPlacement.FIRST else len(parts) - 1
+    parts[idx] += total - sum(parts)
+    if (total >= 0 and parts[idx] < 0) or (total < 0 and parts[idx] > 0):
+        return _largest_remainder(total, weights, wsum)
+    return parts
+
+
+# -- values built without a second round of checks ------------------------------------------
+# The engine's numbers come from checked values (a subscription's price, a fee's amount),
+# so the values made of them are built directly through the slots, exactly as the checked
+# constructors would build them (same fields, same Decimal exponent).
+_new = object.__new__
+_consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend
+_MONEY_AMOUNT = Money.__dict__["amount"].__set__
+_MONEY_CURRENCY = Money.__dict__["currency"].__set__
+_EXACT = decimal.Context(prec=80, Emax=999_999, Emin=-999_999)
+_SMALL = 10**30
+
+
+def money(units: int, currency: Currency) -> Money:
+    """``Money.from_minor(units, currency)`` for units computed from checked amounts."""
+    if -_SMALL < units < _SMALL:
+        m = _new(Money)
+        _MONEY_AMOUNT(m, Decimal(units).scaleb(-currency.minor_units, _EXACT))
+        _MONEY_CURRENCY(m, currency)
+        return m
+    return Money.from_minor(units, currency)
+
+
+def _setters(cls: type, names: Sequence[str]) -> tuple[object, ...]:
+    return tuple(cls.__dict__[n].__set__ for n in names)
+
+
+_FEE_FIELDS = (
+    "id",
+    "subscription_id",
+    "kind",
+    "period",
+    "full_period",
+    "amount",
+    "invoice_date",
+    "reference",
+    "reason",
+    "reduced_from",
+)
+_FEE_SET = _setters(Fee, _FEE_FIELDS)  # every field of Fee (a unit test checks it)
+
+
+def regular_fees(
+    n: int,
+    ids: Sequence[str],
+    subscription_id: str,
+    periods: Sequence[Period],
+    fulls: Sequence[Period],
+    amounts: Sequence[Money],
+    invoices: Sequence[pendulum.Date],
+) -> list[Fee]:
+    """``n`` REGULAR fees from columns, column by column (the values are the engine's)."""
+    fees: list[Fee] = list(map(_new, repeat(Fee, n)))
+    s_id, s_sub, s_kind, s_period, s_full, s_amount, s_inv, s_ref, s_reason, s_red = _FEE_SET
+    _consume(map(s_id, fees, ids))  # type: ignore[call-overload]
+    _consume(map(s_sub, fees, repeat(subscription_id)))  # type: ignore[call-overload]
+    _consume(map(s_kind, fees, repeat(FeeKind.REGULAR)))  # type: ignore[call-overload]
+    _consume(map(s_period, fees, periods))  # type: ignore[call-overload]
+    _consume(map(s_full, fees, fulls))  # type: ignore[call-overload]
+    _consume(map(s_amount, fees, amounts))  # type: ignore[call-overload]
+    _consume(map(s_inv, fees, invoices))  # type: ignore[call-overload]
+    _consume(map(s_ref, fees, repeat(None)))  # type: ignore[call-overload]
+    _consume(map(s_reason, fees, repeat("")))  # type: ignore[call-overload]
+    _consume(map(s_red, fees, repeat(None)))  # type: ignore[call-overload]
+    return fees
+
+
+# -- bounded caches ---------------------------------------------------------------------------
+class _Cache(dict):  # type: ignore[type-arg]
+    """A dict dropped whole when it reaches ``limit`` entries (cheap, and enough here: the
+    values are recomputed identically on a miss)."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: object, value: object) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+
+
+_LOCK = threading.Lock()
+
+
+# -- accruals ---------------------------------------------------------------------------------
+_REC_CACHE: dict[Interval, Recurrence] = {}
+
+
+def accrual_rec(interval: Interval) -> Recurrence:
+    """The calendar recurrence of an accrual interval (cached)."""
+    rec = _REC_CACHE.get(interval)
+    if rec is None:
+        rec = _REC_CACHE[interval] = Recurrence.calendar(interval)
+    return rec
+
+
+_TABLE_LO = _dt.date(1800, 1, 1).toordinal()
+_TABLE_HI = _dt.date(2400, 1, 1).toordinal()
+_DAY = Interval.days(1)
+
+_Split = tuple[tuple[int, ...], tuple[Period, ...], tuple[pendulum.Date, ...]]
+
+
+class Accrual:
+    """A revenue split rule: calendar accrual periods of ``interval``, weighted per day
+    (or equally per accrual period), the remainder placed by ``placement``.
+
+    Boundaries between 1800 and 2400 come from one sorted table; other dates are
+    computed from the recurrence, with the same result.
+    """
+
+    __slots__ = ("daily", "parts", "per_day", "placement", "rec", "splits", "table", "units")
+
+    def __init__(self, interval: Interval, per_day: bool, placement: RemainderPlacement) -> None:
+        self.rec = accrual_rec(interval)
+        self.daily = interval == _DAY
+        self.per_day = per_day
+        self.placement = placement
+        self.table: list[int] = []
+        if not self.daily:
+            self.table = self.rec.boundaries_ordinal(_TABLE_LO, _TABLE_HI)
+        self.splits = _Cache(1 << 16)
+        self.parts = _Cache(1 << 16)
+        self.units: tuple[object, int] = (None, 0)
+
+    def pieces(self, cs: int, ce: int) -> tuple[list[int], list[int]]:
+        """(weights, recognition ordinals) of the fee days ``[cs, ce)``."""
+        if self.daily:
+            return [1] * (ce - cs), list(range(cs, ce))
+        weights: list[int] = []
+        dates: list[int] = []
+        for lo, hi, end in self.bounds(cs, ce):
+            weights.append(hi - lo if self.per_day else 1)
+            dates.append(end - 1)
+        return weights, dates
+
+    def bounds(self, cs: int, ce: int) -> list[tuple[int, int, int]]:
+        """(first day, end, accrual period end) of every piece of ``[cs, ce)``."""
+        t = self.table
+        if self.daily:
+            return [(o, o + 1, o + 1) for o in range(cs, ce)]
+        if not (t[0] <= cs and ce <= t[-1]):
+            b = self.rec.boundaries_ordinal(cs, ce)
+            return [(max(b[i], cs), min(b[i + 1], ce), b[i + 1]) for i in range(len(b) - 1)]
+        k = bisect_right(t, cs) - 1
+        out: list[tuple[int, int, int]] = []
+        while t[k] < ce:
+            nxt = t[k + 1]
+            out.append((max(t[k], cs), min(nxt, ce), nxt))
+            k += 1
+        return out
+
+    def split(self, period: Period) -> _Split:
+        """(weights, piece periods, recognition dates) of a fee over ``period`` (cached)."""
+        found: _Split | None = self.splits.get(period)
+        if found is None:
+            bounds = self.bounds(period.start.toordinal(), period.end.toordinal())
+            found = (
+                tuple(hi - lo if self.per_day else 1 for lo, hi, _e in bounds),
+                tuple(Period.from_ordinals(lo, hi) for lo, hi, _e in bounds),
+                tuple(date_from_ordinal(e - 1) for _lo, _hi, e in bounds),
+            )
+            self.splits.put(period, found)
+        return found
+
+    def amounts(self, amount: Money, weights: tuple[int, ...]) -> tuple[Money, ...]:
+        """The parts of ``amount`` over ``weights`` as Money (cached per amount and shape)."""
+        memo = self.units  # one (Money, units) pair: the fees of a plan share their amount
+        if memo[0] is amount:
+            units = memo[1]
+        else:
+            units = amount.minor_units
+            self.units = (amount, units)
+        cur = amount.currency
+        key = (units, weights, cur.code, cur.minor_units)
+        found: tuple[Money, ...] | None = self.parts.get(key)
+        if found is None:
+            if len(weights) == 1:
+                found = (money(units, cur),)
+            else:
+                found = tuple(money(u, cur) for u in split_minor(units, weights, self.placement))
+            self.parts.put(key, found)
+        return found
+
+
+_ACCRUALS: dict[tuple[Interval, bool, RemainderPlacement], Accrual] = {}
+
+
+def accrual(interval: Interval, per_day: bool, placement: RemainderPlacement) -> Accrual:
+    """The shared :class:`Accrual` of a split rule."""
+    key = (interval, bool(per_day), placement)
+    found = _ACCRUALS.get(key)
+    if found is None:
+        with _LOCK:
+            found = _ACCRUALS.get(key)
+            if found is None:
+                if len(_ACCRUALS) >= 64:  # hosts use a handful of policies
+                    _ACCRUALS.clear()
+                found = _ACCRUALS[key] = Accrual(interval, bool(per_day), placement)
+    return found
+
+
+# -- fee patterns -----------------------------------------------------------------------------
+class RevenuePattern:
+    """The revenue day splits of a fee pattern's whole periods under one accrual: per
+    period its shape (weights) and entry count, per entry its days and recognition day."""
+
+    __slots__ = (
+        "_values",
+        "counts",
+        "dates",
+        "his",
+        "los",
+        "offsets",
+        "owners",
+        "parts",
+        "shape_ids",
+        "shapes",
+    )
+
+    def __init__(self, starts: Sequence[int], ends: Sequence[int], acc: Accrual) -> None:
+        shape_index: dict[tuple[int, ...], int] = {}
+        self.shape_ids: list[int] = []
+        self.offsets = [0]
+        self.counts: list[int] = []
+        self.dates: list[int] = []
+        self.los: list[int] = []
+        self.his: list[int] = []
+        self.owners: list[int] = []  # per entry, the index of its period
+        self.parts: list[int] = []  # per entry, its shape, made its part's index below
+        per_day = acc.per_day
+        for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+            bounds = acc.bounds(a, b)
+            self.owners.extend(repeat(k, len(bounds)))
+            weights = tuple(hi - lo if per_day else 1 for lo, hi, _e in bounds)
+            shape = shape_index.setdefault(weights, len(shape_index))
+            self.shape_ids.append(shape)
+            self.parts.extend(repeat(shape, len(bounds)))
+            self.los.extend(lo for lo, _hi, _e in bounds)
+            self.his.extend(hi for _lo, hi, _e in bounds)
+            self.dates.extend(e - 1 for _lo, _hi, e in bounds)
+            self.counts.append(len(bounds))
+            self.offsets.append(len(self.dates))
+        self.shapes = tuple(shape_index)
+        firsts = list(accumulate((len(w) for w in self.shapes), initial=0))
+        position = 0
+        for e, shape in enumerate(self.parts):  # entry e is part `position` of its shape
+            position = 0 if e == 0 or self.owners[e] != self.owners[e - 1] else position + 1
+            self.parts[e] = firsts[shape] + position
+        self._values: tuple[list[Period], list[pendulum.Date]] | None = None
+
+    def values(self) -> tuple[list[Period], list[pendulum.Date]]:
+        """Per entry: its ``Period`` and recognition date (built once)."""
+        found = self._values
+        if found is None:
+            found = self._values = (
+                list(map(Period.from_ordinals, self.los, self.his)),
+                list(map(date_from_ordinal, self.dates)),
+            )
+        return found
+
+
+_Values = tuple[list[Period], list[pendulum.Date], list[pendulum.Date], list[str]]
+
+
+class FeePattern:
+    """The periods of a recurrence meeting a window, and the values fees are made of."""
+
+    __slots__ = ("_values", "ends", "revenue", "starts")
+
+    def __init__(self, rec: Recurrence, lo: int, hi: int) -> None:
+        b = rec.boundaries_ordinal(lo, hi)
+        n = len(b) - 1
+        self.starts = b[:n]
+        self.ends = b[1:]
+        self.revenue: dict[Accrual, RevenuePattern] = {}
+        self._values: _Values | None = None
+
+    def revenue_of(self, acc: Accrual) -> RevenuePattern:
+        found = self.revenue.get(acc)
+        if found is None:
+            found = self.revenue[acc] = RevenuePattern(self.starts, self.ends, acc)
+        return found
+
+    def values(self) -> _Values:
+        """Per period: its ``Period``, start and end dates, and fee id suffix (built once)."""
+        found = self._values
+        if found is None:
+            starts = [date_from_ordinal(o) for o in self.starts]
+            found = self._values = (
+                [Period.from_ordinals(a, b) for a, b in zip(self.starts, self.ends, strict=True)],
+                starts,
+                [date_from_ordinal(o) for o in self.ends],
+                [f"/R/{d.isoformat()}" for d in starts],
+            )
+        return found
+
+
+_PATTERNS: dict[tuple[Recurrence, int, int], FeePattern] = {}
+_PATTERN_PERIODS = [0]  # periods held by _PATTERNS
+_PATTERN_BUDGET = 1 << 20
+"""At most about a million periods are kept (they are recomputed identically when dropped)."""
+
+
+def fee_pattern(rec: Recurrence, lo: int, hi: int) -> FeePattern:
+    """The shared :class:`FeePattern` of ``rec`` over ``[lo, hi)``."""
+    key = (rec, lo, hi)
+    found = _PATTERNS.get(key)
+    if found is None:
+        found = FeePattern(rec, lo, hi)
+        with _LOCK:
+            if _PATTERN_PERIODS[0] + len(found.starts) > _PATTERN_BUDGET:
+                _PATTERNS.clear()
+                _PATTERN_PERIODS[0] = 0
+            _PATTERNS[key] = found
+            _PATTERN_PERIODS[0] += len(found.starts)
+    return found
+
+
+# -- the fast path --------------------------------------------------------------------------------
+def is_fast(sub: Subscription) -> bool:
+    """True when ``sub``'s fees depend only on its recurrence, one price and billing span."""
+    return (
+        not sub.fees
+        and not sub.suspensions
+        and not sub.reductions
+        and len(sub.price_changes) <= 1
+        and sub.proration is Proration.ACTUAL_DAYS
+        and sub.invoice_shift == 0
+        and sub.manual_invoice_date is None
+        and sub.status is not SubscriptionStatus.DRAFT
+    )
+
+
+def price_units(sub: Subscription) -> int:
+    """The one regular price of a fast-path subscription, in minor units."""
+    if sub.price_changes:
+        return sub.price_changes[0].price.minor_units
+    return sub.price.minor_units
+
+
+class Span:
+    """Where a fast-path subscription's fees fall in a pattern: periods ``i .. j-1``,
+    the first clipped by the billing start (``head``), the last by the end (``tail``)."""
+
+    __slots__ = ("bend", "bstart", "head", "i", "j", "pattern", "tail")
+
+    def __init__(self, pattern: FeePattern, lo: int, hi: int, bstart: int, bend: int) -> None:
+        starts, ends = pattern.starts, pattern.ends
+        self.pattern = pattern
+        self.i = i = bisect_right(starts, lo) - 1
+        self.j = j = bisect_left(starts, hi)
+        self.bstart = bstart
+        self.bend = bend
+        self.head = starts[i] < bstart
+        self.tail = ends[j - 1] > bend
+
+    def clipped(self, k: int) -> tuple[int, int]:
+        """The billable days of period ``k`` (one of ``i``, ``j - 1``)."""
+        p = self.pattern
+        return max(p.starts[k], self.bstart), min(p.ends[k], self.bend)
+
+    def partial_amount(self, price: int, k: int) -> int:
+        cs, ce = self.clipped(k)
+        p = self.pattern
+        return round_half_up(price * (ce - cs), p.ends[k] - p.starts[k])
+
+
+def fast_span(sub: Subscription, lo_req: int, hi_req: int, shared: bool) -> Span | None:
+    """The span of ``sub``'s fees over ``[lo_req, hi_req)``, ``None`` when there are none.
+
+    With ``shared`` the pattern covers the whole window (shared by a portfolio); otherwise
+    it covers the subscription's own part of it unless the window is not much longer.
+    """
+    bstart = sub.billing_start.toordinal()
+    bend = sub.end.toordinal() if sub.end is not None else FAR
+    lo, hi = max(lo_req, bstart), min(hi_req, bend)
+    if lo >= hi:
+        return None
+    if not shared and hi_req - lo_req > 2 * (hi - lo) + 400:
+        lo_req, hi_req = lo, hi
+    return Span(fee_pattern(sub.recurrence, lo_req, hi_req), lo, hi, bstart, bend)
+
+
+class PlannedFees:
+    """The REGULAR fees of a fast-path plan and what the engine knows of them, so that
+    :func:`~servicecore.subscriptions.fee_revenue` splits their revenue for many fees at
+    once (:meth:`revenue_columns`) instead of one fee at a time.
+
+    ``fees[k]`` covers pattern period ``span.i + k``; ``partial`` holds the ``k`` whose
+    days the billing start or end clipped. A fee is recognised by identity
+    (:meth:`position`), so a value that is merely equal is never mistaken for one.
+    """
+
+    __slots__ = ("asked", "cursor", "entries", "fees", "ids", "index", "partial", "price", "span")
+
+    def __init__(
+        self, fees: list[Fee], ids: list[str], span: Span, price: Money, partial: set[int]
+    ) -> None:
+        self.fees = fees
+        self.ids = ids
+        self.span = span
+        self.price = price
+        self.partial = partial
+        self.cursor = 0
+        """Where the next fee asked for is expected: fees are mostly asked for in order."""
+        self.index: dict[int, int] | None = None
+        self.asked = False
+        """Whether revenue was asked for a fee yet (the first goes alone: a host may want
+        the revenue of no other fee of the plan)."""
+        self.entries: dict[Accrual, list[tuple[Any, ...] | None]] = {}
+        """Per accrual, per fee, its revenue entries once built."""
+
+    def position(self, fee: Fee) -> int:
+        """The index of ``fee`` (this very object) in the plan, or -1 (for a fee asked for
+        out of order: ``fee_revenue`` tries ``fees[cursor]`` first)."""
+        fees = self.fees
+        index = self.index
+        if index is None:
+            index = self.index = {id(f): i for i, f in enumerate(fees)}
+        k = index.get(id(fee), -1)
+        if k >= 0 and fees[k] is fee:
+            self.cursor = k + 1
+            return k
+        return -1
+
+    def revenue_columns(
+        self, acc: Accrual, a: int, b: int
+    ) -> tuple[list[int], list[str], list[Period], list[Money], list[pendulum.Date]]:
+        """The revenue entries of fees ``a .. b-1`` as columns: entries per fee, then per
+        entry its fee id, days, amount and recognition date."""
+        counts: list[int] = []
+        ids: list[str] = []
+        periods: list[Period] = []
+        amounts: list[Money] = []
+        days: list[pendulum.Date] = []
+
+        def one(k: int) -> None:
+            fee = self.fees[k]
+            weights, pieces, dates = acc.split(fee.period)
+            counts.append(len(pieces))
+            ids.extend(repeat(fee.id, len(pieces)))
+            periods.extend(pieces)
+            amounts.extend(acc.amounts(fee.amount, weights))
+            days.extend(dates)
+
+        m0, m1 = a, b
+        if m0 in self.partial and m0 < m1:
+            one(m0)
+            m0 += 1
+        tail = m1 - 1 in self.partial and m0 < m1
+        if tail:
+            m1 -= 1
+        if m0 < m1:
+            rev = self.span.pattern.revenue_of(acc)
+            p0, p1 = self.span.i + m0, self.span.i + m1
+            e0, e1 = rev.offsets[p0], rev.offsets[p1]
+            whole_counts = rev.counts[p0:p1]
+            r_periods, r_days = rev.values()
+            parts = [m for w in rev.shapes for m in acc.amounts(self.price, w)]
+            counts.extend(whole_counts)
+            by_period = [""] * self.span.i + self.ids  # fee id by pattern period index
+            ids.extend(map(by_period.__getitem__, rev.owners[e0:e1]))
+            periods.extend(r_periods[e0:e1])
+            amounts.extend(map(parts.__getitem__, rev.parts[e0:e1]))
+            days.extend(r_days[e0:e1])
+        if tail:
+            one(m1)
+        return counts, ids, periods, amounts, days
+
+
+class _Last(threading.local):
+    plan: PlannedFees | None = None
+
+
+LAST = _Last()
+"""``LAST.plan``: the last fast-path plan made in this thread (a thread's own, so threads
+never see each other's)."""
+
+
+def plan_regular(
+    sub: Subscription, lo_req: int, hi_req: int, limit: int | None
+) -> tuple[list[Fee], bool]:
+    """The REGULAR fees of a fast-path ``sub`` over ``[lo_req, hi_req)`` (as the general
+    code plans them) and whether ``limit`` left none out."""
+    span = fast_span(sub, lo_req, hi_req, shared=False)
+    if span is None:
+        return [], True
+    i, j = span.i, span.j
+    complete = True
+    if limit is not None and j - i > limit:
+        j = i + limit
+        complete = False
+    n = j - i
+    periods, starts_d, ends_d, suffixes = span.pattern.values()
+    cur = sub.currency
+    price = money(price_units(sub), cur)
+    fulls = periods[i:j]
+    own = list(fulls)
+    amounts = [price] * n
+    advance = sub.billing is Billing.IN_ADVANCE
+    invoices = (starts_d if advance else ends_d)[i:j]
+    sid = sub.id
+    ids = list(map(sid.__add__, suffixes[i:j]))
+    partial: set[int] = set()
+    if span.head:
+        partial.add(0)
+    if span.tail and span.j == j:
+        partial.add(n - 1)
+    for k in partial:
+        cs, ce = span.clipped(i + k)
+        own[k] = Period.from_ordinals(cs, ce)
+        amounts[k] = money(span.partial_amount(price_units(sub), i + k), cur)
+        invoices[k] = date_from_ordinal(cs if advance else ce)
+        ids[k] = f"{sid}/R/{date_from_ordinal(cs).isoformat()}"
+    fees = regular_fees(n, ids, sid, own, fulls, amounts, invoices)
+    LAST.plan = PlannedFees(fees, ids, span, price, partial)
+    return fees, complete

@@ -1,0 +1,196 @@
+"""The values the schedule engine builds without a second round of checks are exactly
+the values the checked constructors build (issue 16: one engine, two shapes of result)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pendulum
+import pytest
+
+from servicecore.money import Currency, Money
+from servicecore.recurrence import Interval, Period
+from servicecore.subscriptions import (
+    Alignment,
+    Fee,
+    FeeKind,
+    RemainderPlacement,
+    RevenueEntry,
+    RevenuePolicy,
+    Subscription,
+    SubscriptionGroup,
+    activate,
+    bulk_schedules,
+    create_subscription,
+    fee_revenue,
+    patterns,
+    plan_fees,
+    revenue,
+)
+
+AT = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
+def test_the_fee_builder_sets_every_field_of_fee() -> None:
+    assert {a.name for a in attrs.fields(Fee)} == set(patterns._FEE_FIELDS)
+
+
+def test_the_entry_builder_sets_every_field_of_revenue_entry() -> None:
+    built = revenue._entry(
+        "F1",
+        Period(pendulum.Date(2024, 1, 1), pendulum.Date(2024, 2, 1)),
+        Money.of("1.00", "EUR"),
+        pendulum.Date(2024, 1, 31),
+    )
+    assert {a.name for a in attrs.fields(RevenueEntry)} == {
+        "fee_id",
+        "period",
+        "amount",
+        "recognised_on",
+    }
+    assert repr(built) == repr(
+        RevenueEntry(
+            "F1",
+            Period(pendulum.Date(2024, 1, 1), pendulum.Date(2024, 2, 1)),
+            Money.of("1.00", "EUR"),
+            pendulum.Date(2024, 1, 31),
+        )
+    )
+
+
+def test_built_fees_equal_fees_built_by_their_constructor() -> None:
+    jan = Period(pendulum.Date(2024, 1, 1), pendulum.Date(2024, 2, 1))
+    part = Period(pendulum.Date(2024, 1, 10), pendulum.Date(2024, 2, 1))
+    amounts = [Money.of("100.00", "EUR"), Money.of("70.97", "EUR")]
+    built = patterns.regular_fees(
+        2,
+        ["S1/R/2024-01-01", "S1/R/2024-01-10"],
+        "S1",
+        [jan, part],
+        [jan, jan],
+        amounts,
+        [jan.start, part.start],
+    )
+    expected = [
+        Fee(
+            id="S1/R/2024-01-01",
+            subscription_id="S1",
+            kind=FeeKind.REGULAR,
+            period=jan,
+            full_period=jan,
+            amount=amounts[0],
+            invoice_date=jan.start,
+        ),
+        Fee(
+            id="S1/R/2024-01-10",
+            subscription_id="S1",
+            kind=FeeKind.REGULAR,
+            period=part,
+            full_period=jan,
+            amount=amounts[1],
+            invoice_date=part.start,
+        ),
+    ]
+    assert built == expected
+    assert [repr(f) for f in built] == [repr(f) for f in expected]
+    assert [hash(f) for f in built] == [hash(f) for f in expected]
+
+
+@pytest.mark.parametrize("code", ["JPY", "EUR", "BHD", "CLF"])
+@pytest.mark.parametrize("units", [0, 1, -1, 12345, -987654321, 10**29, -(10**31), 10**35])
+def test_money_from_units_is_money_from_minor(code: str, units: int) -> None:
+    cur = Currency.of(code)
+    built = patterns.money(units, cur)
+    expected = Money.from_minor(units, cur)
+    assert built == expected
+    assert repr(built) == repr(expected)
+    assert built.amount.as_tuple() == expected.amount.as_tuple()  # same digits and exponent
+
+
+# -- the engine's shortcuts give the hand-checked values where its tables end -----------------
+@pytest.mark.parametrize("year", [1700, 2023, 2500])  # none is a leap year
+def test_a_quarter_splits_by_days_before_during_and_after_the_accrual_table(year: int) -> None:
+    q = Period(pendulum.Date(year, 1, 1), pendulum.Date(year, 4, 1))
+    fee = Fee(
+        id="F1",
+        subscription_id="S1",
+        kind=FeeKind.REGULAR,
+        period=q,
+        full_period=q,
+        amount=Money.of("300.00", "EUR"),
+        invoice_date=q.start,
+    )
+    entries = fee_revenue(fee, RevenuePolicy(Interval.months(1)))
+    # 31, 28 and 31 of 90 days: 103.33.., 93.33.., 103.33.., the first takes the cent left
+    assert [str(e.amount) for e in entries] == ["103.34 EUR", "93.33 EUR", "103.33 EUR"]
+    assert [e.recognised_on for e in entries] == [
+        pendulum.Date(year, 1, 31),
+        pendulum.Date(year, 2, 28),
+        pendulum.Date(year, 3, 31),
+    ]
+    assert [e.period.days for e in entries] == [31, 28, 31]
+
+
+def _monthly(start: pendulum.Date) -> Subscription:
+    sub, _ = create_subscription(
+        company_id="ACME",
+        id="S1",
+        group=SubscriptionGroup(company_id="ACME", id="M"),
+        customer_id="C1",
+        price=Money.of("310.00", "EUR"),
+        start=start,
+        end=start.add(months=3),
+        alignment=Alignment.anniversary(),
+        at=AT,
+    )
+    sub, _ = activate(sub, at=AT)
+    return sub
+
+
+@pytest.mark.parametrize("year", [1750, 2450])
+def test_fees_and_revenue_far_from_today_are_the_hand_checked_ones(year: int) -> None:
+    sub = _monthly(pendulum.Date(year, 1, 15))
+    lo, hi = pendulum.Date(year - 150, 1, 1), pendulum.Date(year + 150, 1, 1)  # a long window
+    fees = plan_fees(sub, lo, hi).fees
+    assert [(str(f.start), str(f.end), str(f.amount)) for f in fees] == [
+        (f"{year}-01-15", f"{year}-02-15", "310.00 EUR"),
+        (f"{year}-02-15", f"{year}-03-15", "310.00 EUR"),
+        (f"{year}-03-15", f"{year}-04-15", "310.00 EUR"),
+    ]
+    entries = [e for f in fees for e in fee_revenue(f)]
+    # 17 + 14 of 31 days, 14 + 14 of 28, 17 + 14 of 31
+    assert [str(e.amount) for e in entries] == [
+        "170.00 EUR",
+        "140.00 EUR",
+        "155.00 EUR",
+        "155.00 EUR",
+        "170.00 EUR",
+        "140.00 EUR",
+    ]
+    assert [str(e.recognised_on) for e in entries] == [
+        f"{year}-01-31",
+        f"{year}-02-28",
+        f"{year}-02-28",
+        f"{year}-03-31",
+        f"{year}-03-31",
+        f"{year}-04-30",
+    ]
+    arrays = bulk_schedules([sub], lo, hi).schedules[0]
+    assert list(arrays.fee_amounts) == [31000, 31000, 31000]
+    assert list(arrays.rev_amounts) == [17000, 14000, 15500, 15500, 17000, 14000]
+
+
+def test_dropped_caches_are_rebuilt_with_the_same_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    sub = _monthly(pendulum.Date(2024, 1, 15))
+    lo, hi = pendulum.Date(2024, 1, 1), pendulum.Date(2025, 1, 1)
+    before = [(f, fee_revenue(f)) for f in plan_fees(sub, lo, hi).fees]
+    monkeypatch.setattr(patterns, "_PATTERN_BUDGET", 1)  # every new pattern drops the others
+    for n in range(1, 70):  # more split rules than are kept
+        patterns.accrual(Interval.months(n), n % 2 == 0, RemainderPlacement.LAST)
+    after = [(f, fee_revenue(f)) for f in plan_fees(sub, lo, hi).fees]
+    assert after == before
+    cache = patterns._Cache(2)
+    for key in "abc":
+        cache.put(key, key.upper())
+    assert cache == {"c": "C"}  # full: dropped whole, then the new entry
