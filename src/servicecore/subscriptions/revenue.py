@@ -10,11 +10,9 @@ invoiced (D365 creates accrual lines on invoicing). So for any date ``d``:
 from __future__ import annotations
 
 import datetime as _dt
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from fractions import Fraction
-from itertools import accumulate, pairwise, repeat
-from typing import Any
+from itertools import groupby, islice, repeat
 
 import pendulum
 from attrs import frozen
@@ -84,8 +82,20 @@ class RevenuePolicy:
         return cls(group.accrual_interval, group.per_day, group.remainder, group.credit_reversal)
 
 
+class _EntrySlots:
+    """Where a :class:`RevenueEntry` keeps its fields, in a plain base class: the engine
+    fills one with plain slot stores and makes it a ``RevenueEntry`` by ``__class__``
+    assignment, as it does for fees (see ``subscriptions.model.values._FeeSlots``)."""
+
+    __slots__ = ("__weakref__", "amount", "fee_id", "period", "recognised_on")
+    fee_id: str
+    period: Period
+    amount: Money
+    recognised_on: pendulum.Date
+
+
 @frozen
-class RevenueEntry:
+class RevenueEntry(_EntrySlots):
     """The part of a fee recognised in one accrual period (``period`` is the part of the
     accrual period covered by the fee; ``recognised_on`` the accrual period's last day)."""
 
@@ -108,20 +118,17 @@ def _accrual_of(policy: RevenuePolicy) -> Accrual:
 
 
 _new = object.__new__
-_consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend
-_SET_FEE_ID, _SET_PERIOD, _SET_AMOUNT, _SET_ON = (
-    RevenueEntry.__dict__[n].__set__ for n in ("fee_id", "period", "amount", "recognised_on")
-)
 
 
 def _entry(fee_id: str, period: Period, amount: Money, on: pendulum.Date) -> RevenueEntry:
     """A RevenueEntry of values the split already checked (no second round of checks)."""
-    e: RevenueEntry = _new(RevenueEntry)
-    _SET_FEE_ID(e, fee_id)
-    _SET_PERIOD(e, period)
-    _SET_AMOUNT(e, amount)
-    _SET_ON(e, on)
-    return e
+    e = _EntrySlots()
+    e.fee_id = fee_id
+    e.period = period
+    e.amount = amount
+    e.recognised_on = on
+    e.__class__ = RevenueEntry
+    return e  # type: ignore[return-value]  # a RevenueEntry since the line above
 
 
 def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[RevenueEntry, ...]:
@@ -137,6 +144,20 @@ def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[Reve
     >>> [str(e.amount) for e in fee_revenue(fee)]
     ['103.34 EUR', '93.33 EUR', '103.33 EUR']
     """
+    plan = LAST.plan
+    if plan is not None and plan.policy is policy:  # the next fee of the last plan made?
+        k = plan.cursor
+        try:
+            found = plan.built[k] if plan.fees[k] is fee else None
+        except IndexError:  # past the plan's last fee
+            found = None
+        if found is not None:
+            plan.cursor = k + 1
+            return found
+    return _fee_revenue(fee, policy)
+
+
+def _fee_revenue(fee: Fee, policy: RevenuePolicy) -> tuple[RevenueEntry, ...]:
     if not isinstance(policy, RevenuePolicy):
         raise ValidationError("policy must be a RevenuePolicy", field="policy", value=policy)
     if not isinstance(fee, Fee):
@@ -158,11 +179,14 @@ def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[Reve
             k = plan.position(fee)
         if k >= 0:
             built = plan.entries.get(acc)
-            if built is not None and built[k] is not None:
-                return built[k]  # type: ignore[return-value]
-            if plan.asked:
-                return _planned(plan, acc, k)
+            if built is not None:
+                plan.policy, plan.built = policy, built  # the fast lookup above, next time
+                if built[k] is not None:
+                    return built[k]  # type: ignore[return-value]
+            # the first fee asked for goes alone: a host may want no other fee's revenue
+            size = _CHUNK if plan.asked else 1
             plan.asked = True
+            return _planned(plan, policy, acc, k, size)
     weights, pieces, dates = acc.split(fee.period)
     parts = acc.amounts(fee.amount, weights)
     return tuple(map(_entry, repeat(fee.id, len(pieces)), pieces, parts, dates))
@@ -171,25 +195,39 @@ def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[Reve
 _CHUNK = 256
 
 
-def _planned(plan: PlannedFees, acc: Accrual, k: int) -> tuple[RevenueEntry, ...]:
-    """The entries of fee ``k`` of ``plan``, built column by column with those of the
-    fees around it (``_CHUNK`` fees at most)."""
+def _planned(
+    plan: PlannedFees, policy: RevenuePolicy, acc: Accrual, k: int, size: int
+) -> tuple[RevenueEntry, ...]:
+    """The entries of fee ``k`` of ``plan``, built with those of the ``size - 1`` fees
+    after it (up to the first fee already built), from the pattern's rows."""
     n = len(plan.fees)
     built = plan.entries.get(acc)
     if built is None:
         built = plan.entries[acc] = [None] * n
-    a = k - k % _CHUNK
-    b = min(a + _CHUNK, n)
-    counts, ids, periods, amounts, days = plan.revenue_columns(acc, a, b)
-    entries: list[RevenueEntry] = list(map(_new, repeat(RevenueEntry, len(ids))))
-    _consume(map(_SET_FEE_ID, entries, ids))
-    _consume(map(_SET_PERIOD, entries, periods))
-    _consume(map(_SET_AMOUNT, entries, amounts))
-    _consume(map(_SET_ON, entries, days))
-    every = tuple(entries)
-    offsets = [0, *accumulate(counts)]
-    built[a:b] = [every[x:y] for x, y in pairwise(offsets)]
-    return every[offsets[k - a] : offsets[k - a + 1]]
+    plan.policy, plan.built = policy, built
+    b = min(k + size, n)
+    ahead = built[k:b]
+    if ahead.count(None) < len(ahead):  # fees asked for out of order: stop before them
+        b = k + next(x for x, found in enumerate(ahead) if found is not None)
+    counts, rows, names, table = plan.revenue_rows(acc, k, b)
+    entries: list[_EntrySlots] = []
+    add = entries.append
+    for owner, period, w, day in rows:
+        e = _EntrySlots()  # see _EntrySlots: filled, then made a RevenueEntry
+        e.fee_id = names[owner]
+        e.period = period
+        e.amount = table[w]
+        e.recognised_on = day
+        e.__class__ = RevenueEntry
+        add(e)
+    # each fee's entries as a tuple, run by run of fees with as many entries (c at a time)
+    pos = k
+    rest = iter(entries)
+    for c, run in groupby(counts):
+        r = len(list(run))
+        built[pos : pos + r] = zip(*[islice(rest, r * c)] * c, strict=True)
+        pos += r
+    return built[k]  # type: ignore[return-value]
 
 
 def subscription_revenue(

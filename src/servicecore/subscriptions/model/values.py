@@ -274,8 +274,45 @@ class InvoicePayment:
         return PaymentStatus.OVERDUE if d > self.due else PaymentStatus.UNPAID
 
 
+class _FeeSlots:
+    """Where a :class:`Fee` keeps its fields: the slots, in a plain base class.
+
+    The schedule engine (``subscriptions.patterns``) builds fees by the thousand: it fills
+    a ``_FeeSlots`` instance field by field (plain slot stores, no frozen ``__setattr__``
+    in the way) and then makes it a ``Fee`` by ``__class__`` assignment, which CPython
+    allows because ``Fee`` adds no slot of its own (attrs reuses these). A fee built so
+    equals, field by field, the one ``Fee(...)`` builds, and is just as frozen: the
+    ``__setattr__`` that refuses changes is ``Fee``'s. Nothing else ever sees a
+    ``_FeeSlots`` instance.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "amount",
+        "full_period",
+        "id",
+        "invoice_date",
+        "kind",
+        "period",
+        "reason",
+        "reduced_from",
+        "reference",
+        "subscription_id",
+    )
+    id: str
+    subscription_id: str
+    kind: FeeKind
+    period: Period
+    full_period: Period
+    amount: Money
+    invoice_date: pendulum.Date
+    reference: str | None
+    reason: str
+    reduced_from: Money | None
+
+
 @frozen(kw_only=True)
-class Fee:
+class Fee(_FeeSlots):
     """One line of the invoice schedule. Issued fees are never rewritten.
 
     ``period`` is the service period the fee pays for (half-open), ``full_period`` the
