@@ -63,10 +63,9 @@ def test_built_fees_equal_fees_built_by_their_constructor() -> None:
     jan = Period(pendulum.Date(2024, 1, 1), pendulum.Date(2024, 2, 1))
     part = Period(pendulum.Date(2024, 1, 10), pendulum.Date(2024, 2, 1))
     amounts = [Money.of("100.00", "EUR"), Money.of("70.97", "EUR")]
-    built = patterns.regular_fees(
-        2,
-        ["S1/R/2024-01-01", "S1/R/2024-01-10"],
+    built, ids = patterns.regular_fees(
         "S1",
+        ["/R/2024-01-01", "/R/2024-01-10"],
         [jan, part],
         [jan, jan],
         amounts,
@@ -93,6 +92,7 @@ def test_built_fees_equal_fees_built_by_their_constructor() -> None:
         ),
     ]
     assert built == expected
+    assert ids == ["S1/R/2024-01-01", "S1/R/2024-01-10"]
     assert [repr(f) for f in built] == [repr(f) for f in expected]
     assert [hash(f) for f in built] == [hash(f) for f in expected]
 
@@ -132,13 +132,13 @@ def test_a_quarter_splits_by_days_before_during_and_after_the_accrual_table(year
     assert [e.period.days for e in entries] == [31, 28, 31]
 
 
-def _monthly(start: pendulum.Date) -> Subscription:
+def _monthly(start: pendulum.Date, price: str = "310.00", id: str = "S1") -> Subscription:
     sub, _ = create_subscription(
         company_id="ACME",
-        id="S1",
+        id=id,
         group=SubscriptionGroup(company_id="ACME", id="M"),
         customer_id="C1",
-        price=Money.of("310.00", "EUR"),
+        price=Money.of(price, "EUR"),
         start=start,
         end=start.add(months=3),
         alignment=Alignment.anniversary(),
@@ -194,3 +194,127 @@ def test_dropped_caches_are_rebuilt_with_the_same_values(monkeypatch: pytest.Mon
     for key in "abc":
         cache.put(key, key.upper())
     assert cache == {"c": "C"}  # full: dropped whole, then the new entry
+
+
+# -- fees and entries built through their slot base are real, frozen values ---------------
+def test_fee_and_revenue_entry_keep_their_fields_in_the_slot_base_only() -> None:
+    # The engine fills a _FeeSlots / _EntrySlots and assigns __class__: CPython allows it
+    # only while the attrs class adds no slot of its own (a new field must go in the base).
+    from servicecore.subscriptions.model.values import _FeeSlots
+
+    assert vars(Fee)["__slots__"] == ()
+    assert Fee.__basicsize__ == _FeeSlots.__basicsize__
+    assert set(_FeeSlots.__slots__) == {a.name for a in attrs.fields(Fee)} | {"__weakref__"}
+    assert vars(RevenueEntry)["__slots__"] == ()
+    assert RevenueEntry.__basicsize__ == revenue._EntrySlots.__basicsize__
+    assert set(revenue._EntrySlots.__slots__) == {a.name for a in attrs.fields(RevenueEntry)} | {
+        "__weakref__"
+    }
+
+
+def test_fees_and_entries_the_engine_builds_are_frozen_and_pickle_like_built_ones() -> None:
+    import pickle
+    import weakref
+
+    sub = _monthly(pendulum.Date(2024, 1, 15))
+    fees = plan_fees(sub, pendulum.Date(2024, 1, 1), pendulum.Date(2025, 1, 1)).fees
+    entries = [e for f in fees for e in fee_revenue(f)]
+    for value in (fees[0], entries[0], entries[-1]):
+        assert type(value) in (Fee, RevenueEntry)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            value.period = value.period  # type: ignore[misc]
+        again = pickle.loads(pickle.dumps(value))
+        assert again == value
+        assert type(again) is type(value)
+        assert weakref.ref(value)() is value
+    assert fees[0] == attrs.evolve(fees[0])  # evolve builds through the constructor
+
+
+def _weekly(n_years: int) -> Subscription:
+    sub, _ = create_subscription(
+        company_id="ACME",
+        id="W1",
+        group=SubscriptionGroup(company_id="ACME", id="W", invoice_interval=Interval.weeks(1)),
+        customer_id="C1",
+        price=Money.of("70.00", "EUR"),
+        start=pendulum.Date(2024, 1, 3),  # a Wednesday: every fee straddles some month end
+        end=pendulum.Date(2024 + n_years, 1, 3),
+        alignment=Alignment.anniversary(),
+        at=AT,
+    )
+    sub, _ = activate(sub, at=AT)
+    return sub
+
+
+@pytest.mark.parametrize("order", ["in order", "backwards", "from the middle", "every third"])
+def test_revenue_of_a_plan_longer_than_a_chunk_is_each_fees_own(order: str) -> None:
+    sub = _weekly(7)  # 366 weekly fees: more than the 256 built at once
+    fees = plan_fees(sub, pendulum.Date(2024, 1, 1), pendulum.Date(2031, 2, 1)).fees
+    assert len(fees) == 366  # 2557 days: 365 whole weeks and 2 days
+    assert str(fees[-1].amount) == "20.00 EUR"  # 2 days of 7 of 70.00, clipped by the end
+    ks = list(range(len(fees)))
+    if order == "backwards":
+        ks.reverse()
+    elif order == "from the middle":
+        ks = ks[300:] + ks[:300]
+    elif order == "every third":
+        ks = ks[::3] + ks[1::3] + ks[2::3]
+    got = {k: fee_revenue(fees[k]) for k in ks}
+    for k, entries in got.items():
+        alone = fee_revenue(attrs.evolve(fees[k]))  # an equal fee, not the plan's: split alone
+        assert entries == alone
+        assert sum((e.amount for e in entries), Money.zero("EUR")) == fees[k].amount
+    # a week from Wednesday 2024-01-31: 1 day of January (10.00), 6 of February (60.00)
+    jan31 = got[4]
+    assert [(str(e.period.start), str(e.amount)) for e in jan31] == [
+        ("2024-01-31", "10.00 EUR"),
+        ("2024-02-01", "60.00 EUR"),
+    ]
+
+
+def test_a_fee_of_another_threads_plan_gets_its_own_entries() -> None:
+    import threading
+
+    mine = _monthly(pendulum.Date(2024, 1, 15))
+    theirs = _monthly(pendulum.Date(2024, 1, 15), "620.00", "S2")
+    lo, hi = pendulum.Date(2024, 1, 1), pendulum.Date(2025, 1, 1)
+    my_fees = plan_fees(mine, lo, hi).fees
+    their_fees: list[tuple[Fee, ...]] = []
+    worker = threading.Thread(target=lambda: their_fees.append(plan_fees(theirs, lo, hi).fees))
+    worker.start()
+    worker.join()
+    # the other thread planned last: its plan is the latest, this thread's is still its own
+    for fee in (*my_fees, *their_fees[0], my_fees[0]):
+        assert fee_revenue(fee) == fee_revenue(attrs.evolve(fee))
+    assert [str(e.amount) for e in fee_revenue(their_fees[0][0])] == ["340.00 EUR", "280.00 EUR"]
+    assert [str(e.amount) for e in fee_revenue(my_fees[0])] == ["170.00 EUR", "140.00 EUR"]
+
+
+def test_shared_money_tables_are_bounded_and_give_equal_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(patterns, "_MONEY_TABLE_SIZE", 3)
+    monkeypatch.setattr(patterns, "_MONEY_CURRENCIES", 1)
+    monkeypatch.setattr(patterns, "_PRICES_PER_PATTERN", 2)
+    eur, jpy = Currency.of("EUR"), Currency.of("JPY")
+    for units in range(10):
+        assert patterns.money(units, eur) == Money.from_minor(units, eur)
+        assert patterns.money(units, jpy) == Money.from_minor(units, jpy)
+    assert len(patterns.money_table(eur)) <= 3
+    assert len(patterns._MONEY_TABLES) == 1
+    assert patterns.money_list([5, -5, 10**33], eur) == [
+        Money.from_minor(5, eur),
+        Money.from_minor(-5, eur),
+        Money.from_minor(10**33, eur),
+    ]
+    sub = _monthly(pendulum.Date(2024, 1, 15))
+    lo, hi = pendulum.Date(2024, 1, 1), pendulum.Date(2025, 1, 1)
+    for price in ("310.00", "620.00", "930.00", "310.00"):  # more prices than are kept
+        fees = plan_fees(_monthly(sub.start, price), lo, hi).fees
+        assert [fee_revenue(f) for f in fees] == [fee_revenue(attrs.evolve(f)) for f in fees]
+    rev = patterns.LAST.plan.span.pattern.revenue_of(  # type: ignore[union-attr]
+        revenue._accrual_of(RevenuePolicy())
+    )
+    assert len(rev.tables) <= 2
+    monkeypatch.setattr(patterns.LATEST, "plan", None)  # as in a new process: no plan yet
+    assert fee_revenue(fees[0]) == fee_revenue(attrs.evolve(fees[0]))

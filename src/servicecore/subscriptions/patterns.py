@@ -10,17 +10,22 @@ numbers here, once:
   of (its ``Period``, its invoice ``pendulum.Date``, its id suffix) are built once per
   pattern and shared by the fees of every such subscription (they are immutable);
 * an **accrual** is a revenue policy's calendar table: the day split of any period into
-  accrual periods, kept per period, and the split of an amount over it, kept per
-  (amount, split shape), with the resulting ``Money`` parts;
+  accrual periods, kept per period; a fee pattern's whole periods under an accrual are a
+  :class:`RevenuePattern`: one row per entry, and per price the ``Money`` parts of every
+  split shape (a portfolio repeats its prices);
 * amounts are integer minor units with exact integer division and one half-up rounding
   per fee (:func:`round_half_up`), and revenue splits are exact (:func:`split_minor`);
-* the fees of a plan are built column by column from the pattern, and the plan is
-  remembered (:data:`LAST`, per thread) so that ``fee_revenue``, asked for its fees,
-  builds their entries the same way, many fees at once, from the pattern's splits.
+  ``Money`` values are shared through a bounded table per currency (:func:`money`);
+* the fees of a plan are built from the pattern's columns, and the plan is remembered
+  (:data:`LAST` per thread, :data:`LATEST` across threads) so that ``fee_revenue``,
+  asked for its fees, builds their entries from the pattern's rows, many fees at once.
 
-Values are built here through their slots, without the constructors' second round of
-checks: the numbers come from checked values, and the results equal, field by field and
-digit by digit, what the constructors build (unit tests check it).
+Values are built here without the constructors' second round of checks: the numbers come
+from checked values. A ``Fee`` or ``RevenueEntry`` is filled as an instance of its plain
+slotted base class (``_FeeSlots``, ``_EntrySlots``: plain slot stores, no frozen
+``__setattr__`` in the way) and then given its class by ``__class__`` assignment; the
+results equal, field by field and digit by digit, what the constructors build, and are
+just as frozen (unit tests check both).
 
 A subscription takes the fast path (:func:`is_fast`) when its fees depend only on its
 recurrence, its one price and its billing span: no fee issued yet, no suspension,
@@ -35,8 +40,7 @@ import datetime as _dt
 import decimal
 import threading
 from bisect import bisect_left, bisect_right
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from itertools import accumulate, repeat
 from typing import Any
@@ -55,7 +59,7 @@ from servicecore.subscriptions.model import (
     Subscription,
     SubscriptionStatus,
 )
-from servicecore.subscriptions.model.values import _FeeSlots
+from servicecore.subscriptions.model.values import _FeeSlots, _recurrence
 
 __all__ = ["round_half_up", "split_minor"]
 
@@ -127,30 +131,65 @@ def split_minor(total: int, weights: Sequence[int], placement: RemainderPlacemen
 # so the values made of them are built directly through the slots, exactly as the checked
 # constructors would build them (same fields, same Decimal exponent).
 _new = object.__new__
-_consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend
 _MONEY_AMOUNT = Money.__dict__["amount"].__set__
 _MONEY_CURRENCY = Money.__dict__["currency"].__set__
 _EXACT = decimal.Context(prec=80, Emax=999_999, Emin=-999_999)
 _SMALL = 10**30
+_MONEY_LOCK = threading.Lock()
 
 
 def money(units: int, currency: Currency) -> Money:
     """``Money.from_minor(units, currency)`` for units computed from checked amounts.
 
     Amounts recur (a price, the parts of a price over the same day split), so the values
-    are kept in a bounded table shared by every schedule (``Money`` is immutable).
+    are kept in a bounded table per currency shared by every schedule (``Money`` is
+    immutable).
     """
-    key = (units, currency.code, currency.minor_units)
-    found: Money | None = _MONEY_CACHE.get(key)
+    table = money_table(currency)
+    found: Money | None = table.get(units)
     if found is None:
-        if -_SMALL < units < _SMALL:
-            found = _new(Money)
-            _MONEY_AMOUNT(found, Decimal(units).scaleb(-currency.minor_units, _EXACT))
-            _MONEY_CURRENCY(found, currency)
-        else:
-            found = Money.from_minor(units, currency)
-        _MONEY_CACHE.put(key, found)
+        found = table[units] = _money(units, currency)
     return found
+
+
+def money_list(units: Iterable[int], currency: Currency) -> list[Money]:
+    """``[money(u, currency) for u in units]``, looking the currency's table up once."""
+    table = money_table(currency)
+    out: list[Money] = []
+    add = out.append
+    for u in units:
+        found = table.get(u)
+        if found is None:
+            found = table[u] = _money(u, currency)
+        add(found)
+    return out
+
+
+def _money(units: int, currency: Currency) -> Money:
+    if -_SMALL < units < _SMALL:
+        m = _new(Money)
+        _MONEY_AMOUNT(m, Decimal(units).scaleb(-currency.minor_units, _EXACT))
+        _MONEY_CURRENCY(m, currency)
+        return m
+    return Money.from_minor(units, currency)
+
+
+_MONEY_TABLES: dict[tuple[str, int], dict[int, Money]] = {}
+_MONEY_TABLE_SIZE = 1 << 16
+_MONEY_CURRENCIES = 64
+
+
+def money_table(currency: Currency) -> dict[int, Money]:
+    """The shared Money values of ``currency`` by minor units (emptied whole when it
+    reaches ``_MONEY_TABLE_SIZE`` values; they are rebuilt identically)."""
+    key = (currency.code, currency.minor_units)
+    table = _MONEY_TABLES.get(key)
+    if table is None or len(table) >= _MONEY_TABLE_SIZE:
+        with _MONEY_LOCK:
+            if len(_MONEY_TABLES) >= _MONEY_CURRENCIES:  # hosts use a handful of currencies
+                _MONEY_TABLES.clear()
+            table = _MONEY_TABLES[key] = {}
+    return table
 
 
 _FEE_FIELDS = (
@@ -169,28 +208,31 @@ _FEE_FIELDS = (
 
 
 def regular_fees(
-    n: int,
-    ids: Sequence[str],
     subscription_id: str,
-    periods: Sequence[Period],
-    fulls: Sequence[Period],
-    amounts: Sequence[Money],
-    invoices: Sequence[pendulum.Date],
-) -> list[Fee]:
-    """``n`` REGULAR fees from columns (the values are the engine's).
+    suffixes: Iterable[str],
+    periods: Iterable[Period],
+    fulls: Iterable[Period],
+    amounts: Iterable[Money],
+    invoices: Iterable[pendulum.Date],
+) -> tuple[list[Fee], list[str]]:
+    """REGULAR fees from columns (the values are the engine's), and their ids (the
+    subscription id followed by each suffix).
 
     Each is filled as a ``_FeeSlots`` (plain slot stores) and then made a ``Fee`` (see
     ``_FeeSlots``): about a third of what setting frozen slots one descriptor call at a
     time costs, and the fee is the same.
     """
     fees: list[Fee] = []
+    ids: list[str] = []
     add = fees.append
+    add_id = ids.append
     regular = FeeKind.REGULAR
-    for fid, period, full, amount, invoice in zip(
-        ids[:n], periods[:n], fulls[:n], amounts[:n], invoices[:n], strict=True
+    for suffix, period, full, amount, invoice in zip(
+        suffixes, periods, fulls, amounts, invoices, strict=True
     ):
         f = _FeeSlots()
-        f.id = fid
+        f.id = fid = subscription_id + suffix
+        add_id(fid)
         f.subscription_id = subscription_id
         f.kind = regular
         f.period = period
@@ -202,7 +244,7 @@ def regular_fees(
         f.reduced_from = None
         f.__class__ = Fee
         add(f)  # type: ignore[arg-type]  # a Fee since the line above
-    return fees
+    return fees, ids
 
 
 # -- bounded caches ---------------------------------------------------------------------------
@@ -223,8 +265,6 @@ class _Cache(dict):  # type: ignore[type-arg]
 
 
 _LOCK = threading.Lock()
-_MONEY_CACHE = _Cache(1 << 16)
-"""``money``'s table: (minor units, currency code, minor unit count) -> Money."""
 
 
 # -- accruals ---------------------------------------------------------------------------------
@@ -326,7 +366,7 @@ class Accrual:
             if len(weights) == 1:
                 found = (money(units, cur),)
             else:
-                found = tuple([money(u, cur) for u in split_minor(units, weights, self.placement)])
+                found = tuple(money_list(split_minor(units, weights, self.placement), cur))
             self.parts.put(key, found)
         return found
 
@@ -348,6 +388,9 @@ def accrual(interval: Interval, per_day: bool, placement: RemainderPlacement) ->
     return found
 
 
+_PRICES_PER_PATTERN = 4096
+"""A revenue pattern keeps the parts of at most this many prices (dropped whole)."""
+
 Row = tuple[int, Period, int, pendulum.Date]
 """One revenue entry as numbers: who it belongs to, its days, which amount, when."""
 
@@ -367,8 +410,10 @@ class RevenuePattern:
         "offsets",
         "owners",
         "parts",
+        "placement",
         "shape_ids",
         "shapes",
+        "tables",
     )
 
     def __init__(self, starts: Sequence[int], ends: Sequence[int], acc: Accrual) -> None:
@@ -402,6 +447,24 @@ class RevenuePattern:
             self.parts[e] = firsts[shape] + position
         self._values: tuple[list[Period], list[pendulum.Date]] | None = None
         self._rows: list[Row] | None = None
+        self.placement = acc.placement
+        self.tables: dict[tuple[int, str, int], list[Money]] = {}
+
+    def table(self, units: int, cur: Currency) -> list[Money]:
+        """The parts of a price of ``units`` over every shape, shapes laid end to end (the
+        amounts ``parts`` indexes), kept per price: a portfolio repeats its prices."""
+        key = (units, cur.code, cur.minor_units)
+        found = self.tables.get(key)
+        if found is None:
+            place = self.placement
+            parts: list[int] = []
+            for w in self.shapes:
+                parts += split_minor(units, w, place) if len(w) > 1 else (units,)
+            found = money_list(parts, cur)
+            if len(self.tables) >= _PRICES_PER_PATTERN:
+                self.tables.clear()
+            self.tables[key] = found
+        return found
 
     def rows(self) -> list[Row]:
         """Per entry: (its period's index, its ``Period``, its part's index in the parts
@@ -542,7 +605,9 @@ def fast_span(sub: Subscription, lo_req: int, hi_req: int, shared: bool) -> Span
         return None
     if not shared and hi_req - lo_req > 2 * (hi - lo) + 400:
         lo_req, hi_req = lo, hi
-    return Span(fee_pattern(sub.recurrence, lo_req, hi_req), lo, hi, bstart, bend)
+    # sub.recurrence without its argument checks (a fast-path sub has no hand-set date)
+    rec = _recurrence(sub.alignment, sub.interval, sub.billing_start)
+    return Span(fee_pattern(rec, lo_req, hi_req), lo, hi, bstart, bend)
 
 
 class PlannedFees:
@@ -557,14 +622,14 @@ class PlannedFees:
 
     __slots__ = (
         "asked",
-        "built",
+        "current",
         "cursor",
         "entries",
         "fees",
         "ids",
         "index",
+        "names",
         "partial",
-        "policy",
         "price",
         "span",
         "units",
@@ -592,8 +657,9 @@ class PlannedFees:
         the revenue of no other fee of the plan)."""
         self.entries: dict[Accrual, list[tuple[Any, ...] | None]] = {}
         """Per accrual, per fee, its revenue entries once built."""
-        self.policy: object = None
-        self.built: list[tuple[Any, ...] | None] = []
+        self.names: list[str] | None = None
+        """Fee ids by pattern period index (built when revenue is first asked for)."""
+        self.current: tuple[object, list[tuple[Any, ...] | None]] = (None, [])
         """The revenue policy asked for last and ``entries`` of its accrual: what
         ``fee_revenue`` looks at first."""
 
@@ -618,8 +684,9 @@ class PlannedFees:
         and its amount ``table[which]``. Rows of whole periods are the pattern's own."""
         span = self.span
         price = self.price
-        names = [""] * span.i + self.ids  # fee id by pattern period index
-        table: list[Money] = []
+        names = self.names
+        if names is None:
+            names = self.names = [""] * span.i + self.ids  # fee id by pattern period index
         m0, m1 = a, b
         head = m0 in self.partial
         if head:
@@ -629,14 +696,16 @@ class PlannedFees:
             m1 -= 1
         counts: list[int] = []
         rows: list[Row] = []
+        table: list[Money] = []
         if m0 < m1:  # whole periods: the pattern's rows, its shapes' parts first in table
             rev = span.pattern.revenue_of(acc)
-            units, cur = self.units, price.currency
-            for w in rev.shapes:
-                table += acc.parts_of(units, cur, w)
+            shared = rev.table(self.units, price.currency)
+            table = list(shared) if head or tail else shared
             p0, p1 = span.i + m0, span.i + m1
             counts = rev.counts[p0:p1]
-            rows = rev.rows()[rev.offsets[p0] : rev.offsets[p1]]
+            e0, e1 = rev.offsets[p0], rev.offsets[p1]
+            every = rev.rows()
+            rows = every if e0 == 0 and e1 == len(every) else every[e0:e1]
 
         def alone(k: int) -> tuple[int, list[Row]]:  # a fee whose days were clipped
             weights, pieces, dates = acc.split(self.fees[k].period)
@@ -653,7 +722,7 @@ class PlannedFees:
         if tail:
             count, extra = alone(m1)
             counts.append(count)
-            rows += extra
+            rows = rows + extra  # never extend the pattern's own list
         return counts, rows, names, table
 
 
@@ -664,6 +733,21 @@ class _Last(threading.local):
 LAST = _Last()
 """``LAST.plan``: the last fast-path plan made in this thread (a thread's own, so threads
 never see each other's)."""
+
+
+class _Latest:
+    """``LATEST.plan``: the last fast-path plan made in any thread, looked at first (a
+    plain attribute costs less than a thread-local one). Whatever thread made it, a fee
+    found in it by identity gets its own entries, so using it is always right; threads
+    that plan at once merely fall back to their own ``LAST.plan``."""
+
+    __slots__ = ("plan",)
+
+    def __init__(self) -> None:
+        self.plan: PlannedFees | None = None
+
+
+LATEST = _Latest()
 
 
 def plan_regular(
@@ -685,24 +769,26 @@ def plan_regular(
     units = price_units(sub)
     price = money(units, cur)
     fulls = periods[i:j]
-    own = list(fulls)
+    own = fulls
     amounts = [price] * n
     advance = sub.billing is Billing.IN_ADVANCE
     invoices = (starts_d if advance else ends_d)[i:j]
-    sid = sub.id
-    ids = [sid + suffix for suffix in suffixes[i:j]]
+    own_suffixes = suffixes[i:j]
     partial: dict[int, int] = {}
     if span.head:
         partial[0] = 0
     if span.tail and span.j == j:
         partial[n - 1] = 0
-    for k in partial:
-        cs, ce = span.clipped(i + k)
-        own[k] = Period.from_ordinals(cs, ce)
-        partial[k] = part = span.partial_amount(units, i + k)
-        amounts[k] = money(part, cur)
-        invoices[k] = date_from_ordinal(cs if advance else ce)
-        ids[k] = f"{sid}/R/{date_from_ordinal(cs).isoformat()}"
-    fees = regular_fees(n, ids, sid, own, fulls, amounts, invoices)
-    LAST.plan = PlannedFees(fees, ids, span, (price, units), partial)
+    if partial:
+        own = list(fulls)
+        for k in partial:
+            cs, ce = span.clipped(i + k)
+            own[k] = Period.from_ordinals(cs, ce)
+            partial[k] = part = span.partial_amount(units, i + k)
+            amounts[k] = money(part, cur)
+            first = sub.billing_start if cs == span.bstart else date_from_ordinal(cs)
+            invoices[k] = first if advance else date_from_ordinal(ce)
+            own_suffixes[k] = f"/R/{first.isoformat()}"
+    fees, ids = regular_fees(sub.id, own_suffixes, own, fulls, amounts, invoices)
+    LAST.plan = LATEST.plan = PlannedFees(fees, ids, span, (price, units), partial)
     return fees, complete

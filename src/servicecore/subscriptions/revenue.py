@@ -34,6 +34,7 @@ from servicecore.subscriptions.model import (
 )
 from servicecore.subscriptions.patterns import (
     LAST,
+    LATEST,
     Accrual,
     PlannedFees,
     accrual,
@@ -144,11 +145,12 @@ def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[Reve
     >>> [str(e.amount) for e in fee_revenue(fee)]
     ['103.34 EUR', '93.33 EUR', '103.33 EUR']
     """
-    plan = LAST.plan
-    if plan is not None and plan.policy is policy:  # the next fee of the last plan made?
+    plan = LATEST.plan
+    if plan is not None:  # the next fee of the last plan made, its entries built?
+        current = plan.current  # (policy, entries by fee): one read, never a torn pair
         k = plan.cursor
         try:
-            found = plan.built[k] if plan.fees[k] is fee else None
+            found = current[1][k] if current[0] is policy and plan.fees[k] is fee else None
         except IndexError:  # past the plan's last fee
             found = None
         if found is not None:
@@ -180,7 +182,7 @@ def _fee_revenue(fee: Fee, policy: RevenuePolicy) -> tuple[RevenueEntry, ...]:
         if k >= 0:
             built = plan.entries.get(acc)
             if built is not None:
-                plan.policy, plan.built = policy, built  # the fast lookup above, next time
+                plan.current = (policy, built)  # the fast lookup above, next time
                 if built[k] is not None:
                     return built[k]  # type: ignore[return-value]
             # the first fee asked for goes alone: a host may want no other fee's revenue
@@ -204,7 +206,7 @@ def _planned(
     built = plan.entries.get(acc)
     if built is None:
         built = plan.entries[acc] = [None] * n
-    plan.policy, plan.built = policy, built
+    plan.current = (policy, built)
     b = min(k + size, n)
     ahead = built[k:b]
     if ahead.count(None) < len(ahead):  # fees asked for out of order: stop before them

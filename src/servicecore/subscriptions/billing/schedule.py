@@ -104,6 +104,16 @@ def _check_not_draft(sub: Subscription) -> None:
         )
 
 
+_PLAIN_DATES = (_dt.date, pendulum.Date)
+
+
+def _day(value: object, param: str) -> int:
+    """``to_date(value, param).toordinal()`` without building a ``pendulum.Date``."""
+    if type(value) in _PLAIN_DATES and 1 < value.year < 9999:  # type: ignore[attr-defined]
+        return value.toordinal()  # type: ignore[attr-defined, no-any-return]
+    return to_date(value, param).toordinal()
+
+
 def plan_fees(
     sub: Subscription,
     start: _dt.date,
@@ -128,8 +138,8 @@ def plan_fees(
     * ``limit`` bounds a catch-up to that many new REGULAR fees, earliest first.
     """
     _check_not_draft(sub)
-    lo_req = to_date(start, "start").toordinal()
-    hi_req = to_date(end, "end").toordinal()
+    lo_req = _day(start, "start")
+    hi_req = _day(end, "end")
     if hi_req <= lo_req:
         raise ValidationError(
             f"the range [{start}, {end}) is empty", field="end", allowed="end after start"
