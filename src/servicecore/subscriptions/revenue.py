@@ -223,12 +223,16 @@ def _planned(
         e.__class__ = RevenueEntry
         add(e)
     # each fee's entries as a tuple, run by run of fees with as many entries (c at a time)
-    pos = k
-    rest = iter(entries)
-    for c, run in groupby(counts):
-        r = len(list(run))
-        built[pos : pos + r] = zip(*[islice(rest, r * c)] * c, strict=True)
-        pos += r
+    c = counts[0]
+    if counts.count(c) == len(counts):  # every fee has c entries (no clipped fee here)
+        built[k:b] = zip(*[iter(entries)] * c, strict=True)
+    else:
+        pos = k
+        rest = iter(entries)
+        for c, run in groupby(counts):
+            r = len(list(run))
+            built[pos : pos + r] = zip(*[islice(rest, r * c)] * c, strict=True)
+            pos += r
     return built[k]  # type: ignore[return-value]
 
 
