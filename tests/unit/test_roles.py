@@ -219,6 +219,23 @@ def test_a_refused_use_case_stages_nothing() -> None:
         assert act(ANNA, load_board, uow).bookings["B1"].line_id == "L1"
 
 
+def test_an_own_lines_grant_never_covers_a_booking_the_call_would_create() -> None:
+    # book_line's booking_id names the booking it creates: under an own-lines grant the
+    # technician is refused for want of permission (not told the booking is not found)
+    policy = Policy.default().extended(
+        [Grant(role=TECHNICIAN, pattern="dispatch.book_line", scope="own lines")]
+    )
+    store = store_with_order()
+    with store.unit_of_work("ACME") as uow:
+        with pytest.raises(PermissionDeniedError, match="'B1' does not exist") as err:
+            Authorizer(policy).act(ANNA, book_line, uow, "B1", "SO-1", "L1", clock=CLOCK)
+        assert err.value.permission == "dispatch.book_line"
+        assert uow[BOOKINGS].list_all() == []
+        session = BoardSession(board(), guard=Authorizer(policy).guard(ANNA))
+        with pytest.raises(PermissionDeniedError, match="'B9' does not exist"):
+            session.apply(start_booking, booking_id="B9", at=AT)
+
+
 def test_arguments_that_do_not_fit_the_command_are_refused() -> None:
     with pytest.raises(ValidationError):
         act(MANAGER, post_order, 1, 2, 3, 4)

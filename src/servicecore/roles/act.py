@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from servicecore.dispatch import BOOKINGS, Booking, DispatchBoard
-from servicecore.errors import PermissionDeniedError, ValidationError
+from servicecore.errors import NotFoundError, PermissionDeniedError, ValidationError
 from servicecore.ports import check_items, check_type
 from servicecore.roles.catalog import Permission, permission_for
 from servicecore.roles.policy import ALL, Policy, User
@@ -143,12 +143,20 @@ class Authorizer:
         booking_id = arguments.get("booking_id")
         board = arguments.get("board")
         if isinstance(booking_id, str):
-            if isinstance(board, DispatchBoard):
-                booking = board.booking(booking_id)
-            elif arguments.get("uow") is not None:
-                booking = arguments["uow"][BOOKINGS].get(booking_id)
-            else:
-                raise _deny(user, permission, "the booking cannot be looked up")
+            try:
+                if isinstance(board, DispatchBoard):
+                    booking = board.booking(booking_id)
+                elif arguments.get("uow") is not None:
+                    booking = arguments["uow"][BOOKINGS].get(booking_id)
+                else:
+                    raise _deny(user, permission, "the booking cannot be looked up")
+            except NotFoundError:  # a booking the call would create (book_line) is no one's yet
+                raise _deny(
+                    user,
+                    permission,
+                    f"booking {booking_id!r} does not exist: the own-lines scope covers only "
+                    f"bookings already booked to {me!r}",
+                ) from None
             if booking.worker_id != me:
                 raise _deny(user, permission, f"booking {booking_id!r} is not booked to {me!r}")
             return
