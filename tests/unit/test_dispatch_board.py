@@ -499,3 +499,13 @@ def test_dispatch_board_keeps_its_import_path_and_pickles_after_becoming_a_packa
     change = assign(board(booking("B1")), "B1", "ANNA", at(0, 9), at(0, 11), at=AT)
     assert pickle.loads(pickle.dumps(change.after)) == change.after
     assert pickle.loads(pickle.dumps(change.events)) == change.events
+
+
+def test_a_whole_board_pickles_and_comes_back_equal_and_read_only() -> None:
+    before = assign(board(booking("B1"), booking("B2")), "B1", "ANNA", at(0, 9), at(0, 11), at=AT)
+    again = pickle.loads(pickle.dumps(before.board))
+    assert again == before.board
+    assert list(again.bookings) == ["B1", "B2"]
+    assert again.booking("B1").worker_id == "ANNA"
+    with pytest.raises(TypeError):
+        again.bookings["B3"] = again.booking("B1")

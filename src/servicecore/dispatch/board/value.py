@@ -69,6 +69,19 @@ class DispatchBoard:
     teams: Mapping[str, DispatchTeam] = field(factory=dict, converter=_teams)
     bookings: Mapping[str, Booking] = field(factory=dict, converter=_bookings)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The read-only mappings do not pickle: a board pickles as its values and is
+        # rebuilt through the constructor (same checks, same order).
+        return (
+            _rebuild,
+            (
+                self.company_id,
+                tuple(self.workers.values()),
+                tuple(self.teams.values()),
+                tuple(self.bookings.values()),
+            ),
+        )
+
     def booking(self, booking_id: str) -> Booking:
         """The booking ``booking_id``; unknown raises :class:`NotFoundError`."""
         found = self.bookings.get(check_id(booking_id, "booking_id"))
@@ -187,3 +200,12 @@ class BoardView:
     end: pendulum.DateTime
     rows: tuple[BoardRow, ...]
     undispatched: tuple[Booking, ...]
+
+
+def _rebuild(
+    company_id: str,
+    workers: tuple[Worker, ...],
+    teams: tuple[DispatchTeam, ...],
+    bookings: tuple[Booking, ...],
+) -> DispatchBoard:
+    return DispatchBoard(company_id=company_id, workers=workers, teams=teams, bookings=bookings)
