@@ -335,6 +335,9 @@ def _check_other(other: object) -> None:
 
 
 _MAX_ORDINAL = _dt.date.max.toordinal()
+_FIRST_USABLE = _dt.date(2, 1, 1).toordinal()
+_LAST_USABLE = _dt.date(9998, 12, 31).toordinal()
+_USABLE = "0002-01-01..9998-12-31"
 _LAST_DATE = pendulum.Date(9998, 12, 31)
 """The last date servicecore handles (see ``clock.to_date``)."""
 
@@ -538,7 +541,10 @@ class Recurrence:
         """Occurrence ``k`` (``0`` is the anchor)."""
         if isinstance(k, bool) or not isinstance(k, int):
             raise ValidationError(f"k must be an int, not {k!r}", field="k", allowed="an int")
-        return _pdate(_dt.date.fromordinal(self.occurrence_ordinal(k)))
+        o = self.occurrence_ordinal(k)
+        if not _FIRST_USABLE <= o <= _LAST_USABLE:  # a date no other call would accept
+            raise _out_of_range("k", k, "an integer k whose occurrence is in " + _USABLE)
+        return _pdate(_dt.date.fromordinal(o))
 
     def index_on_or_before(self, day: object) -> int:
         """The largest ``k`` with ``occurrence(k) <= day``, computed directly."""

@@ -271,3 +271,17 @@ def test_the_ordinal_core_refuses_a_non_integer_ordinal() -> None:
             r.index_on_or_before_ordinal("2024-01-08")  # type: ignore[arg-type]
         assert info.value.field == "ordinal"
     assert weekly.index_on_or_before_ordinal(D(2024, 1, 8).toordinal()) == 1
+
+
+def test_occurrences_past_the_last_usable_date_are_refused_not_returned() -> None:
+    # 9999-01-15 is a date no other call accepts (to_date takes 0002-01-01..9998-12-31)
+    rec = Recurrence.anniversary(Interval.months(1), pendulum.Date(9998, 11, 15))
+    assert rec.occurrence(1) == pendulum.Date(9998, 12, 15)
+    with pytest.raises(ValidationError, match=r"0002-01-01\.\.9998-12-31"):
+        rec.occurrence(2)
+    with pytest.raises(ValidationError, match="too close to the edge"):
+        rec.first_on_or_after(pendulum.Date(9998, 12, 20))
+    early = Recurrence.anniversary(Interval.years(1), pendulum.Date(3, 6, 1))
+    assert early.occurrence(-1) == pendulum.Date(2, 6, 1)
+    with pytest.raises(ValidationError, match=r"0002-01-01\.\.9998-12-31"):
+        early.occurrence(-2)  # 0001-06-01
