@@ -620,27 +620,35 @@ class SqlStore:
                         INDEX_KEYS.c.id.in_(ids[start : start + _CHUNK]),
                     )
                 )
-        skipped: set[Key] = set()
-        if inserts:
-            new = _insert_new(self.dialect)
-            written = {(r.kind, r.company_id, r.id) for r in conn.execute(new, inserts)}
-            skipped = {(r["kind"], r["company_id"], r["id"]) for r in inserts} - written
+        skipped = self._insert_new(conn, inserts) if inserts else set()
         if skipped:
             keys = [k for k in keys if (k["kind"], k["company_id"], k["id"]) not in skipped]
         if keys:
             conn.execute(insert(INDEX_KEYS), keys)
         return skipped
 
+    def _insert_new(self, conn: Connection, rows: list[dict[str, Any]]) -> set[Key]:
+        """Insert aggregate rows whose keys have no row yet; return the keys that had one
+        (a tombstone to revive, or an id taken meanwhile), left unwritten.
 
-def _insert_new(dialect: str) -> Any:
-    """INSERT of aggregate rows that skips a key already stored and returns the keys it
-    wrote (``ON CONFLICT DO NOTHING ... RETURNING``, on SQLite and PostgreSQL alike)."""
-    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        build(AGGREGATES)
-        .on_conflict_do_nothing()
-        .returning(AGGREGATES.c.kind, AGGREGATES.c.company_id, AGGREGATES.c.id)
-    )
+        A key already stored is skipped (``ON CONFLICT DO NOTHING``), never an error: an
+        error inside psycopg's pipelined batch would abort the pipeline and fill the log.
+        The batch is counted; only when it wrote fewer rows than it had is it rolled back
+        and run again asking which keys it wrote (``RETURNING``: a result per row, about
+        twice as slow for 10,000 subscriptions, so not the common path).
+        """
+        build = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        new = build(AGGREGATES).on_conflict_do_nothing()
+        with conn.begin_nested() as savepoint:
+            counted = conn.execute(new.execution_options(preserve_rowcount=True), rows)
+            if counted.rowcount == len(rows):
+                return set()
+            savepoint.rollback()
+        returned = conn.execute(
+            new.returning(AGGREGATES.c.kind, AGGREGATES.c.company_id, AGGREGATES.c.id), rows
+        )
+        done = {(r.kind, r.company_id, r.id) for r in returned}
+        return {(r["kind"], r["company_id"], r["id"]) for r in rows} - done
 
 
 def _check(key: Key, change: Staged, row: tuple[int, bool] | None) -> None:
