@@ -24,7 +24,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict src tests
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -n auto --cov --cov-branch --cov-report=term --cov-fail-under=97 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --cov --cov-branch --cov-report=term --cov-fail-under=99 $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(BIN)/servicecore demo
