@@ -637,7 +637,7 @@ class PlannedFees:
 
     def __init__(
         self,
-        fees: list[Fee],
+        fees: Sequence[Fee],
         ids: list[str],
         span: Span,
         price: tuple[Money, int],
@@ -752,12 +752,12 @@ LATEST = _Latest()
 
 def plan_regular(
     sub: Subscription, lo_req: int, hi_req: int, limit: int | None
-) -> tuple[list[Fee], bool]:
+) -> tuple[tuple[Fee, ...], bool]:
     """The REGULAR fees of a fast-path ``sub`` over ``[lo_req, hi_req)`` (as the general
     code plans them) and whether ``limit`` left none out."""
     span = fast_span(sub, lo_req, hi_req, shared=False)
     if span is None:
-        return [], True
+        return (), True
     i, j = span.i, span.j
     complete = True
     if limit is not None and j - i > limit:
@@ -790,5 +790,6 @@ def plan_regular(
             invoices[k] = first if advance else date_from_ordinal(ce)
             own_suffixes[k] = f"/R/{first.isoformat()}"
     fees, ids = regular_fees(sub.id, own_suffixes, own, fulls, amounts, invoices)
-    LAST.plan = LATEST.plan = PlannedFees(fees, ids, span, (price, units), partial)
-    return fees, complete
+    as_tuple = tuple(fees)  # the plan's and the FeePlan's: one copy
+    LAST.plan = LATEST.plan = PlannedFees(as_tuple, ids, span, (price, units), partial)
+    return as_tuple, complete

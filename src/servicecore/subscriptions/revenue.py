@@ -185,8 +185,9 @@ def _fee_revenue(fee: Fee, policy: RevenuePolicy) -> tuple[RevenueEntry, ...]:
                 plan.current = (policy, built)  # the fast lookup above, next time
                 if built[k] is not None:
                     return built[k]  # type: ignore[return-value]
-            # the first fee asked for goes alone: a host may want no other fee's revenue
-            size = _CHUNK if plan.asked else 1
+            # A walk of the plan from its first fee gets a chunk at once; a first ask
+            # elsewhere goes alone (a host picking one fee may want no other's revenue).
+            size = _CHUNK if plan.asked or k == 0 else 1
             plan.asked = True
             return _planned(plan, policy, acc, k, size)
     weights, pieces, dates = acc.split(fee.period)
@@ -212,27 +213,53 @@ def _planned(
     if ahead.count(None) < len(ahead):  # fees asked for out of order: stop before them
         b = k + next(x for x, found in enumerate(ahead) if found is not None)
     counts, rows, names, table = plan.revenue_rows(acc, k, b)
-    entries: list[_EntrySlots] = []
-    add = entries.append
-    for owner, period, w, day in rows:
-        e = _EntrySlots()  # see _EntrySlots: filled, then made a RevenueEntry
-        e.fee_id = names[owner]
-        e.period = period
-        e.amount = table[w]
-        e.recognised_on = day
-        e.__class__ = RevenueEntry
-        add(e)
-    # each fee's entries as a tuple, run by run of fees with as many entries (c at a time)
-    c = counts[0]
-    if counts.count(c) == len(counts):  # every fee has c entries (no clipped fee here)
-        built[k:b] = zip(*[iter(entries)] * c, strict=True)
-    else:
-        pos = k
-        rest = iter(entries)
-        for c, run in groupby(counts):
-            r = len(list(run))
-            built[pos : pos + r] = zip(*[islice(rest, r * c)] * c, strict=True)
-            pos += r
+    # Each entry is filled as an _EntrySlots and then made a RevenueEntry (see there), in
+    # loops written out per run of fees with as many entries: fees of one entry (a period
+    # inside an accrual period) and of two (a monthly fee across a month end) make their
+    # tuple at once, others go through a list. (A call per entry would cost more than the
+    # fill itself: the three loops repeat it on purpose.)
+    out: list[tuple[_EntrySlots, ...]] = []
+    add = out.append
+    rest = iter(rows)
+    for c, run in groupby(counts):
+        seg = islice(rest, len(list(run)) * c)
+        if c == 1:
+            for owner, period, w, day in seg:
+                e = _EntrySlots()
+                e.fee_id = names[owner]
+                e.period = period
+                e.amount = table[w]
+                e.recognised_on = day
+                e.__class__ = RevenueEntry
+                add((e,))
+        elif c == 2:
+            for (o1, p1, w1, d1), (o2, p2, w2, d2) in zip(seg, seg, strict=True):
+                e = _EntrySlots()
+                e.fee_id = names[o1]
+                e.period = p1
+                e.amount = table[w1]
+                e.recognised_on = d1
+                e.__class__ = RevenueEntry
+                f = _EntrySlots()
+                f.fee_id = names[o2]
+                f.period = p2
+                f.amount = table[w2]
+                f.recognised_on = d2
+                f.__class__ = RevenueEntry
+                add((e, f))
+        else:
+            entries: list[_EntrySlots] = []
+            put = entries.append
+            for owner, period, w, day in seg:
+                e = _EntrySlots()
+                e.fee_id = names[owner]
+                e.period = period
+                e.amount = table[w]
+                e.recognised_on = day
+                e.__class__ = RevenueEntry
+                put(e)
+            out += zip(*[iter(entries)] * c, strict=True)
+    built[k:b] = out
     return built[k]  # type: ignore[return-value]
 
 

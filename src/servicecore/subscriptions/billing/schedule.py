@@ -149,7 +149,7 @@ def plan_fees(
     as_of_o = None if as_of is None else to_date(as_of, "as_of").toordinal()
     if is_fast(sub):  # no fee issued yet: nothing covered, nothing to correct
         fees, complete = plan_regular(sub, lo_req, hi_req, limit)
-        return FeePlan(tuple(fees), complete)
+        return FeePlan(fees, complete)
     ledger = _ledger(sub)
     covered = ledger.covered
     lo = lo_req
