@@ -182,7 +182,7 @@ def main() -> None:
     print(f"  invoiced {inv} == recognised {rec}: {inv == rec}")
     print(
         f"object path {best_obj:.3f} s vs bulk_schedules {best:.3f} s = "
-        f"{best_obj / best:.1f} x (target <= 3x)\n  plan_fees + fee_revenue for all {N_SUBS} "
+        f"{best_obj / best:.2f} x (target <= 3x)\n  plan_fees + fee_revenue for all {N_SUBS} "
         f"subscriptions, every Fee and RevenueEntry built and its amount read; best of 3 "
         f"portfolios each in turns, each timed from a collected heap to its result released; "
         f"same fee and entry counts: {same}"
