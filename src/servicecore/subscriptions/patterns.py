@@ -214,16 +214,18 @@ def regular_fees(
     fulls: Iterable[Period],
     amounts: Iterable[Money],
     invoices: Iterable[pendulum.Date],
+    ids: list[str] | None = None,
 ) -> tuple[list[Fee], list[str]]:
     """REGULAR fees from columns (the values are the engine's), and their ids (the
-    subscription id followed by each suffix).
+    subscription id followed by each suffix) appended to ``ids`` (a new list if none).
 
     Each is filled as a ``_FeeSlots`` (plain slot stores) and then made a ``Fee`` (see
     ``_FeeSlots``): about a third of what setting frozen slots one descriptor call at a
     time costs, and the fee is the same.
     """
     fees: list[Fee] = []
-    ids: list[str] = []
+    if ids is None:
+        ids = []
     add = fees.append
     add_id = ids.append
     regular = FeeKind.REGULAR
@@ -613,7 +615,7 @@ def fast_span(sub: Subscription, lo_req: int, hi_req: int, shared: bool) -> Span
 class PlannedFees:
     """The REGULAR fees of a fast-path plan and what the engine knows of them, so that
     :func:`~servicecore.subscriptions.fee_revenue` splits their revenue for many fees at
-    once (:meth:`revenue_columns`) instead of one fee at a time.
+    once (:meth:`revenue_rows`) instead of one fee at a time.
 
     ``fees[k]`` covers pattern period ``span.i + k``; ``partial`` holds the ``k`` whose
     days the billing start or end clipped. A fee is recognised by identity
@@ -626,7 +628,6 @@ class PlannedFees:
         "cursor",
         "entries",
         "fees",
-        "ids",
         "index",
         "names",
         "partial",
@@ -638,13 +639,14 @@ class PlannedFees:
     def __init__(
         self,
         fees: Sequence[Fee],
-        ids: list[str],
+        names: list[str],
         span: Span,
         price: tuple[Money, int],
         partial: dict[int, int],
     ) -> None:
         self.fees = fees
-        self.ids = ids
+        self.names = names
+        """Fee ids by pattern period index (``fees[k]``'s at ``span.i + k``)."""
         self.span = span
         self.price, self.units = price
         self.partial = partial
@@ -657,8 +659,6 @@ class PlannedFees:
         the revenue of no other fee of the plan)."""
         self.entries: dict[Accrual, list[tuple[Any, ...] | None]] = {}
         """Per accrual, per fee, its revenue entries once built."""
-        self.names: list[str] | None = None
-        """Fee ids by pattern period index (built when revenue is first asked for)."""
         self.current: tuple[object, list[tuple[Any, ...] | None]] = (None, [])
         """The revenue policy asked for last and ``entries`` of its accrual: what
         ``fee_revenue`` looks at first."""
@@ -685,8 +685,6 @@ class PlannedFees:
         span = self.span
         price = self.price
         names = self.names
-        if names is None:
-            names = self.names = [""] * span.i + self.ids  # fee id by pattern period index
         m0, m1 = a, b
         head = m0 in self.partial
         if head:
@@ -789,7 +787,8 @@ def plan_regular(
             first = sub.billing_start if cs == span.bstart else date_from_ordinal(cs)
             invoices[k] = first if advance else date_from_ordinal(ce)
             own_suffixes[k] = f"/R/{first.isoformat()}"
-    fees, ids = regular_fees(sub.id, own_suffixes, own, fulls, amounts, invoices)
+    names = [""] * i  # fee ids by pattern period index: the ids after i placeholders
+    fees, names = regular_fees(sub.id, own_suffixes, own, fulls, amounts, invoices, names)
     as_tuple = tuple(fees)  # the plan's and the FeePlan's: one copy
-    LAST.plan = LATEST.plan = PlannedFees(as_tuple, ids, span, (price, units), partial)
+    LAST.plan = LATEST.plan = PlannedFees(as_tuple, names, span, (price, units), partial)
     return as_tuple, complete
