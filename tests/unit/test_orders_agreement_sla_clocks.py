@@ -166,3 +166,23 @@ def test_a_stage_change_dated_before_the_clocks_last_change_is_refused() -> None
         assert e.value.field == "at"
         assert uow[SERVICE_ORDERS].get("SO-1").stage == "work"
         assert uow[SLA_CLOCKS].list_for_subject("SO-1") == clocks_before
+
+
+def test_an_sla_fulfilled_by_the_stopped_stage_status_is_fulfilled_when_the_order_stops() -> None:
+    # A host whose SLA counts a stage that stops the clock as done lists the stopped-stage
+    # status among the fulfil statuses: the order keeps those rules (the status cannot
+    # also pause), and the move to "hold" at 09:30 fulfils both clocks, 30 minutes used.
+    rules = ClockRules(fulfil_statuses=(SLA_STOPPED_STATUS,))
+    store = _store(_sla(response=rules, resolution=rules), [])
+    _order(store)
+    with store.unit_of_work("ACME") as uow:
+        clocks = uow[SLA_CLOCKS].list_for_subject("SO-1")
+    assert [c.clock.sla.rules(c.clock.kind) for c in clocks] == [rules, rules]
+    with store.unit_of_work("ACME") as uow:
+        change_order_stage(uow, "SO-1", "hold", tree=TREE, clock=FixedClock(NOW.add(minutes=30)))
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        after = uow[SLA_CLOCKS].list_for_subject("SO-1")
+    for c in after:
+        status = c.clock.status_at(NOW.add(hours=10))
+        assert (status.state, status.used) == (ClockState.MET, dt.timedelta(minutes=30))

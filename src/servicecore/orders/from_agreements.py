@@ -182,10 +182,12 @@ def _sla_for(uow: UnitOfWork, agreement: Agreement) -> str | None:
 
 
 def _stage_aware(s: ServiceLevelAgreement) -> ServiceLevelAgreement:
-    """The SLA value with the stopped-stage status added to both clocks' pause statuses."""
+    """The SLA value with the stopped-stage status added to both clocks' pause statuses,
+    unless a clock's rules already name it (as a pause, or as a fulfil status: a host may
+    count a stage that stops the clock as the SLA met)."""
 
     def rules(r: ClockRules) -> ClockRules:
-        if SLA_STOPPED_STATUS in r.pause_statuses:
+        if SLA_STOPPED_STATUS in r.pause_statuses or SLA_STOPPED_STATUS in r.fulfil_statuses:
             return r
         return ClockRules(
             pause_statuses=(*r.pause_statuses, SLA_STOPPED_STATUS),
