@@ -121,6 +121,16 @@ def test_stage_moves_only_along_the_tree_and_logs_reasons() -> None:
     assert events[0].to_stage == "in_progress"  # type: ignore[attr-defined]
 
 
+def test_a_stage_move_dated_before_the_last_one_is_refused() -> None:
+    o, _ = change_stage(order(), "in_progress", tree=TREE, at=AT.add(hours=2))  # 11:00
+    with pytest.raises(ValidationError, match="precedes the order's last stage change") as e:
+        change_stage(o, "on_hold", tree=TREE, at=AT.add(hours=1), reason="parts")  # 10:00
+    assert e.value.field == "at"
+    assert o.stage == "in_progress"
+    same, _ = change_stage(o, "on_hold", tree=TREE, at=AT.add(hours=2), reason="parts")
+    assert [c.at for c in same.stage_log] == [AT.add(hours=2), AT.add(hours=2)]
+
+
 def test_line_in_another_currency_is_refused_naming_the_field() -> None:
     o = order()
     with pytest.raises(CurrencyMismatchError, match=r"line\.sales_price"):

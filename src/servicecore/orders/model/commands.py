@@ -230,11 +230,20 @@ def change_stage(
 ) -> tuple[ServiceOrder, tuple[DomainEvent, ...]]:
     """Move ``order`` to ``to_stage`` (a child or the parent of its stage), logging why.
 
-    A target stage that ``requires_reason`` needs a non-empty ``reason``.
+    A target stage that ``requires_reason`` needs a non-empty ``reason``. The stage log is
+    in time order: a move dated before the order's last one is refused.
     """
     check_type(order, ServiceOrder, "order")
     check_type(tree, StageTree, "tree")
     when = to_instant(at, "at")
+    if order.stage_log and when < order.stage_log[-1].at:
+        last = order.stage_log[-1]
+        raise ValidationError(
+            f"at {when} precedes the order's last stage change ({last.to_stage!r} at {last.at})",
+            field="at",
+            value=when,
+            allowed=f"an instant on or after {last.at}",
+        )
     target = tree.stage(to_stage)
     current = tree.stage(order.stage)
     allowed = (*tree.next_stages(current.id), *((current.parent,) if current.parent else ()))
