@@ -390,8 +390,9 @@ def accrual(interval: Interval, per_day: bool, placement: RemainderPlacement) ->
     return found
 
 
-_PRICES_PER_PATTERN = 4096
-"""A revenue pattern keeps the parts of at most this many prices (dropped whole)."""
+_PRICES_PER_PATTERN = 256
+"""A revenue pattern keeps the parts of at most this many prices (dropped whole): a
+catalogue's prices fit, and the tables of every kept pattern stay a few MB at most."""
 
 Row = tuple[int, Period, int, pendulum.Date]
 """One revenue entry as numbers: who it belongs to, its days, which amount, when."""
