@@ -118,9 +118,6 @@ def _accrual_of(policy: RevenuePolicy) -> Accrual:
     return acc
 
 
-_new = object.__new__
-
-
 def _entry(fee_id: str, period: Period, amount: Money, on: pendulum.Date) -> RevenueEntry:
     """A RevenueEntry of values the split already checked (no second round of checks)."""
     e = _EntrySlots()
@@ -213,26 +210,16 @@ def _planned(
     if ahead.count(None) < len(ahead):  # fees asked for out of order: stop before them
         b = k + next(x for x, found in enumerate(ahead) if found is not None)
     counts, rows, names, table = plan.revenue_rows(acc, k, b)
-    # Each entry is filled as an _EntrySlots and then made a RevenueEntry (see there), in
-    # loops written out per run of fees with as many entries: fees of one entry (a period
-    # inside an accrual period) and of two (a monthly fee across a month end) make their
-    # tuple at once, others go through a list. (A call per entry would cost more than the
-    # fill itself: the three loops repeat it on purpose.)
+    # Each entry is filled as an _EntrySlots and then made a RevenueEntry (see there).
+    # Runs of fees with two entries (a monthly fee across a month end: the common case)
+    # make each fee's pair in the loop; other runs go through a list, c entries a tuple.
+    # (A call per entry would cost more than the fill: the two loops repeat it on purpose.)
     out: list[tuple[_EntrySlots, ...]] = []
-    add = out.append
     rest = iter(rows)
     for c, run in groupby(counts):
         seg = islice(rest, len(list(run)) * c)
-        if c == 1:
-            for owner, period, w, day in seg:
-                e = _EntrySlots()
-                e.fee_id = names[owner]
-                e.period = period
-                e.amount = table[w]
-                e.recognised_on = day
-                e.__class__ = RevenueEntry
-                add((e,))
-        elif c == 2:
+        if c == 2:
+            add = out.append
             for (o1, p1, w1, d1), (o2, p2, w2, d2) in zip(seg, seg, strict=True):
                 e = _EntrySlots()
                 e.fee_id = names[o1]
@@ -247,18 +234,18 @@ def _planned(
                 f.recognised_on = d2
                 f.__class__ = RevenueEntry
                 add((e, f))
-        else:
-            entries: list[_EntrySlots] = []
-            put = entries.append
-            for owner, period, w, day in seg:
-                e = _EntrySlots()
-                e.fee_id = names[owner]
-                e.period = period
-                e.amount = table[w]
-                e.recognised_on = day
-                e.__class__ = RevenueEntry
-                put(e)
-            out += zip(*[iter(entries)] * c, strict=True)
+            continue
+        entries: list[_EntrySlots] = []
+        put = entries.append
+        for owner, period, w, day in seg:
+            e = _EntrySlots()
+            e.fee_id = names[owner]
+            e.period = period
+            e.amount = table[w]
+            e.recognised_on = day
+            e.__class__ = RevenueEntry
+            put(e)
+        out += zip(*[iter(entries)] * c, strict=True)
     built[k:b] = out
     return built[k]  # type: ignore[return-value]
 
