@@ -63,13 +63,12 @@ def test_built_fees_equal_fees_built_by_their_constructor() -> None:
     jan = Period(pendulum.Date(2024, 1, 1), pendulum.Date(2024, 2, 1))
     part = Period(pendulum.Date(2024, 1, 10), pendulum.Date(2024, 2, 1))
     amounts = [Money.of("100.00", "EUR"), Money.of("70.97", "EUR")]
-    built, ids = patterns.regular_fees(
-        "S1",
-        ["/R/2024-01-01", "/R/2024-01-10"],
-        [jan, part],
-        [jan, jan],
-        amounts,
-        [jan.start, part.start],
+    ids: list[str] = ["placeholder"]
+    built = patterns.regular_fees(
+        "S1", [("/R/2024-01-01", jan, jan, jan.start)], amounts[0], ids, None
+    )
+    built += patterns.regular_fees(
+        "S1", [("/R/2024-01-10", part, jan, part.start)], amounts[1], ids, None, at=1
     )
     expected = [
         Fee(
@@ -92,7 +91,8 @@ def test_built_fees_equal_fees_built_by_their_constructor() -> None:
         ),
     ]
     assert built == expected
-    assert ids == ["S1/R/2024-01-01", "S1/R/2024-01-10"]
+    assert ids == ["placeholder", "S1/R/2024-01-01", "S1/R/2024-01-10"]
+    assert [f._at for f in built] == [0, 1]
     assert [repr(f) for f in built] == [repr(f) for f in expected]
     assert [hash(f) for f in built] == [hash(f) for f in expected]
 
@@ -204,7 +204,11 @@ def test_fee_and_revenue_entry_keep_their_fields_in_the_slot_base_only() -> None
 
     assert vars(Fee)["__slots__"] == ()
     assert Fee.__basicsize__ == _FeeSlots.__basicsize__
-    assert set(_FeeSlots.__slots__) == {a.name for a in attrs.fields(Fee)} | {"__weakref__"}
+    assert set(_FeeSlots.__slots__) == {a.name for a in attrs.fields(Fee)} | {
+        "__weakref__",
+        "_plan",  # the link to the engine's plan, not a field (see the tests below)
+        "_at",
+    }
     assert vars(RevenueEntry)["__slots__"] == ()
     assert RevenueEntry.__basicsize__ == revenue._EntrySlots.__basicsize__
     assert set(revenue._EntrySlots.__slots__) == {a.name for a in attrs.fields(RevenueEntry)} | {
@@ -312,9 +316,67 @@ def test_shared_money_tables_are_bounded_and_give_equal_values(
     for price in ("310.00", "620.00", "930.00", "310.00"):  # more prices than are kept
         fees = plan_fees(_monthly(sub.start, price), lo, hi).fees
         assert [fee_revenue(f) for f in fees] == [fee_revenue(attrs.evolve(f)) for f in fees]
-    rev = patterns.LAST.plan.span.pattern.revenue_of(  # type: ignore[union-attr]
-        revenue._accrual_of(RevenuePolicy())
-    )
+    rev = fees[0]._plan.span.pattern.revenue_of(revenue._accrual_of(RevenuePolicy()))
     assert len(rev.tables) <= 2
-    monkeypatch.setattr(patterns.LATEST, "plan", None)  # as in a new process: no plan yet
+    fees[0]._plan.forget()  # entries dropped: built again, the same
     assert fee_revenue(fees[0]) == fee_revenue(attrs.evolve(fees[0]))
+
+
+# -- a fee the engine built links to its plan; the link is not part of the value ----------
+def test_the_link_to_the_plan_is_not_part_of_the_fee() -> None:
+    import copy
+    import pickle
+
+    sub = _monthly(pendulum.Date(2024, 1, 15))
+    fee = plan_fees(sub, pendulum.Date(2024, 1, 1), pendulum.Date(2025, 1, 1)).fees[1]
+    assert isinstance(fee._plan, patterns.PlannedFees)
+    assert fee._at == 1
+    by_hand = attrs.evolve(fee)
+    assert not hasattr(by_hand, "_plan")  # built by the constructor: no link
+    assert by_hand == fee
+    assert hash(by_hand) == hash(fee)
+    assert repr(by_hand) == repr(fee)
+    assert "_plan" not in repr(fee)
+    for again in (pickle.loads(pickle.dumps(fee)), copy.copy(fee), copy.deepcopy(fee)):
+        assert again == fee
+        assert not hasattr(again, "_plan")
+        assert fee_revenue(again) == fee_revenue(fee)
+
+
+def test_a_thread_keeps_the_entries_of_one_plan_at_a_time() -> None:
+    # A host that keeps its fees (in its subscriptions) must not keep every fee's entries:
+    # building the entries of one plan drops those of the plan built before in the thread.
+    lo, hi = pendulum.Date(2024, 1, 1), pendulum.Date(2025, 1, 1)
+    first = plan_fees(_monthly(pendulum.Date(2024, 1, 15)), lo, hi).fees
+    second = plan_fees(_monthly(pendulum.Date(2024, 1, 15), "620.00", "S2"), lo, hi).fees
+    before = fee_revenue(first[2])
+    assert first[2]._plan.entries  # built, and kept while it is the thread's latest
+    assert fee_revenue(second[0])
+    assert first[2]._plan.entries == {}  # dropped once the next plan's entries were built
+    assert second[0]._plan.entries
+    again = fee_revenue(first[2])  # asked again: built again, the same values
+    assert again == before
+    assert again == fee_revenue(attrs.evolve(first[2]))
+    assert second[0]._plan.entries == {}
+
+
+class _Impostor:
+    """Not a Fee, but with the attributes the fast lookup reads."""
+
+    class _plan:  # the attribute the lookup reads
+        current = 3  # not subscriptable
+
+    _at = 0
+
+
+class _NoPlan:
+    _plan = "not a plan"  # no .current
+    _at = 0
+
+
+@pytest.mark.parametrize("value", [_Impostor(), _NoPlan(), None, "F1", 3])
+def test_fee_revenue_of_something_else_than_a_fee_says_what_is_allowed(value: object) -> None:
+    from servicecore.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="fee must be a Fee"):
+        fee_revenue(value)  # type: ignore[arg-type]

@@ -16,9 +16,9 @@ numbers here, once:
 * amounts are integer minor units with exact integer division and one half-up rounding
   per fee (:func:`round_half_up`), and revenue splits are exact (:func:`split_minor`);
   ``Money`` values are shared through a bounded table per currency (:func:`money`);
-* the fees of a plan are built from the pattern's columns, and the plan is remembered
-  (:data:`LAST` per thread, :data:`LATEST` across threads) so that ``fee_revenue``,
-  asked for its fees, builds their entries from the pattern's rows, many fees at once.
+* the fees of a plan are built from the pattern's columns, each linked to the plan
+  (:class:`PlannedFees`), so that ``fee_revenue``, asked for one of them, builds the
+  entries of many from the pattern's rows at once.
 
 Values are built here without the constructors' second round of checks: the numbers come
 from checked values. A ``Fee`` or ``RevenueEntry`` is filled as an instance of its plain
@@ -42,7 +42,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, islice, repeat
 from typing import Any
 
 import pendulum
@@ -152,17 +152,15 @@ def money(units: int, currency: Currency) -> Money:
     return found
 
 
-def money_list(units: Iterable[int], currency: Currency) -> list[Money]:
+def money_list(units: Sequence[int], currency: Currency) -> list[Money]:
     """``[money(u, currency) for u in units]``, looking the currency's table up once."""
     table = money_table(currency)
-    out: list[Money] = []
-    add = out.append
-    for u in units:
-        found = table.get(u)
-        if found is None:
-            found = table[u] = _money(u, currency)
-        add(found)
-    return out
+    out = list(map(table.get, units))
+    if None in out:  # values not in the table yet
+        for x, u in enumerate(units):
+            if out[x] is None:
+                out[x] = table[u] = _money(u, currency)
+    return out  # type: ignore[return-value]  # no None left
 
 
 def _money(units: int, currency: Currency) -> Money:
@@ -209,29 +207,26 @@ _FEE_FIELDS = (
 
 def regular_fees(
     subscription_id: str,
-    suffixes: Iterable[str],
-    periods: Iterable[Period],
-    fulls: Iterable[Period],
-    amounts: Iterable[Money],
-    invoices: Iterable[pendulum.Date],
-    ids: list[str] | None = None,
-) -> tuple[list[Fee], list[str]]:
-    """REGULAR fees from columns (the values are the engine's), and their ids (the
-    subscription id followed by each suffix) appended to ``ids`` (a new list if none).
+    rows: Iterable[tuple[str, Period, Period, pendulum.Date]],
+    amount: Money,
+    ids: list[str],
+    plan: PlannedFees | None,
+    at: int = 0,
+) -> list[Fee]:
+    """REGULAR fees of ``amount``, one per row (id suffix, period, full period, invoice
+    date; the values are the engine's). Their ids (the subscription id followed by the
+    suffix) are appended to ``ids``; each fee is linked to ``plan`` with its index in it,
+    from ``at`` on (see ``_FeeSlots``).
 
     Each is filled as a ``_FeeSlots`` (plain slot stores) and then made a ``Fee`` (see
     ``_FeeSlots``): about a third of what setting frozen slots one descriptor call at a
     time costs, and the fee is the same.
     """
     fees: list[Fee] = []
-    if ids is None:
-        ids = []
     add = fees.append
     add_id = ids.append
     regular = FeeKind.REGULAR
-    for suffix, period, full, amount, invoice in zip(
-        suffixes, periods, fulls, amounts, invoices, strict=True
-    ):
+    for k, (suffix, period, full, invoice) in enumerate(rows, at):
         f = _FeeSlots()
         f.id = fid = subscription_id + suffix
         add_id(fid)
@@ -244,9 +239,11 @@ def regular_fees(
         f.reference = None
         f.reason = ""
         f.reduced_from = None
+        f._plan = plan
+        f._at = k
         f.__class__ = Fee
         add(f)  # type: ignore[arg-type]  # a Fee since the line above
-    return fees, ids
+    return fees
 
 
 # -- bounded caches ---------------------------------------------------------------------------
@@ -339,15 +336,20 @@ class Accrual:
 
     def split(self, period: Period) -> _Split:
         """(weights, piece periods, recognition dates) of a fee over ``period`` (cached)."""
-        found: _Split | None = self.splits.get(period)
+        return self.split_ordinals(period.start.toordinal(), period.end.toordinal())
+
+    def split_ordinals(self, cs: int, ce: int) -> _Split:
+        """:meth:`split` of the days ``[cs, ce)`` (date ordinals), cached by them."""
+        key = (cs, ce)
+        found: _Split | None = self.splits.get(key)
         if found is None:
-            bounds = self.bounds(period.start.toordinal(), period.end.toordinal())
+            bounds = self.bounds(cs, ce)
             found = (
                 tuple(hi - lo if self.per_day else 1 for lo, hi, _e in bounds),
                 tuple(Period.from_ordinals(lo, hi) for lo, hi, _e in bounds),
                 tuple(date_from_ordinal(e - 1) for _lo, _hi, e in bounds),
             )
-            self.splits.put(period, found)
+            self.splits.put(key, found)
         return found
 
     def amounts(self, amount: Money, weights: tuple[int, ...]) -> tuple[Money, ...]:
@@ -394,8 +396,9 @@ _PRICES_PER_PATTERN = 256
 """A revenue pattern keeps the parts of at most this many prices (dropped whole): a
 catalogue's prices fit, and the tables of every kept pattern stay a few MB at most."""
 
-Row = tuple[int, Period, int, pendulum.Date]
-"""One revenue entry as numbers: who it belongs to, its days, which amount, when."""
+FeeRow = tuple[Any, ...]
+"""The revenue entries of one fee as numbers: its period's index, then per entry its days
+(a ``Period``), which amount (an index) and when it is recognised (a date)."""
 
 
 # -- fee patterns -----------------------------------------------------------------------------
@@ -404,8 +407,7 @@ class RevenuePattern:
     period its shape (weights) and entry count, per entry its days and recognition day."""
 
     __slots__ = (
-        "_rows",
-        "_values",
+        "_fee_rows",
         "counts",
         "dates",
         "his",
@@ -448,8 +450,7 @@ class RevenuePattern:
         for e, shape in enumerate(self.parts):  # entry e is part `position` of its shape
             position = 0 if e == 0 or self.owners[e] != self.owners[e - 1] else position + 1
             self.parts[e] = firsts[shape] + position
-        self._values: tuple[list[Period], list[pendulum.Date]] | None = None
-        self._rows: list[Row] | None = None
+        self._fee_rows: list[FeeRow] | None = None
         self.placement = acc.placement
         self.tables: dict[tuple[int, str, int], list[Money]] = {}
 
@@ -469,23 +470,20 @@ class RevenuePattern:
             self.tables[key] = found
         return found
 
-    def rows(self) -> list[Row]:
-        """Per entry: (its period's index, its ``Period``, its part's index in the parts
-        of ``shapes`` laid end to end, its recognition date) (built once)."""
-        found = self._rows
+    def fee_rows(self) -> list[FeeRow]:
+        """Per period: its index, then for each of its entries its ``Period``, its part's
+        index in the parts of ``shapes`` laid end to end (see :meth:`table`) and its
+        recognition date, in one flat tuple (built once)."""
+        found = self._fee_rows
         if found is None:
-            periods, dates = self.values()
-            found = self._rows = list(zip(self.owners, periods, self.parts, dates, strict=True))
-        return found
-
-    def values(self) -> tuple[list[Period], list[pendulum.Date]]:
-        """Per entry: its ``Period`` and recognition date (built once)."""
-        found = self._values
-        if found is None:
-            found = self._values = (
-                list(map(Period.from_ordinals, self.los, self.his)),
-                list(map(date_from_ordinal, self.dates)),
-            )
+            periods = map(Period.from_ordinals, self.los, self.his)
+            dates = map(date_from_ordinal, self.dates)
+            entries = list(zip(periods, self.parts, dates, strict=True))
+            offsets = self.offsets
+            found = self._fee_rows = [
+                (k, *chain.from_iterable(entries[offsets[k] : offsets[k + 1]]))
+                for k in range(len(self.counts))
+            ]
         return found
 
 
@@ -495,7 +493,7 @@ _Values = tuple[list[Period], list[pendulum.Date], list[pendulum.Date], list[str
 class FeePattern:
     """The periods of a recurrence meeting a window, and the values fees are made of."""
 
-    __slots__ = ("_values", "ends", "revenue", "starts")
+    __slots__ = ("_fee_rows", "_values", "ends", "revenue", "starts")
 
     def __init__(self, rec: Recurrence, lo: int, hi: int) -> None:
         b = rec.boundaries_ordinal(lo, hi)
@@ -504,6 +502,19 @@ class FeePattern:
         self.ends = b[1:]
         self.revenue: dict[Accrual, RevenuePattern] = {}
         self._values: _Values | None = None
+        self._fee_rows: dict[bool, list[tuple[str, Period, Period, pendulum.Date]]] = {}
+
+    def fee_rows(self, advance: bool) -> list[tuple[str, Period, Period, pendulum.Date]]:
+        """Per period, the values of its whole fee: id suffix, period, full period (the
+        same) and invoice date (the start when billed in advance, else the end)."""
+        found = self._fee_rows.get(advance)
+        if found is None:
+            periods, starts, ends, suffixes = self.values()
+            invoices = starts if advance else ends
+            found = self._fee_rows[advance] = list(
+                zip(suffixes, periods, periods, invoices, strict=True)
+            )
+        return found
 
     def revenue_of(self, acc: Accrual) -> RevenuePattern:
         found = self.revenue.get(acc)
@@ -614,22 +625,21 @@ def fast_span(sub: Subscription, lo_req: int, hi_req: int, shared: bool) -> Span
 
 
 class PlannedFees:
-    """The REGULAR fees of a fast-path plan and what the engine knows of them, so that
+    """What the engine knows of the REGULAR fees of one fast-path plan, so that
     :func:`~servicecore.subscriptions.fee_revenue` splits their revenue for many fees at
-    once (:meth:`revenue_rows`) instead of one fee at a time.
+    once (:meth:`whole_rows`) instead of one fee at a time.
 
-    ``fees[k]`` covers pattern period ``span.i + k``; ``partial`` holds the ``k`` whose
-    days the billing start or end clipped. A fee is recognised by identity
-    (:meth:`position`), so a value that is merely equal is never mistaken for one.
+    Fee ``k`` of the plan covers pattern period ``span.i + k``; ``partial`` holds the ``k``
+    whose days the billing start or end clipped. Each fee the plan built links to it (its
+    ``_plan`` and ``_at`` slots, see ``_FeeSlots``); the plan holds no fee, so a plan lives
+    as long as one of its fees does and no longer.
     """
 
     __slots__ = (
         "asked",
+        "count",
         "current",
-        "cursor",
         "entries",
-        "fees",
-        "index",
         "names",
         "partial",
         "price",
@@ -639,114 +649,69 @@ class PlannedFees:
 
     def __init__(
         self,
-        fees: Sequence[Fee],
         names: list[str],
         span: Span,
         price: tuple[Money, int],
-        partial: dict[int, int],
+        partial: dict[int, tuple[int, int, int]],
     ) -> None:
-        self.fees = fees
         self.names = names
-        """Fee ids by pattern period index (``fees[k]``'s at ``span.i + k``)."""
+        """Fee ids by pattern period index (fee ``k``'s at ``span.i + k``)."""
+        self.count = len(names) - span.i
+        """How many fees the plan has."""
         self.span = span
         self.price, self.units = price
         self.partial = partial
-        """The fees whose days the billing start or end clipped, with their minor units."""
-        self.cursor = 0
-        """Where the next fee asked for is expected: fees are mostly asked for in order."""
-        self.index: dict[int, int] | None = None
+        """The fees whose days the billing start or end clipped: their minor units and
+        their days (date ordinals, half-open)."""
         self.asked = False
         """Whether revenue was asked for a fee yet (the first goes alone: a host may want
         the revenue of no other fee of the plan)."""
         self.entries: dict[Accrual, list[tuple[Any, ...] | None]] = {}
         """Per accrual, per fee, its revenue entries once built."""
-        self.current: tuple[object, list[tuple[Any, ...] | None]] = (None, [])
+        self.current: tuple[object, list[tuple[Any, ...] | None]] = _NOTHING_BUILT
         """The revenue policy asked for last and ``entries`` of its accrual: what
-        ``fee_revenue`` looks at first."""
+        ``fee_revenue`` looks at first (one attribute, so never read as a torn pair)."""
 
-    def position(self, fee: Fee) -> int:
-        """The index of ``fee`` (this very object) in the plan, or -1 (for a fee asked for
-        out of order: ``fee_revenue`` tries ``fees[cursor]`` first)."""
-        fees = self.fees
-        index = self.index
-        if index is None:
-            index = self.index = {id(f): i for i, f in enumerate(fees)}
-        k = index.get(id(fee), -1)
-        if k >= 0 and fees[k] is fee:
-            self.cursor = k + 1
-            return k
-        return -1
+    def forget(self) -> None:
+        """Drop the entries built (they are built again, identically, when asked for)."""
+        self.entries = {}
+        self.current = _NOTHING_BUILT
 
-    def revenue_rows(
+    def whole_rows(
         self, acc: Accrual, a: int, b: int
-    ) -> tuple[list[int], list[Row], list[str], list[Money]]:
-        """The revenue entries of fees ``a .. b-1``: entries per fee, then one row per
-        entry ``(owner, days, which, recognised on)``, its fee id being ``names[owner]``
-        and its amount ``table[which]``. Rows of whole periods are the pattern's own."""
+    ) -> tuple[list[int], Iterable[FeeRow], list[str], list[Money]]:
+        """The revenue entries of fees ``a .. b-1``, none of them clipped: entries per fee,
+        then one row per fee (:meth:`RevenuePattern.fee_rows`), its id being
+        ``names[owner]`` and its amounts in ``table``: the pattern's own rows and its
+        per-price table, shared (never to be changed)."""
         span = self.span
-        price = self.price
-        names = self.names
-        m0, m1 = a, b
-        head = m0 in self.partial
-        if head:
-            m0 += 1
-        tail = m0 < m1 and m1 - 1 in self.partial
-        if tail:
-            m1 -= 1
-        counts: list[int] = []
-        rows: list[Row] = []
-        table: list[Money] = []
-        if m0 < m1:  # whole periods: the pattern's rows, its shapes' parts first in table
-            rev = span.pattern.revenue_of(acc)
-            shared = rev.table(self.units, price.currency)
-            table = list(shared) if head or tail else shared
-            p0, p1 = span.i + m0, span.i + m1
-            counts = rev.counts[p0:p1]
-            e0, e1 = rev.offsets[p0], rev.offsets[p1]
-            every = rev.rows()
-            rows = every if e0 == 0 and e1 == len(every) else every[e0:e1]
+        rev = span.pattern.revenue_of(acc)
+        table = rev.table(self.units, self.price.currency)
+        p0, p1 = span.i + a, span.i + b
+        every = rev.fee_rows()
+        rows = every if p0 == 0 and p1 == len(every) else islice(every, p0, p1)
+        return rev.counts[p0:p1], rows, self.names, table
 
-        def alone(k: int) -> tuple[int, list[Row]]:  # a fee whose days were clipped
-            weights, pieces, dates = acc.split(self.fees[k].period)
-            w0 = len(table)
-            table.extend(acc.parts_of(self.partial[k], price.currency, weights))
-            owner = span.i + k
-            pairs = enumerate(zip(pieces, dates, strict=True))
-            return len(pieces), [(owner, piece, w0 + x, day) for x, (piece, day) in pairs]
-
-        if head:
-            count, extra = alone(a)
-            counts = [count, *counts]
-            rows = extra + rows
-        if tail:
-            count, extra = alone(m1)
-            counts.append(count)
-            rows = rows + extra  # never extend the pattern's own list
-        return counts, rows, names, table
+    def clipped_split(self, acc: Accrual, k: int) -> tuple[str, _Split, tuple[Money, ...]]:
+        """Fee ``k`` (one whose days were clipped): its id, the split of its days and the
+        parts of its amount."""
+        units, cs, ce = self.partial[k]
+        split = acc.split_ordinals(cs, ce)
+        parts = acc.parts_of(units, self.price.currency, split[0])
+        return self.names[self.span.i + k], split, parts
 
 
-class _Last(threading.local):
+_NOTHING_BUILT: tuple[object, list[tuple[Any, ...] | None]] = (None, [])
+
+
+class _Holder(threading.local):
     plan: PlannedFees | None = None
 
 
-LAST = _Last()
-"""``LAST.plan``: the last fast-path plan made in this thread (a thread's own, so threads
-never see each other's)."""
-
-
-class _Latest:
-    """``LATEST.plan``: the last fast-path plan made in any thread, looked at first (a
-    plain attribute costs less than a thread-local one). Whatever thread made it, a fee
-    found in it by identity gets its own entries, so using it is always right; threads
-    that plan at once merely fall back to their own ``LAST.plan``."""
-
-    __slots__ = ("plan",)
-
-    def __init__(self) -> None:
-        self.plan: PlannedFees | None = None
-
-
-LATEST = _Latest()
+HOLDER = _Holder()
+"""``HOLDER.plan``: the last plan whose revenue entries this thread built. Its entries
+are kept; when the thread builds entries for another plan, that one's are dropped (so a
+host that keeps its fees does not keep every fee's entries too)."""
 
 
 def plan_regular(
@@ -763,33 +728,37 @@ def plan_regular(
         j = i + limit
         complete = False
     n = j - i
-    periods, starts_d, ends_d, suffixes = span.pattern.values()
     cur = sub.currency
     units = price_units(sub)
     price = money(units, cur)
-    fulls = periods[i:j]
-    own = fulls
-    amounts = [price] * n
     advance = sub.billing is Billing.IN_ADVANCE
-    invoices = (starts_d if advance else ends_d)[i:j]
-    own_suffixes = suffixes[i:j]
-    partial: dict[int, int] = {}
-    if span.head:
-        partial[0] = 0
-    if span.tail and span.j == j:
-        partial[n - 1] = 0
-    if partial:
-        own = list(fulls)
-        for k in partial:
-            cs, ce = span.clipped(i + k)
-            own[k] = Period.from_ordinals(cs, ce)
-            partial[k] = part = span.partial_amount(units, i + k)
-            amounts[k] = money(part, cur)
-            first = sub.billing_start if cs == span.bstart else date_from_ordinal(cs)
-            invoices[k] = first if advance else date_from_ordinal(ce)
-            own_suffixes[k] = f"/R/{first.isoformat()}"
+    partial: dict[int, tuple[int, int, int]] = {}
     names = [""] * i  # fee ids by pattern period index: the ids after i placeholders
-    fees, names = regular_fees(sub.id, own_suffixes, own, fulls, amounts, invoices, names)
-    as_tuple = tuple(fees)  # the plan's and the FeePlan's: one copy
-    LAST.plan = LATEST.plan = PlannedFees(as_tuple, names, span, (price, units), partial)
-    return as_tuple, complete
+    plan = PlannedFees(names, span, (price, units), partial)
+    sid = sub.id
+
+    def clipped(k: int) -> list[Fee]:  # fee k, whose days the billing start or end clipped
+        cs, ce = span.clipped(i + k)
+        period = Period.from_ordinals(cs, ce)
+        part = span.partial_amount(units, i + k)
+        partial[k] = (part, cs, ce)
+        first = sub.billing_start if cs == span.bstart else date_from_ordinal(cs)
+        invoice = first if advance else date_from_ordinal(ce)
+        full = span.pattern.values()[0][i + k]
+        row = (f"/R/{first.isoformat()}", period, full, invoice)
+        return regular_fees(sid, (row,), money(part, cur), names, plan, k)
+
+    a, b = 0, n  # the whole periods
+    fees = clipped(0) if span.head else []
+    if span.head:
+        a = 1
+    if span.tail and span.j == j and b > a:
+        b -= 1
+    if a < b:
+        rows = span.pattern.fee_rows(advance)
+        whole = rows if i + a == 0 and i + b == len(rows) else islice(rows, i + a, i + b)
+        fees += regular_fees(sid, whole, price, names, plan, a)
+    if b < n and b >= a:
+        fees += clipped(b)
+    plan.count = n
+    return tuple(fees), complete

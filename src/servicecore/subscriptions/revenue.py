@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 from fractions import Fraction
-from itertools import groupby, islice, repeat
+from itertools import repeat
 
 import pendulum
 from attrs import frozen
@@ -33,9 +33,9 @@ from servicecore.subscriptions.model import (
     check_subscription,
 )
 from servicecore.subscriptions.patterns import (
-    LAST,
-    LATEST,
+    HOLDER,
     Accrual,
+    FeeRow,
     PlannedFees,
     accrual,
     accrual_rec,
@@ -142,17 +142,14 @@ def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[Reve
     >>> [str(e.amount) for e in fee_revenue(fee)]
     ['103.34 EUR', '93.33 EUR', '103.33 EUR']
     """
-    plan = LATEST.plan
-    if plan is not None:  # the next fee of the last plan made, its entries built?
-        current = plan.current  # (policy, entries by fee): one read, never a torn pair
-        k = plan.cursor
-        try:
-            found = current[1][k] if current[0] is policy and plan.fees[k] is fee else None
-        except IndexError:  # past the plan's last fee
-            found = None
-        if found is not None:
-            plan.cursor = k + 1
-            return found
+    try:  # a fee of a fast-path plan links to it (see _FeeSlots): its entries, if built
+        current = fee._plan.current
+        if current[0] is policy:
+            found = current[1][fee._at]
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+    except (AttributeError, LookupError, TypeError):  # not such a fee (or not a Fee)
+        pass
     return _fee_revenue(fee, policy)
 
 
@@ -168,25 +165,19 @@ def _fee_revenue(fee: Fee, policy: RevenuePolicy) -> tuple[RevenueEntry, ...]:
         return (RevenueEntry(fee.id, p, fee.amount, p.last_day),)
     memo = _ACCRUAL_MEMO
     acc = memo[1] if memo[0] is policy and memo[1] is not None else _accrual_of(policy)
-    plan = LAST.plan
-    if plan is not None:  # a fee of the last plan made: split with the fees around it
-        k = plan.cursor
-        fees = plan.fees
-        if k < len(fees) and fees[k] is fee:
-            plan.cursor = k + 1
-        else:
-            k = plan.position(fee)
-        if k >= 0:
-            built = plan.entries.get(acc)
-            if built is not None:
-                plan.current = (policy, built)  # the fast lookup above, next time
-                if built[k] is not None:
-                    return built[k]  # type: ignore[return-value]
-            # A walk of the plan from its first fee gets a chunk at once; a first ask
-            # elsewhere goes alone (a host picking one fee may want no other's revenue).
-            size = _CHUNK if plan.asked or k == 0 else 1
-            plan.asked = True
-            return _planned(plan, policy, acc, k, size)
+    plan: PlannedFees | None = getattr(fee, "_plan", None)  # a fee built by hand has none
+    if plan is not None:  # a fee of a fast-path plan: split with the fees around it
+        k: int = fee._at
+        built = plan.entries.get(acc)
+        if built is not None:
+            plan.current = (policy, built)  # the fast lookup above, next time
+            if built[k] is not None:
+                return built[k]  # type: ignore[return-value]
+        # A walk of the plan from its first fee gets a chunk at once; a first ask
+        # elsewhere goes alone (a host picking one fee may want no other's revenue).
+        size = _CHUNK if plan.asked or k == 0 else 1
+        plan.asked = True
+        return _planned(plan, policy, acc, k, size)
     weights, pieces, dates = acc.split(fee.period)
     parts = acc.amounts(fee.amount, weights)
     return tuple(map(_entry, repeat(fee.id, len(pieces)), pieces, parts, dates))
@@ -200,54 +191,97 @@ def _planned(
 ) -> tuple[RevenueEntry, ...]:
     """The entries of fee ``k`` of ``plan``, built with those of the ``size - 1`` fees
     after it (up to the first fee already built), from the pattern's rows."""
-    n = len(plan.fees)
+    n = plan.count
+    b = min(k + size, n)
     built = plan.entries.get(acc)
     if built is None:
         built = plan.entries[acc] = [None] * n
+        held = HOLDER.plan
+        if held is not plan:  # this thread keeps the entries of one plan at a time
+            if held is not None:
+                held.forget()
+            HOLDER.plan = plan
+    else:
+        ahead = built[k:b]
+        if ahead.count(None) < len(ahead):  # fees asked for out of order: stop before them
+            b = k + next(x for x, found in enumerate(ahead) if found is not None)
     plan.current = (policy, built)
-    b = min(k + size, n)
-    ahead = built[k:b]
-    if ahead.count(None) < len(ahead):  # fees asked for out of order: stop before them
-        b = k + next(x for x, found in enumerate(ahead) if found is not None)
-    counts, rows, names, table = plan.revenue_rows(acc, k, b)
-    # Each entry is filled as an _EntrySlots and then made a RevenueEntry (see there).
-    # Runs of fees with two entries (a monthly fee across a month end: the common case)
-    # make each fee's pair in the loop; other runs go through a list, c entries a tuple.
-    # (A call per entry would cost more than the fill: the two loops repeat it on purpose.)
-    out: list[tuple[_EntrySlots, ...]] = []
-    rest = iter(rows)
-    for c, run in groupby(counts):
-        seg = islice(rest, len(list(run)) * c)
-        if c == 2:
-            add = out.append
-            for (o1, p1, w1, d1), (o2, p2, w2, d2) in zip(seg, seg, strict=True):
-                e = _EntrySlots()
-                e.fee_id = names[o1]
-                e.period = p1
-                e.amount = table[w1]
-                e.recognised_on = d1
-                e.__class__ = RevenueEntry
-                f = _EntrySlots()
-                f.fee_id = names[o2]
-                f.period = p2
-                f.amount = table[w2]
-                f.recognised_on = d2
-                f.__class__ = RevenueEntry
-                add((e, f))
-            continue
-        entries: list[_EntrySlots] = []
-        put = entries.append
-        for owner, period, w, day in seg:
-            e = _EntrySlots()
-            e.fee_id = names[owner]
-            e.period = period
-            e.amount = table[w]
-            e.recognised_on = day
-            e.__class__ = RevenueEntry
-            put(e)
-        out += zip(*[iter(entries)] * c, strict=True)
-    built[k:b] = out
+    a = k
+    if a in plan.partial:  # the first fee, clipped by the billing start: split alone
+        built[a] = _alone(*plan.clipped_split(acc, a))
+        a += 1
+    if a < b and b - 1 in plan.partial:  # the last fee, clipped by the end
+        built[b - 1] = _alone(*plan.clipped_split(acc, b - 1))
+        b -= 1
+    if a < b:
+        built[a:b] = _fill(*plan.whole_rows(acc, a, b))
     return built[k]  # type: ignore[return-value]
+
+
+def _alone(
+    fee_id: str,
+    split: tuple[tuple[int, ...], tuple[Period, ...], tuple[pendulum.Date, ...]],
+    parts: tuple[Money, ...],
+) -> tuple[RevenueEntry, ...]:
+    return tuple(map(_entry, repeat(fee_id, len(parts)), split[1], parts, split[2]))
+
+
+def _fill(
+    counts: list[int], rows: Iterable[FeeRow], names: list[str], table: list[Money]
+) -> list[tuple[_EntrySlots, ...]]:
+    """Per fee, its entries, from its row (see ``PlannedFees.whole_rows``).
+
+    Each entry is filled as an _EntrySlots and then made a RevenueEntry (see there).
+    Runs of fees of two entries each (monthly fees across month ends) and of one entry
+    each (on calendar months), the common cases, get a loop of their own; others go fee
+    by fee. (A call per entry would cost more than the fill: the loops repeat it on
+    purpose.)
+    """
+    c = counts[0] if counts else 0
+    if counts.count(c) < len(counts):
+        c = 0
+    out: list[tuple[_EntrySlots, ...]] = []
+    add = out.append
+    if c == 2:
+        for o, p1, w1, d1, p2, w2, d2 in rows:
+            fee_id = names[o]
+            e = _EntrySlots()
+            e.fee_id = fee_id
+            e.period = p1
+            e.amount = table[w1]
+            e.recognised_on = d1
+            e.__class__ = RevenueEntry
+            f = _EntrySlots()
+            f.fee_id = fee_id
+            f.period = p2
+            f.amount = table[w2]
+            f.recognised_on = d2
+            f.__class__ = RevenueEntry
+            add((e, f))
+    elif c == 1:
+        for o, p, w, d in rows:
+            e = _EntrySlots()
+            e.fee_id = names[o]
+            e.period = p
+            e.amount = table[w]
+            e.recognised_on = d
+            e.__class__ = RevenueEntry
+            add((e,))
+    else:
+        for row in rows:
+            fee_id = names[row[0]]
+            entries: list[_EntrySlots] = []
+            put = entries.append
+            for x in range(1, len(row), 3):
+                e = _EntrySlots()
+                e.fee_id = fee_id
+                e.period = row[x]
+                e.amount = table[row[x + 1]]
+                e.recognised_on = row[x + 2]
+                e.__class__ = RevenueEntry
+                put(e)
+            add(tuple(entries))
+    return out
 
 
 def subscription_revenue(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import pendulum
 from attrs import field, frozen
@@ -284,10 +284,18 @@ class _FeeSlots:
     equals, field by field, the one ``Fee(...)`` builds, and is just as frozen: the
     ``__setattr__`` that refuses changes is ``Fee``'s. Nothing else ever sees a
     ``_FeeSlots`` instance.
+
+    Two more slots, not fields, link a fee the engine built to its plan: ``_plan`` (the
+    engine's record of the plan, ``subscriptions.patterns.PlannedFees``) and ``_at`` (the
+    fee's index in it), so that ``fee_revenue`` finds the fee's entries without a search.
+    They are not part of the value: equality, hashing, ``repr``, pickling and ``evolve``
+    ignore them, and a fee built by ``Fee(...)`` has neither.
     """
 
     __slots__ = (
         "__weakref__",
+        "_at",
+        "_plan",
         "amount",
         "full_period",
         "id",
@@ -309,6 +317,8 @@ class _FeeSlots:
     reference: str | None
     reason: str
     reduced_from: Money | None
+    _plan: Any
+    _at: int
 
 
 @frozen(kw_only=True)
