@@ -380,3 +380,29 @@ def test_fee_revenue_of_something_else_than_a_fee_says_what_is_allowed(value: ob
 
     with pytest.raises(ValidationError, match="fee must be a Fee"):
         fee_revenue(value)  # type: ignore[arg-type]
+
+
+def test_a_clipped_fee_under_daily_accrual_has_one_entry_per_day_in_both_shapes() -> None:
+    sub, _ = create_subscription(
+        company_id="ACME",
+        id="S1",
+        group=SubscriptionGroup(company_id="ACME", id="M"),
+        customer_id="C1",
+        price=Money.of("310.00", "EUR"),
+        start=pendulum.Date(2024, 1, 20),  # on calendar months: the first fee is clipped
+        alignment=Alignment.calendar(),
+        at=AT,
+    )
+    sub, _ = activate(sub, at=AT)
+    lo, hi = pendulum.Date(2024, 1, 1), pendulum.Date(2024, 3, 1)
+    daily = RevenuePolicy(Interval.days(1))
+    fees = plan_fees(sub, lo, hi).fees
+    assert [str(f.amount) for f in fees] == ["120.00 EUR", "310.00 EUR"]  # 12 of 31 days
+    first = fee_revenue(fees[0], daily)
+    assert [str(e.recognised_on) for e in first] == [f"2024-01-{d}" for d in range(20, 32)]
+    assert {str(e.amount) for e in first} == {"10.00 EUR"}
+    s = bulk_schedules([sub], lo, hi, daily).schedules[0]
+    assert list(s.rev_counts) == [12, 29]
+    assert list(s.rev_amounts) == [
+        e.amount.minor_units for f in fees for e in fee_revenue(attrs.evolve(f), daily)
+    ]
