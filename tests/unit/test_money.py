@@ -419,3 +419,41 @@ def test_zero_money_is_falsy_like_a_zero_decimal() -> None:
     assert not Money.zero("EUR")
     assert eur("0.01")
     assert eur("-0.01")
+
+
+# -- values the hot paths build through the slot base are real, frozen Money values --------
+def test_money_keeps_its_fields_in_the_slot_base_only() -> None:
+    # split, allocate and from_minor fill a _MoneySlots and assign __class__: CPython allows
+    # it only while the attrs class adds no slot of its own (a new field goes in the base).
+    import attrs
+
+    from servicecore.money.amounts import _MoneySlots
+
+    assert vars(Money)["__slots__"] == ()
+    assert Money.__basicsize__ == _MoneySlots.__basicsize__
+    assert set(_MoneySlots.__slots__) == {a.name for a in attrs.fields(Money)} | {"__weakref__"}
+
+
+def test_money_the_hot_paths_build_is_frozen_and_equal_to_built_money() -> None:
+    import pickle
+    import weakref
+
+    import attrs
+
+    whole = Money.of("1000.00", "EUR")
+    for part, expected in (
+        (allocate(whole, [3, 1])[0], Money(Decimal("750.00"), whole.currency)),
+        (split(whole, 3)[0], Money(Decimal("333.34"), whole.currency)),
+        (Money.from_minor(-5, "EUR"), Money(Decimal("-0.05"), whole.currency)),
+    ):
+        assert type(part) is Money
+        assert part == expected
+        assert hash(part) == hash(expected)
+        assert repr(part) == repr(expected)
+        assert str(part.amount) == str(expected.amount)  # same digits, same exponent
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            part.amount = Decimal(1)  # type: ignore[misc]
+        again = pickle.loads(pickle.dumps(part))
+        assert again == part
+        assert type(again) is Money
+        assert weakref.ref(part)() is part

@@ -12,7 +12,14 @@ from fractions import Fraction
 from typing import TypeAlias, cast
 
 from servicecore.errors import ValidationError
-from servicecore.money.amounts import _EXACT, MAX_AMOUNT_DIGITS, Money, _check_magnitude
+from servicecore.money.amounts import (
+    _EXACT,
+    MAX_AMOUNT_DIGITS,
+    Money,
+    _check_magnitude,
+    _MoneySlots,
+    _unchecked,
+)
 from servicecore.money.currency import Currency
 
 __all__ = ["Ratio", "allocate", "split"]
@@ -116,14 +123,15 @@ def allocate(money: Money, ratios: Sequence[Ratio]) -> tuple[Money, ...]:
     # Every part is below the whole: the default context scales them exactly. Built
     # inline through the slots (no validators: parts of a checked amount are valid).
     exponent, currency = -money.currency.minor_units, money.currency
-    new, put_amount, put_currency = object.__new__, _AMOUNT.__set__, _CURRENCY.__set__
-    parts = []
+    parts: list[_MoneySlots] = []
+    add = parts.append
     for u in floors:
-        part = new(Money)
-        put_amount(part, Decimal(sign * u).scaleb(exponent))
-        put_currency(part, currency)
-        parts.append(part)
-    return tuple(parts)
+        part = _MoneySlots()  # then made a Money (see _MoneySlots)
+        part.amount = Decimal(sign * u).scaleb(exponent)
+        part.currency = currency
+        part.__class__ = Money
+        add(part)
+    return tuple(parts)  # type: ignore[arg-type]  # Money values since the loop
 
 
 def _scaled(units: int, exponent: int) -> Decimal:
@@ -159,21 +167,16 @@ def _from_units(units: Sequence[int], sign: int, currency: Currency) -> tuple[Mo
     built: dict[int, Money] = {}
     out = []
     exponent = -currency.minor_units
-    new, put_amount, put_currency = object.__new__, _AMOUNT.__set__, _CURRENCY.__set__
     for u in units:
         m = built.get(u)
         if m is None:
-            m = built[u] = new(Money)
-            put_amount(m, _scaled(sign * u, exponent))
-            put_currency(m, currency)
+            m = built[u] = _unchecked(_scaled(sign * u, exponent), currency)
         out.append(m)
     return tuple(out)
 
 
 _INT = {int}
 
-_AMOUNT = Money.__dict__["amount"]
-_CURRENCY = Money.__dict__["currency"]
 """Money's slot descriptors: setting through them is the cheapest way to build a value."""
 
 _DEFAULT_EXACT = 10**27

@@ -150,8 +150,24 @@ def _factor(value: object, what: str) -> Decimal:
     return _to_decimal(value, "factor")
 
 
+class _MoneySlots:
+    """Where a :class:`Money` keeps its fields: the slots, in a plain base class.
+
+    The hot paths that build many values of one checked amount (split, allocate,
+    ``from_minor``, the schedule engine) fill a ``_MoneySlots`` with plain slot stores and
+    make it a ``Money`` by ``__class__`` assignment, which CPython allows because
+    ``Money`` adds no slot of its own (attrs reuses these). The value is the one
+    ``Money(...)`` builds, just as frozen: the ``__setattr__`` that refuses changes is
+    ``Money``'s. Nothing else ever sees a ``_MoneySlots`` instance.
+    """
+
+    __slots__ = ("__weakref__", "amount", "currency")
+    amount: Decimal
+    currency: Currency
+
+
 @frozen(repr=False, eq=True, order=False)
-class Money:
+class Money(_MoneySlots):
     """An exact amount in one currency.
 
     Build one with :meth:`of` (parses strings, accepts ints and Decimals) or directly
@@ -390,16 +406,14 @@ class Money:
 _MAX_UNITS = {mu: 10 ** (MAX_AMOUNT_DIGITS + mu) for mu in range(10)}
 """Per count of minor units: the bound on an amount in minor units (see MAX_AMOUNT_DIGITS)."""
 
-_set = object.__setattr__
-
-
 def _unchecked(amount: Decimal, currency: Currency) -> Money:
     """A Money whose amount and currency are known valid: skips the validators, for the hot
     paths that build many parts of one checked amount (split, allocate, from_minor)."""
-    m = object.__new__(Money)
-    _set(m, "amount", amount)
-    _set(m, "currency", currency)
-    return m
+    m = _MoneySlots()
+    m.amount = amount
+    m.currency = currency
+    m.__class__ = Money
+    return m  # type: ignore[return-value]  # a Money since the line above
 
 
 def _round_fraction(exact: Fraction, currency: Currency, rounding: Rounding) -> Money:

@@ -49,6 +49,7 @@ import pendulum
 
 from servicecore.errors import ValidationError
 from servicecore.money import Currency, Money
+from servicecore.money.amounts import _unchecked
 from servicecore.recurrence import Interval, Period, Recurrence, date_from_ordinal
 from servicecore.subscriptions.model import (
     Billing,
@@ -130,9 +131,6 @@ def split_minor(total: int, weights: Sequence[int], placement: RemainderPlacemen
 # The engine's numbers come from checked values (a subscription's price, a fee's amount),
 # so the values made of them are built directly through the slots, exactly as the checked
 # constructors would build them (same fields, same Decimal exponent).
-_new = object.__new__
-_MONEY_AMOUNT = Money.__dict__["amount"].__set__
-_MONEY_CURRENCY = Money.__dict__["currency"].__set__
 _EXACT = decimal.Context(prec=80, Emax=999_999, Emin=-999_999)
 _SMALL = 10**30
 _MONEY_LOCK = threading.Lock()
@@ -165,10 +163,7 @@ def money_list(units: Sequence[int], currency: Currency) -> list[Money]:
 
 def _money(units: int, currency: Currency) -> Money:
     if -_SMALL < units < _SMALL:
-        m = _new(Money)
-        _MONEY_AMOUNT(m, Decimal(units).scaleb(-currency.minor_units, _EXACT))
-        _MONEY_CURRENCY(m, currency)
-        return m
+        return _unchecked(Decimal(units).scaleb(-currency.minor_units, _EXACT), currency)
     return Money.from_minor(units, currency)
 
 
