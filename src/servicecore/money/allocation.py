@@ -122,12 +122,14 @@ def allocate(money: Money, ratios: Sequence[Ratio]) -> tuple[Money, ...]:
         return _from_units(floors, sign, money.currency)
     # Every part is below the whole: the default context scales them exactly. Built
     # inline through the slots (no validators: parts of a checked amount are valid).
-    exponent, currency = -money.currency.minor_units, money.currency
+    # (u * quantum has the exponent of the quantum: the digits and exponent scaleb gives)
+    currency = money.currency
+    quantum = currency.quantum
     parts: list[_MoneySlots] = []
     add = parts.append
     for u in floors:
         part = _MoneySlots()  # then made a Money (see _MoneySlots)
-        part.amount = Decimal(sign * u).scaleb(exponent)
+        part.amount = Decimal(sign * u) * quantum
         part.currency = currency
         part.__class__ = Money
         add(part)

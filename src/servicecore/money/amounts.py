@@ -406,6 +406,7 @@ class Money(_MoneySlots):
 _MAX_UNITS = {mu: 10 ** (MAX_AMOUNT_DIGITS + mu) for mu in range(10)}
 """Per count of minor units: the bound on an amount in minor units (see MAX_AMOUNT_DIGITS)."""
 
+
 def _unchecked(amount: Decimal, currency: Currency) -> Money:
     """A Money whose amount and currency are known valid: skips the validators, for the hot
     paths that build many parts of one checked amount (split, allocate, from_minor)."""
