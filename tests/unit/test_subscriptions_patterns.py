@@ -28,6 +28,7 @@ from servicecore.subscriptions import (
     plan_fees,
     revenue,
 )
+from tests.builders.subscriptions import active
 
 AT = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
@@ -383,17 +384,8 @@ def test_fee_revenue_of_something_else_than_a_fee_says_what_is_allowed(value: ob
 
 
 def test_a_clipped_fee_under_daily_accrual_has_one_entry_per_day_in_both_shapes() -> None:
-    sub, _ = create_subscription(
-        company_id="ACME",
-        id="S1",
-        group=SubscriptionGroup(company_id="ACME", id="M"),
-        customer_id="C1",
-        price=Money.of("310.00", "EUR"),
-        start=pendulum.Date(2024, 1, 20),  # on calendar months: the first fee is clipped
-        alignment=Alignment.calendar(),
-        at=AT,
-    )
-    sub, _ = activate(sub, at=AT)
+    # on calendar months from the 20th: the first fee is clipped
+    sub = active(price="310.00", start=pendulum.Date(2024, 1, 20))
     lo, hi = pendulum.Date(2024, 1, 1), pendulum.Date(2024, 3, 1)
     daily = RevenuePolicy(Interval.days(1))
     fees = plan_fees(sub, lo, hi).fees
