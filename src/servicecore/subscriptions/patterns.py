@@ -153,12 +153,10 @@ def money(units: int, currency: Currency) -> Money:
 def money_list(units: Sequence[int], currency: Currency) -> list[Money]:
     """``[money(u, currency) for u in units]``, looking the currency's table up once."""
     table = money_table(currency)
-    out = list(map(table.get, units))
-    if None in out:  # values not in the table yet
-        for x, u in enumerate(units):
-            if out[x] is None:
-                out[x] = table[u] = _money(u, currency)
-    return out  # type: ignore[return-value]  # no None left
+    for u in units:
+        if u not in table:  # not made yet
+            table[u] = _money(u, currency)
+    return list(map(table.__getitem__, units))
 
 
 def _money(units: int, currency: Currency) -> Money:
