@@ -642,15 +642,17 @@ class PlannedFees:
 
     def __init__(
         self,
+        count: int,
         names: list[str],
         span: Span,
         price: tuple[Money, int],
         partial: dict[int, tuple[int, int, int]],
     ) -> None:
-        self.names = names
-        """Fee ids by pattern period index (fee ``k``'s at ``span.i + k``)."""
-        self.count = len(names) - span.i
+        self.count = count
         """How many fees the plan has."""
+        self.names = names
+        """Fee ids by pattern period index (fee ``k``'s at ``span.i + k``), filled as the
+        fees are built."""
         self.span = span
         self.price, self.units = price
         self.partial = partial
@@ -727,7 +729,7 @@ def plan_regular(
     advance = sub.billing is Billing.IN_ADVANCE
     partial: dict[int, tuple[int, int, int]] = {}
     names = [""] * i  # fee ids by pattern period index: the ids after i placeholders
-    plan = PlannedFees(names, span, (price, units), partial)
+    plan = PlannedFees(n, names, span, (price, units), partial)
     sid = sub.id
 
     def clipped(k: int) -> list[Fee]:  # fee k, whose days the billing start or end clipped
@@ -753,5 +755,4 @@ def plan_regular(
         fees += regular_fees(sid, whole, price, names, plan, a)
     if b < n and b >= a:
         fees += clipped(b)
-    plan.count = n
     return tuple(fees), complete
