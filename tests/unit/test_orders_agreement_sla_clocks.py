@@ -41,7 +41,12 @@ from servicecore.sla import (
     StatusChange,
     Target,
 )
-from servicecore.sla_clocks import SLA_CLOCKS, record_sla_change, sla_clock_id
+from servicecore.sla_clocks import (
+    SLA_CLOCKS,
+    StoredSlaClock,
+    record_sla_change,
+    sla_clock_id,
+)
 from servicecore.storage.memory import InMemoryStore
 from tests.builders.agreements import agreement, line
 
@@ -110,8 +115,9 @@ def test_without_a_pricer_the_lines_keep_their_own_prices() -> None:
     assert stored.margin == Money.of("165", "EUR")  # 3 x (95 - 40)
 
 
-def test_an_sla_already_pausing_on_the_stopped_stage_status_keeps_its_rules() -> None:
-    rules = ClockRules(pause_statuses=(SLA_STOPPED_STATUS,))
+def _clocks_after_hold_at_0930(rules: ClockRules) -> list[StoredSlaClock]:
+    """An order under an SLA of ``rules`` for both clocks, which the order keeps (checked),
+    moved to the "hold" stage at 09:30: its clocks after the move."""
     store = _store(_sla(response=rules, resolution=rules), [])
     _order(store)
     with store.unit_of_work("ACME") as uow:
@@ -121,11 +127,12 @@ def test_an_sla_already_pausing_on_the_stopped_stage_status_keeps_its_rules() ->
         change_order_stage(uow, "SO-1", "hold", tree=TREE, clock=FixedClock(NOW.add(minutes=30)))
         uow.commit()
     with store.unit_of_work("ACME") as uow:
-        (resolution,) = [
-            c
-            for c in uow[SLA_CLOCKS].list_for_subject("SO-1")
-            if c.clock.kind is ClockKind.RESOLUTION
-        ]
+        return uow[SLA_CLOCKS].list_for_subject("SO-1")
+
+
+def test_an_sla_already_pausing_on_the_stopped_stage_status_keeps_its_rules() -> None:
+    after = _clocks_after_hold_at_0930(ClockRules(pause_statuses=(SLA_STOPPED_STATUS,)))
+    (resolution,) = [c for c in after if c.clock.kind is ClockKind.RESOLUTION]
     status = resolution.clock.status_at(NOW.add(hours=10))
     assert (status.state, status.used) == (ClockState.PAUSED, dt.timedelta(minutes=30))
 
@@ -172,17 +179,8 @@ def test_an_sla_fulfilled_by_the_stopped_stage_status_is_fulfilled_when_the_orde
     # A host whose SLA counts a stage that stops the clock as done lists the stopped-stage
     # status among the fulfil statuses: the order keeps those rules (the status cannot
     # also pause), and the move to "hold" at 09:30 fulfils both clocks, 30 minutes used.
-    rules = ClockRules(fulfil_statuses=(SLA_STOPPED_STATUS,))
-    store = _store(_sla(response=rules, resolution=rules), [])
-    _order(store)
-    with store.unit_of_work("ACME") as uow:
-        clocks = uow[SLA_CLOCKS].list_for_subject("SO-1")
-    assert [c.clock.sla.rules(c.clock.kind) for c in clocks] == [rules, rules]
-    with store.unit_of_work("ACME") as uow:
-        change_order_stage(uow, "SO-1", "hold", tree=TREE, clock=FixedClock(NOW.add(minutes=30)))
-        uow.commit()
-    with store.unit_of_work("ACME") as uow:
-        after = uow[SLA_CLOCKS].list_for_subject("SO-1")
+    after = _clocks_after_hold_at_0930(ClockRules(fulfil_statuses=(SLA_STOPPED_STATUS,)))
+    assert len(after) == 2
     for c in after:
         status = c.clock.status_at(NOW.add(hours=10))
         assert (status.state, status.used) == (ClockState.MET, dt.timedelta(minutes=30))
