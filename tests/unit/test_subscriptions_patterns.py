@@ -65,11 +65,13 @@ def test_built_fees_equal_fees_built_by_their_constructor() -> None:
     part = Period(pendulum.Date(2024, 1, 10), pendulum.Date(2024, 2, 1))
     amounts = [Money.of("100.00", "EUR"), Money.of("70.97", "EUR")]
     ids: list[str] = ["placeholder"]
-    built = patterns.regular_fees(
-        "S1", [("/R/2024-01-01", jan, jan, jan.start)], amounts[0], ids, None
+    built: list[Fee] = []
+    got = patterns.regular_fees(
+        "S1", [(1, "/R/2024-01-01", jan, jan, jan.start)], amounts[0], ids, None, built
     )
-    built += patterns.regular_fees(
-        "S1", [("/R/2024-01-10", part, jan, part.start)], amounts[1], ids, None, at=1
+    assert got is built
+    patterns.regular_fees(
+        "S1", [(2, "/R/2024-01-10", part, jan, part.start)], amounts[1], ids, None, built
     )
     expected = [
         Fee(
@@ -93,7 +95,7 @@ def test_built_fees_equal_fees_built_by_their_constructor() -> None:
     ]
     assert built == expected
     assert ids == ["placeholder", "S1/R/2024-01-01", "S1/R/2024-01-10"]
-    assert [f._at for f in built] == [0, 1]
+    assert [f._at for f in built] == [1, 2]
     assert [repr(f) for f in built] == [repr(f) for f in expected]
     assert [hash(f) for f in built] == [hash(f) for f in expected]
 
@@ -331,7 +333,9 @@ def test_the_link_to_the_plan_is_not_part_of_the_fee() -> None:
     sub = _monthly(pendulum.Date(2024, 1, 15))
     fee = plan_fees(sub, pendulum.Date(2024, 1, 1), pendulum.Date(2025, 1, 1)).fees[1]
     assert isinstance(fee._plan, patterns.PlannedFees)
-    assert fee._at == 1
+    # the plan's pattern starts with the period 2023-12-15 .. 2024-01-15 (the window's
+    # first day falls in it): the plan's fees are those of periods 1, 2, ...
+    assert (fee._plan.first, fee._at) == (1, 2)
     by_hand = attrs.evolve(fee)
     assert not hasattr(by_hand, "_plan")  # built by the constructor: no link
     assert by_hand == fee

@@ -42,7 +42,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from itertools import accumulate, chain, islice, repeat
+from itertools import accumulate, chain, repeat
 from typing import Any
 
 import pendulum
@@ -198,28 +198,32 @@ _FEE_FIELDS = (
 """Every field of Fee, each set by :func:`regular_fees` (a unit test checks both)."""
 
 
+WholeFeeRow = tuple[int, str, Period, Period, pendulum.Date]
+"""The values of one REGULAR fee: its period's index in the pattern, id suffix, period,
+full period and invoice date."""
+
+
 def regular_fees(
     subscription_id: str,
-    rows: Iterable[tuple[str, Period, Period, pendulum.Date]],
+    rows: Iterable[WholeFeeRow],
     amount: Money,
     ids: list[str],
     plan: PlannedFees | None,
-    at: int = 0,
+    fees: list[Fee],
 ) -> list[Fee]:
-    """REGULAR fees of ``amount``, one per row (id suffix, period, full period, invoice
-    date; the values are the engine's). Their ids (the subscription id followed by the
-    suffix) are appended to ``ids``; each fee is linked to ``plan`` with its index in it,
-    from ``at`` on (see ``_FeeSlots``).
+    """REGULAR fees of ``amount``, one per row (see :data:`WholeFeeRow`; the values are
+    the engine's), appended to ``fees`` (returned). Their ids (the subscription id
+    followed by the suffix) are appended to ``ids``; each fee is linked to ``plan`` with
+    its period's index (see ``_FeeSlots``).
 
     Each is filled as a ``_FeeSlots`` (plain slot stores) and then made a ``Fee`` (see
     ``_FeeSlots``): about a third of what setting frozen slots one descriptor call at a
     time costs, and the fee is the same.
     """
-    fees: list[Fee] = []
     add = fees.append
     add_id = ids.append
     regular = FeeKind.REGULAR
-    for k, (suffix, period, full, invoice) in enumerate(rows, at):
+    for at, suffix, period, full, invoice in rows:
         f = _FeeSlots()
         f.id = fid = subscription_id + suffix
         add_id(fid)
@@ -233,7 +237,7 @@ def regular_fees(
         f.reason = ""
         f.reduced_from = None
         f._plan = plan
-        f._at = k
+        f._at = at
         f.__class__ = Fee
         add(f)  # type: ignore[arg-type]  # a Fee since the line above
     return fees
@@ -409,6 +413,7 @@ class RevenuePattern:
         "owners",
         "parts",
         "placement",
+        "run_ends",
         "shape_ids",
         "shapes",
         "tables",
@@ -443,6 +448,15 @@ class RevenuePattern:
         for e, shape in enumerate(self.parts):  # entry e is part `position` of its shape
             position = 0 if e == 0 or self.owners[e] != self.owners[e - 1] else position + 1
             self.parts[e] = firsts[shape] + position
+        n = len(self.counts)
+        self.run_ends = [n] * n
+        """Per period ``k``, the end of the run of periods from ``k`` on whose fees have as
+        many entries as ``k``'s."""
+        for k in range(n - 2, -1, -1):
+            if self.counts[k] != self.counts[k + 1]:
+                self.run_ends[k] = k + 1
+            else:
+                self.run_ends[k] = self.run_ends[k + 1]
         self._fee_rows: list[FeeRow] | None = None
         self.placement = acc.placement
         self.tables: dict[tuple[int, str, int], list[Money]] = {}
@@ -495,17 +509,18 @@ class FeePattern:
         self.ends = b[1:]
         self.revenue: dict[Accrual, RevenuePattern] = {}
         self._values: _Values | None = None
-        self._fee_rows: dict[bool, list[tuple[str, Period, Period, pendulum.Date]]] = {}
+        self._fee_rows: dict[bool, list[WholeFeeRow]] = {}
 
-    def fee_rows(self, advance: bool) -> list[tuple[str, Period, Period, pendulum.Date]]:
-        """Per period, the values of its whole fee: id suffix, period, full period (the
-        same) and invoice date (the start when billed in advance, else the end)."""
+    def fee_rows(self, advance: bool) -> list[WholeFeeRow]:
+        """Per period, the values of its whole fee: the period's index, id suffix, period,
+        full period (the same) and invoice date (the start when billed in advance, else
+        the end)."""
         found = self._fee_rows.get(advance)
         if found is None:
             periods, starts, ends, suffixes = self.values()
             invoices = starts if advance else ends
             found = self._fee_rows[advance] = list(
-                zip(suffixes, periods, periods, invoices, strict=True)
+                zip(range(len(periods)), suffixes, periods, periods, invoices, strict=True)
             )
         return found
 
@@ -622,17 +637,19 @@ class PlannedFees:
     :func:`~servicecore.subscriptions.fee_revenue` splits their revenue for many fees at
     once (:meth:`whole_rows`) instead of one fee at a time.
 
-    Fee ``k`` of the plan covers pattern period ``span.i + k``; ``partial`` holds the ``k``
-    whose days the billing start or end clipped. Each fee the plan built links to it (its
-    ``_plan`` and ``_at`` slots, see ``_FeeSlots``); the plan holds no fee, so a plan lives
+    The plan's fees cover pattern periods ``first .. end-1``, one fee each, and every
+    index here is a pattern period index; ``partial`` holds those whose days the billing
+    start or end clipped. Each fee the plan built links to it (its ``_plan`` slot, and its
+    period's index in ``_at``, see ``_FeeSlots``); the plan holds no fee, so a plan lives
     as long as one of its fees does and no longer.
     """
 
     __slots__ = (
         "asked",
-        "count",
         "current",
+        "end",
         "entries",
+        "first",
         "names",
         "partial",
         "price",
@@ -642,27 +659,29 @@ class PlannedFees:
 
     def __init__(
         self,
-        count: int,
+        end: int,
         names: list[str],
         span: Span,
         price: tuple[Money, int],
         partial: dict[int, tuple[int, int, int]],
     ) -> None:
-        self.count = count
-        """How many fees the plan has."""
+        self.first = span.i
+        """The period of the plan's first fee."""
+        self.end = end
+        """The period after the plan's last fee."""
         self.names = names
-        """Fee ids by pattern period index (fee ``k``'s at ``span.i + k``), filled as the
+        """Fee ids by period (``first`` placeholders, then the fees' own), filled as the
         fees are built."""
         self.span = span
         self.price, self.units = price
         self.partial = partial
-        """The fees whose days the billing start or end clipped: their minor units and
-        their days (date ordinals, half-open)."""
+        """The fees whose days the billing start or end clipped, by period: their minor
+        units and their days (date ordinals, half-open)."""
         self.asked = False
         """Whether revenue was asked for a fee yet (the first goes alone: a host may want
         the revenue of no other fee of the plan)."""
         self.entries: dict[Accrual, list[tuple[Any, ...] | None]] = {}
-        """Per accrual, per fee, its revenue entries once built."""
+        """Per accrual, per period, the revenue entries of its fee once built."""
         self.current: tuple[object, list[tuple[Any, ...] | None]] = _NOTHING_BUILT
         """The revenue policy asked for last and ``entries`` of its accrual: what
         ``fee_revenue`` looks at first (one attribute, so never read as a torn pair)."""
@@ -674,26 +693,26 @@ class PlannedFees:
 
     def whole_rows(
         self, acc: Accrual, a: int, b: int
-    ) -> tuple[list[int], Iterable[FeeRow], list[str], list[Money]]:
-        """The revenue entries of fees ``a .. b-1``, none of them clipped: entries per fee,
-        then one row per fee (:meth:`RevenuePattern.fee_rows`), its id being
-        ``names[owner]`` and its amounts in ``table``: the pattern's own rows and its
-        per-price table, shared (never to be changed)."""
-        span = self.span
-        rev = span.pattern.revenue_of(acc)
+    ) -> tuple[int, Sequence[FeeRow], list[str], list[Money]]:
+        """The revenue entries of the fees of periods ``a .. b-1``, none of them clipped:
+        how many entries each fee has when all have as many (else 0), then one row per
+        fee (:meth:`RevenuePattern.fee_rows`), its id being ``names[period]`` and its
+        amounts in ``table``: the pattern's own rows and its per-price table, shared
+        (never to be changed)."""
+        rev = self.span.pattern.revenue_of(acc)
         table = rev.table(self.units, self.price.currency)
-        p0, p1 = span.i + a, span.i + b
         every = rev.fee_rows()
-        rows = every if p0 == 0 and p1 == len(every) else islice(every, p0, p1)
-        return rev.counts[p0:p1], rows, self.names, table
+        rows = every if a == 0 and b == len(every) else every[a:b]
+        same = rev.counts[a] if rev.run_ends[a] >= b else 0
+        return same, rows, self.names, table
 
     def clipped_split(self, acc: Accrual, k: int) -> tuple[str, _Split, tuple[Money, ...]]:
-        """Fee ``k`` (one whose days were clipped): its id, the split of its days and the
-        parts of its amount."""
+        """The fee of period ``k`` (one whose days were clipped): its id, the split of its
+        days and the parts of its amount."""
         units, cs, ce = self.partial[k]
         split = acc.split_ordinals(cs, ce)
         parts = acc.parts_of(units, self.price.currency, split[0])
-        return self.names[self.span.i + k], split, parts
+        return self.names[k], split, parts
 
 
 _NOTHING_BUILT: tuple[object, list[tuple[Any, ...] | None]] = (None, [])
@@ -722,37 +741,37 @@ def plan_regular(
     if limit is not None and j - i > limit:
         j = i + limit
         complete = False
-    n = j - i
     cur = sub.currency
     units = price_units(sub)
     price = money(units, cur)
     advance = sub.billing is Billing.IN_ADVANCE
     partial: dict[int, tuple[int, int, int]] = {}
-    names = [""] * i  # fee ids by pattern period index: the ids after i placeholders
-    plan = PlannedFees(n, names, span, (price, units), partial)
+    names = [""] * i  # fee ids by period: the fees' own after i placeholders
+    plan = PlannedFees(j, names, span, (price, units), partial)
     sid = sub.id
 
-    def clipped(k: int) -> list[Fee]:  # fee k, whose days the billing start or end clipped
-        cs, ce = span.clipped(i + k)
+    def clipped(k: int) -> None:  # the fee of period k, clipped by the start or end
+        cs, ce = span.clipped(k)
         period = Period.from_ordinals(cs, ce)
-        part = span.partial_amount(units, i + k)
+        part = span.partial_amount(units, k)
         partial[k] = (part, cs, ce)
         first = sub.billing_start if cs == span.bstart else date_from_ordinal(cs)
         invoice = first if advance else date_from_ordinal(ce)
-        full = span.pattern.values()[0][i + k]
-        row = (f"/R/{first.isoformat()}", period, full, invoice)
-        return regular_fees(sid, (row,), money(part, cur), names, plan, k)
+        full = span.pattern.values()[0][k]
+        row = (k, f"/R/{first.isoformat()}", period, full, invoice)
+        regular_fees(sid, (row,), money(part, cur), names, plan, fees)
 
-    a, b = 0, n  # the whole periods
-    fees = clipped(0) if span.head else []
+    fees: list[Fee] = []
+    a, b = i, j  # the periods of whole fees
     if span.head:
-        a = 1
+        clipped(i)
+        a += 1
     if span.tail and span.j == j and b > a:
         b -= 1
     if a < b:
         rows = span.pattern.fee_rows(advance)
-        whole = rows if i + a == 0 and i + b == len(rows) else islice(rows, i + a, i + b)
-        fees += regular_fees(sid, whole, price, names, plan, a)
-    if b < n and b >= a:
-        fees += clipped(b)
+        whole = rows if a == 0 and b == len(rows) else rows[a:b]
+        regular_fees(sid, whole, price, names, plan, fees)
+    if b < j and b >= a:
+        clipped(b)
     return tuple(fees), complete

@@ -167,7 +167,7 @@ def _fee_revenue(fee: Fee, policy: RevenuePolicy) -> tuple[RevenueEntry, ...]:
     acc = memo[1] if memo[0] is policy and memo[1] is not None else _accrual_of(policy)
     plan: PlannedFees | None = getattr(fee, "_plan", None)  # a fee built by hand has none
     if plan is not None:  # a fee of a fast-path plan: split with the fees around it
-        k: int = fee._at
+        k: int = fee._at  # its period in the plan's pattern
         built = plan.entries.get(acc)
         if built is not None:
             plan.current = (policy, built)  # the fast lookup above, next time
@@ -175,7 +175,7 @@ def _fee_revenue(fee: Fee, policy: RevenuePolicy) -> tuple[RevenueEntry, ...]:
                 return built[k]  # type: ignore[return-value]
         # A walk of the plan from its first fee gets a chunk at once; a first ask
         # elsewhere goes alone (a host picking one fee may want no other's revenue).
-        size = _CHUNK if plan.asked or k == 0 else 1
+        size = _CHUNK if plan.asked or k == plan.first else 1
         plan.asked = True
         return _planned(plan, policy, acc, k, size)
     weights, pieces, dates = acc.split(fee.period)
@@ -189,9 +189,10 @@ _CHUNK = 256
 def _planned(
     plan: PlannedFees, policy: RevenuePolicy, acc: Accrual, k: int, size: int
 ) -> tuple[RevenueEntry, ...]:
-    """The entries of fee ``k`` of ``plan``, built with those of the ``size - 1`` fees
-    after it (up to the first fee already built), from the pattern's rows."""
-    n = plan.count
+    """The entries of the fee of period ``k`` of ``plan``, built with those of the
+    ``size - 1`` fees after it (up to the first fee already built), from the pattern's
+    rows (entries are kept by period, see ``PlannedFees``)."""
+    n = plan.end
     b = min(k + size, n)
     built = plan.entries.get(acc)
     if built is None:
@@ -227,9 +228,10 @@ def _alone(
 
 
 def _fill(
-    counts: list[int], rows: Iterable[FeeRow], names: list[str], table: list[Money]
+    c: int, rows: Iterable[FeeRow], names: list[str], table: list[Money]
 ) -> list[tuple[_EntrySlots, ...]]:
-    """Per fee, its entries, from its row (see ``PlannedFees.whole_rows``).
+    """Per fee, its entries, from its row; ``c``, how many entries each fee has when all
+    have as many, else 0 (see ``PlannedFees.whole_rows``).
 
     Each entry is filled as an _EntrySlots and then made a RevenueEntry (see there).
     Runs of fees of two entries each (monthly fees across month ends) and of one entry
@@ -237,9 +239,6 @@ def _fill(
     by fee. (A call per entry would cost more than the fill: the loops repeat it on
     purpose.)
     """
-    c = counts[0] if counts else 0
-    if counts.count(c) < len(counts):
-        c = 0
     out: list[tuple[_EntrySlots, ...]] = []
     add = out.append
     if c == 2:

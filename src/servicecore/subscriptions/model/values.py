@@ -287,7 +287,8 @@ class _FeeSlots:
 
     Two more slots, not fields, link a fee the engine built to its plan: ``_plan`` (the
     engine's record of the plan, ``subscriptions.patterns.PlannedFees``) and ``_at`` (the
-    fee's index in it), so that ``fee_revenue`` finds the fee's entries without a search.
+    fee's place in it: the index of its period in the plan's pattern), so that
+    ``fee_revenue`` finds the fee's entries without a search.
     They are not part of the value: equality, hashing, ``repr``, pickling and ``evolve``
     ignore them, and a fee built by ``Fee(...)`` has neither.
     """
