@@ -379,7 +379,16 @@ class _NoPlan:
     _at = 0
 
 
-@pytest.mark.parametrize("value", [_Impostor(), _NoPlan(), None, "F1", 3])
+class _ThreeThings:
+    """Its plan's ``current`` is no pair: unpacking it fails."""
+
+    class _plan:
+        current = (1, 2, 3)
+
+    _at = 0
+
+
+@pytest.mark.parametrize("value", [_Impostor(), _NoPlan(), _ThreeThings(), None, "F1", 3])
 def test_fee_revenue_of_something_else_than_a_fee_says_what_is_allowed(value: object) -> None:
     from servicecore.errors import ValidationError
 

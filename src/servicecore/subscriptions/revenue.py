@@ -143,12 +143,12 @@ def fee_revenue(fee: Fee, policy: RevenuePolicy = RevenuePolicy()) -> tuple[Reve
     ['103.34 EUR', '93.33 EUR', '103.33 EUR']
     """
     try:  # a fee of a fast-path plan links to it (see _FeeSlots): its entries, if built
-        current = fee._plan.current
-        if current[0] is policy:
-            found = current[1][fee._at]
+        asked, built = fee._plan.current
+        if asked is policy:
+            found = built[fee._at]
             if found is not None:
                 return found  # type: ignore[no-any-return]
-    except (AttributeError, LookupError, TypeError):  # not such a fee (or not a Fee)
+    except (AttributeError, LookupError, TypeError, ValueError):  # not such a fee
         pass
     return _fee_revenue(fee, policy)
 
