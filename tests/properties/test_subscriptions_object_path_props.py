@@ -18,12 +18,13 @@ from attrs import evolve
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicecore.recurrence import Unit
+from servicecore.recurrence import Interval, Unit
 from servicecore.subscriptions import (
     CancelMode,
     Fee,
     PriceChange,
     Proration,
+    RemainderPlacement,
     RevenueEntry,
     RevenuePolicy,
     ScheduleArrays,
@@ -33,7 +34,9 @@ from servicecore.subscriptions import (
     change_price,
     fee_revenue,
     generate_fees,
+    patterns,
     plan_fees,
+    split_minor,
     suspend,
 )
 from servicecore.testing.strategies import money, revenue_policies, subscriptions
@@ -165,3 +168,43 @@ def test_revenue_does_not_depend_on_which_fees_are_asked_for_nor_in_which_order(
         alone = fee_revenue(evolve(fees[k]), policies[p])
         assert entries == alone
         assert _shown(entries) == _shown(alone)
+
+
+# -- a price's parts over every shape of a pattern, at once ----------------------------------
+@st.composite
+def revenue_patterns(draw: st.DrawFn) -> patterns.RevenuePattern:
+    """Periods of 1 day to 8 years (monthly accruals split them into up to ~97 pieces;
+    counted per period rather than per day, many tiny parts), under any split rule."""
+    start = dt.date(2020, 1, 1).toordinal() + draw(st.integers(0, 3000))
+    lengths = draw(st.lists(st.integers(1, 3000), min_size=1, max_size=5))
+    bounds = [start]
+    for n in lengths:
+        bounds.append(bounds[-1] + n)
+    acc = patterns.accrual(
+        draw(st.sampled_from([Interval.months(1), Interval.months(3), Interval.years(1)])),
+        draw(st.booleans()),
+        draw(st.sampled_from(list(RemainderPlacement))),
+    )
+    return patterns.RevenuePattern(bounds[:-1], bounds[1:], acc)
+
+
+@FAST
+@given(revenue_patterns(), st.integers(-(10**12), 10**12) | st.integers(-200, 200))
+def test_a_price_split_over_every_shape_at_once_is_each_shape_split_alone(
+    rev: patterns.RevenuePattern, units: int
+) -> None:
+    expected: list[int] = []
+    for shape in rev.shapes:
+        expected += split_minor(units, shape, rev.placement)
+    assert rev.split_all(units) == expected
+
+
+def test_a_remainder_that_would_turn_a_part_negative_goes_by_largest_remainder() -> None:
+    # 48 months counted per period: 0.30 EUR / 48 is 0.625 cent, each part rounds half-up
+    # to 1 cent, 0.18 EUR too much for the first part to take back; by largest remainder
+    # (all equal, first come first) the first 30 months get a cent, the other 18 none
+    acc = patterns.accrual(Interval.months(1), False, RemainderPlacement.FIRST)
+    lo, hi = dt.date(2024, 1, 1).toordinal(), dt.date(2028, 1, 1).toordinal()
+    rev = patterns.RevenuePattern([lo], [hi], acc)
+    assert rev.shapes == ((1,) * 48,)
+    assert rev.split_all(30) == [1] * 30 + [0] * 18

@@ -407,6 +407,8 @@ class RevenuePattern:
         "_fee_rows",
         "counts",
         "dates",
+        "fixes",
+        "flat",
         "his",
         "los",
         "offsets",
@@ -448,6 +450,16 @@ class RevenuePattern:
         for e, shape in enumerate(self.parts):  # entry e is part `position` of its shape
             position = 0 if e == 0 or self.owners[e] != self.owners[e - 1] else position + 1
             self.parts[e] = firsts[shape] + position
+        self.flat = [(w, sum(shape), 2 * sum(shape)) for shape in self.shapes for w in shape]
+        """Every part of every shape, laid end to end: its weight, its shape's total and
+        twice that (see :meth:`split_all`)."""
+        self.fixes = [
+            (a, a + len(shape), a if acc.placement is _FIRST else a + len(shape) - 1, shape)
+            for a, shape in zip(firsts[:-1], self.shapes, strict=True)
+            if len(shape) > 1
+        ]
+        """Per shape of several parts: where its parts are in ``flat``, which one takes the
+        remainder, and the shape."""
         n = len(self.counts)
         self.run_ends = [n] * n
         """Per period ``k``, the end of the run of periods from ``k`` on whose fees have as
@@ -467,15 +479,37 @@ class RevenuePattern:
         key = (units, cur.code, cur.minor_units)
         found = self.tables.get(key)
         if found is None:
-            place = self.placement
-            parts: list[int] = []
-            for w in self.shapes:
-                parts += split_minor(units, w, place) if len(w) > 1 else (units,)
-            found = money_list(parts, cur)
+            found = money_list(self.split_all(units), cur)
             if len(self.tables) >= _PRICES_PER_PATTERN:
                 self.tables.clear()
             self.tables[key] = found
         return found
+
+    def split_all(self, units: int) -> list[int]:
+        """``split_minor(units, shape, placement)`` of every shape, laid end to end.
+
+        A price's parts over every shape at once: for a total of zero or more and the
+        remainder placed first or last, each part half-up in one pass over ``flat``, then
+        each shape's remainder on its first or last part (as :func:`split_minor` does,
+        falling back to largest remainder where that part would turn negative).
+        """
+        place = self.placement
+        if units < 0 or place is _LARGEST:
+            parts: list[int] = []
+            for w in self.shapes:
+                parts += split_minor(units, w, place)
+            return parts
+        t2 = 2 * units
+        parts = [(t2 * w + total) // den for w, total, den in self.flat]
+        for a, b, at, shape in self.fixes:
+            diff = units - sum(parts[a:b])
+            if diff:
+                part = parts[at] + diff
+                if part < 0:
+                    parts[a:b] = _largest_remainder(units, shape, sum(shape))
+                else:
+                    parts[at] = part
+        return parts
 
     def fee_rows(self) -> list[FeeRow]:
         """Per period: its index, then for each of its entries its ``Period``, its part's
