@@ -240,7 +240,6 @@ def _fill(
     purpose.)
     """
     out: list[tuple[_EntrySlots, ...]] = []
-    add = out.append
     if c == 2:
         for o, p1, w1, d1, p2, w2, d2 in rows:
             fee_id = names[o]
@@ -256,7 +255,7 @@ def _fill(
             f.amount = table[w2]
             f.recognised_on = d2
             f.__class__ = RevenueEntry
-            add((e, f))
+            out.append((e, f))
     elif c == 1:
         for o, p, w, d in rows:
             e = _EntrySlots()
@@ -265,12 +264,11 @@ def _fill(
             e.amount = table[w]
             e.recognised_on = d
             e.__class__ = RevenueEntry
-            add((e,))
+            out.append((e,))
     else:
         for row in rows:
             fee_id = names[row[0]]
             entries: list[_EntrySlots] = []
-            put = entries.append
             for x in range(1, len(row), 3):
                 e = _EntrySlots()
                 e.fee_id = fee_id
@@ -278,8 +276,8 @@ def _fill(
                 e.amount = table[row[x + 1]]
                 e.recognised_on = row[x + 2]
                 e.__class__ = RevenueEntry
-                put(e)
-            add(tuple(entries))
+                entries.append(e)
+            out.append(tuple(entries))
     return out
 
 
