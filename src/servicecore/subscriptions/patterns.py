@@ -738,6 +738,21 @@ class PlannedFees:
         same = rev.counts[a] if rev.run_ends[a] >= b else 0
         return same, rows, self.names, table
 
+    def clipped_fee(self, sub: Subscription, k: int, advance: bool, fees: list[Fee]) -> None:
+        """Append to ``fees`` the fee of period ``k``, whose days the billing start or end
+        clipped (prorated, its id and invoice date from its first billed day), and note
+        it in ``partial``."""
+        span = self.span
+        cs, ce = span.clipped(k)
+        part = span.partial_amount(self.units, k)
+        self.partial[k] = (part, cs, ce)
+        first = sub.billing_start if cs == span.bstart else date_from_ordinal(cs)
+        invoice = first if advance else date_from_ordinal(ce)
+        period = Period.from_ordinals(cs, ce)
+        full = span.pattern.values()[0][k]
+        row = (k, f"/R/{first.isoformat()}", period, full, invoice)
+        regular_fees(sub.id, (row,), money(part, self.price.currency), self.names, self, fees)
+
     def clipped_split(self, acc: Accrual, k: int) -> tuple[str, _Split, tuple[Money, ...]]:
         """The fee of period ``k`` (one whose days were clipped): its id, the split of its
         days and the parts of its amount."""
@@ -777,26 +792,13 @@ def plan_regular(
     units = price_units(sub)
     price = money(units, cur)
     advance = sub.billing is Billing.IN_ADVANCE
-    partial: dict[int, tuple[int, int, int]] = {}
     names = [""] * i  # fee ids by period: the fees' own after i placeholders
-    plan = PlannedFees(j, names, span, (price, units), partial)
+    plan = PlannedFees(j, names, span, (price, units), {})
     sid = sub.id
-
-    def clipped(k: int) -> None:  # the fee of period k, clipped by the start or end
-        cs, ce = span.clipped(k)
-        period = Period.from_ordinals(cs, ce)
-        part = span.partial_amount(units, k)
-        partial[k] = (part, cs, ce)
-        first = sub.billing_start if cs == span.bstart else date_from_ordinal(cs)
-        invoice = first if advance else date_from_ordinal(ce)
-        full = span.pattern.values()[0][k]
-        row = (k, f"/R/{first.isoformat()}", period, full, invoice)
-        regular_fees(sid, (row,), money(part, cur), names, plan, fees)
-
     fees: list[Fee] = []
     a, b = i, j  # the periods of whole fees
     if span.head:
-        clipped(i)
+        plan.clipped_fee(sub, i, advance, fees)
         a += 1
     if span.tail and span.j == j and b > a:
         b -= 1
@@ -805,5 +807,5 @@ def plan_regular(
         whole = rows if a == 0 and b == len(rows) else rows[a:b]
         regular_fees(sid, whole, price, names, plan, fees)
     if b < j and b >= a:
-        clipped(b)
+        plan.clipped_fee(sub, b, advance, fees)
     return tuple(fees), complete
