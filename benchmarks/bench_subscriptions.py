@@ -10,14 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import random
+import sys
 import time
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from types import FrameType
+from typing import Any
 
 from servicecore.clock import FixedClock
 from servicecore.money import Money
 from servicecore.recurrence import Interval
+from servicecore.storage.memory import InMemoryStore
 from servicecore.subscriptions import (
+    SUBSCRIPTION_GROUPS,
+    SUBSCRIPTIONS,
     Alignment,
     RevenuePolicy,
     Subscription,
@@ -28,6 +34,7 @@ from servicecore.subscriptions import (
     fee_revenue,
     generate_fees,
     plan_fees,
+    run_invoice_schedules,
 )
 
 N_SUBS = 10_000
@@ -37,15 +44,18 @@ START = dt.date(2024, 1, 1)
 END = dt.date(2024 + YEARS, 1, 1)
 
 
+GROUP = SubscriptionGroup(
+    company_id="ACME",
+    id="MONTHLY",
+    accrue_revenue=True,
+    accrual_interval=Interval.months(1),
+)
+
+
 def portfolio(n: int = N_SUBS, seed: int = 4) -> list[Subscription]:
     rnd = random.Random(seed)
     clock = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
-    group = SubscriptionGroup(
-        company_id="ACME",
-        id="MONTHLY",
-        accrue_revenue=True,
-        accrual_interval=Interval.months(1),
-    )
+    group = GROUP
     subs = []
     for i in range(n):
         start = START + dt.timedelta(days=rnd.randrange(365))
@@ -215,6 +225,87 @@ def main() -> None:
     print(
         f"360 monthly generate_fees runs (30 years, {len(sub.fees)} fees): {t_runs:.3f} s "
         "(was ~0.5-0.9 s, quadratic in the fees already issued)"
+    )
+    invoice_runs(subs)
+
+
+# -- issue 16 row 5: run_invoice_schedule plans the fees once -----------------------------------
+RUN_SUBS = 2_000
+RUN_END = dt.date(2025, 1, 1)
+
+
+def _store(subs: Sequence[Subscription]) -> InMemoryStore:
+    store = InMemoryStore(publish=lambda events: None)
+    with store.unit_of_work("ACME") as uow:
+        uow[SUBSCRIPTION_GROUPS].add(GROUP)
+        for sub in subs:
+            uow[SUBSCRIPTIONS].add(sub)
+        uow.commit()
+    return store
+
+
+def _by_hand(store: InMemoryStore, clock: FixedClock) -> None:
+    """What a host writes without the use case: preview with plan_fees, then apply with
+    generate_fees (which plans again) and save."""
+    with store.unit_of_work("ACME") as uow:
+        repo = uow[SUBSCRIPTIONS]
+        for sub in repo.list_all():
+            plan_fees(sub, START, RUN_END)
+            new, _events = generate_fees(sub, START, RUN_END, at=clock.now())
+            repo.save(new)
+        uow.commit()
+
+
+def _use_case(store: InMemoryStore, clock: FixedClock) -> None:
+    with store.unit_of_work("ACME") as uow:
+        run_invoice_schedules(uow, START, RUN_END, clock=clock)
+        uow.commit()
+
+
+def plans_per_subscription(subs: Sequence[Subscription], run: Any) -> float:
+    """How many times ``plan_fees`` runs per subscription in ``run`` (a profile hook counts
+    the calls of its code object, wherever they come from)."""
+    code = plan_fees.__code__
+    calls = [0]
+
+    def hook(frame: FrameType, event: str, _arg: object) -> None:
+        if event == "call" and frame.f_code is code:
+            calls[0] += 1
+
+    store = _store(subs)
+    clock = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    sys.setprofile(hook)
+    try:
+        run(store, clock)
+    finally:
+        sys.setprofile(None)
+    return calls[0] / len(subs)
+
+
+def invoice_runs(subs: Sequence[Subscription]) -> None:
+    subs = subs[:RUN_SUBS]
+    clock = FixedClock(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    best_case = best_hand = float("inf")
+    for _ in range(3):  # in turns, each on a store of its own
+        store = _store(subs)
+        gc.collect()
+        t0 = time.perf_counter()
+        _use_case(store, clock)
+        best_case = min(best_case, time.perf_counter() - t0)
+        store = _store(subs)
+        gc.collect()
+        t0 = time.perf_counter()
+        _by_hand(store, clock)
+        best_hand = min(best_hand, time.perf_counter() - t0)
+    sample = subs[:200]
+    once = plans_per_subscription(sample, _use_case)
+    twice = plans_per_subscription(sample, _by_hand)
+    print(
+        f"run_invoice_schedules, {len(subs)} subscriptions x 1 year (in-memory store): "
+        f"{best_case / len(subs) * 1e6:.1f} us per subscription, fees planned {once:.2f} "
+        f"time(s) per subscription (target: once)\n  baseline, plan_fees then generate_fees "
+        f"by hand: {best_hand / len(subs) * 1e6:.1f} us per subscription, planned "
+        f"{twice:.2f} times"
     )
 
 
