@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from attrs import frozen
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, create_engine, func, insert, select, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.pool import NullPool
 
@@ -445,3 +446,39 @@ def test_a_batch_of_adds_with_one_id_taken_meanwhile_writes_none_of_them(
     with store.unit_of_work("ACME") as uow:
         assert [(c.id, c.label) for c in uow[COUNTERS].list_all()] == [("C-30", "theirs")]
         assert uow[COUNTERS].list_labelled("mine") == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_documents_are_stored_as_json_objects_and_tombstones_as_json_null(
+    backend: str,
+    sqlite_store_factory: Callable[..., SqlStore],
+    pg_store_factory: Callable[..., SqlStore],
+) -> None:
+    # The adapter dumps each document to JSON text itself and writes that text as it is:
+    # the column must hold a JSON object (not a JSON string holding the text, as a second
+    # dump would make it), on insert and on update, and a deleted row JSON null, as the
+    # JSON type stored them before.
+    store = (sqlite_store_factory if backend == "sqlite" else pg_store_factory)(_quiet)
+    with store.unit_of_work("ACME") as uow:
+        uow[COUNTERS].add(Counter("ACME", "C-1", label="new"))
+        uow[COUNTERS].add(Counter("ACME", "C-2", label="gone"))
+        uow.commit()
+    with store.unit_of_work("ACME") as uow:
+        one = uow[COUNTERS].get("C-1")
+        uow[COUNTERS].save(attrs.evolve(one, value=7, label="changed"))
+        uow[COUNTERS].delete(uow[COUNTERS].get("C-2"))
+        uow.commit()
+    typeof = func.json_type if backend == "sqlite" else func.jsonb_typeof
+    query = select(
+        AGGREGATES.c.id, AGGREGATES.c.version, typeof(AGGREGATES.c.document), AGGREGATES.c.document
+    ).where(AGGREGATES.c.kind == "test_counter")
+    with store.engine.connect() as conn:
+        rows = {r[0]: tuple(r[1:]) for r in conn.execute(query)}
+    assert rows == {
+        "C-1": (
+            2,
+            "object",
+            {"company_id": "ACME", "id": "C-1", "value": 7, "generation": 0, "label": "changed"},
+        ),
+        "C-2": (2, "null", None),
+    }
