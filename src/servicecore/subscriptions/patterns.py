@@ -689,24 +689,19 @@ class PlannedFees:
         "units",
     )
 
-    def __init__(
-        self,
-        end: int,
-        names: list[str],
-        span: Span,
-        price: tuple[Money, int],
-        partial: dict[int, tuple[int, int, int]],
-    ) -> None:
+    def __init__(self, span: Span, end: int, price: Money, units: int) -> None:
         self.first = span.i
         """The period of the plan's first fee."""
         self.end = end
         """The period after the plan's last fee."""
-        self.names = names
+        self.names = [""] * span.i
         """Fee ids by period (``first`` placeholders, then the fees' own), filled as the
         fees are built."""
         self.span = span
-        self.price, self.units = price
-        self.partial = partial
+        self.price = price
+        self.units = units
+        """``price`` in minor units."""
+        self.partial: dict[int, tuple[int, int, int]] = {}
         """The fees whose days the billing start or end clipped, by period: their minor
         units and their days (date ordinals, half-open)."""
         self.asked = False
@@ -792,8 +787,7 @@ def plan_regular(
     units = price_units(sub)
     price = money(units, cur)
     advance = sub.billing is Billing.IN_ADVANCE
-    names = [""] * i  # fee ids by period: the fees' own after i placeholders
-    plan = PlannedFees(j, names, span, (price, units), {})
+    plan = PlannedFees(span, j, price, units)
     sid = sub.id
     fees: list[Fee] = []
     a, b = i, j  # the periods of whole fees
@@ -805,7 +799,7 @@ def plan_regular(
     if a < b:
         rows = span.pattern.fee_rows(advance)
         whole = rows if a == 0 and b == len(rows) else rows[a:b]
-        regular_fees(sid, whole, price, names, plan, fees)
+        regular_fees(sid, whole, price, plan.names, plan, fees)
     if b < j and b >= a:
         plan.clipped_fee(sub, b, advance, fees)
     return tuple(fees), complete

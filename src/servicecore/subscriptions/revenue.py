@@ -178,9 +178,8 @@ def _fee_revenue(fee: Fee, policy: RevenuePolicy) -> tuple[RevenueEntry, ...]:
         size = _CHUNK if plan.asked or k == plan.first else 1
         plan.asked = True
         return _planned(plan, policy, acc, k, size)
-    weights, pieces, dates = acc.split(fee.period)
-    parts = acc.amounts(fee.amount, weights)
-    return tuple(map(_entry, repeat(fee.id, len(pieces)), pieces, parts, dates))
+    split = acc.split(fee.period)
+    return _alone(fee.id, split, acc.amounts(fee.amount, split[0]))
 
 
 _CHUNK = 256
@@ -219,7 +218,7 @@ def _planned(
     return built[k]  # type: ignore[return-value]
 
 
-def _alone(
+def _alone(  # the entries of one fee, split on its own
     fee_id: str,
     split: tuple[tuple[int, ...], tuple[Period, ...], tuple[pendulum.Date, ...]],
     parts: tuple[Money, ...],
